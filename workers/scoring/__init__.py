@@ -1,0 +1,1 @@
+"""Stateless spam scoring: checks that explain themselves, plus a learning model."""

@@ -1,0 +1,113 @@
+"""Value types shared by the checks, the model and the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ReasonCode(str, Enum):
+    """Stable machine codes of score contributions; moderators filter on them."""
+
+    # links
+    LINKS = "links"
+    LINK_ONLY = "link_only"
+    LINK_SHORTENER = "link_shortener"
+    LINK_SUSPICIOUS_TLD = "link_suspicious_tld"
+    LINK_BLOCKED = "link_blocked"
+    # contact bait
+    CONTACT_PHONE = "contact_phone"
+    CONTACT_ZALO = "contact_zalo"
+    CONTACT_TELEGRAM = "contact_telegram"
+    CONTACT_FACEBOOK = "contact_facebook"
+    CONTACT_VIBER = "contact_viber"
+    CONTACT_INBOX = "contact_inbox"
+    # lexicon (one code per category of lexicon.tsv)
+    LEXICON_BETTING = "lexicon_betting"
+    LEXICON_LOAN = "lexicon_loan"
+    LEXICON_PHARMACY = "lexicon_pharmacy"
+    LEXICON_CRYPTO = "lexicon_crypto"
+    LEXICON_SEO = "lexicon_seo"
+    LEXICON_JOB = "lexicon_job"
+    LEXICON_PROMO = "lexicon_promo"
+    LEXICON_SITE = "lexicon_site"
+    CALL_TO_ACTION = "call_to_action"
+    # form behaviour
+    HONEYPOT = "honeypot"
+    TOO_FAST = "too_fast"
+    IDENTICAL_FIELDS = "identical_fields"
+    KEYWORD_STUFFING = "keyword_stuffing"
+    # shape
+    SHOUTING = "shouting"
+    REPEATED_CHARS = "repeated_chars"
+    REPEATED_WORDS = "repeated_words"
+    EMOJI_FLOOD = "emoji_flood"
+    SHORT_WITH_LINK = "short_with_link"
+    MIXED_SCRIPT = "mixed_script"
+    # abuse is surfaced for moderators, it is not spam evidence
+    PROFANITY = "profanity"
+    # the learning model
+    MODEL = "model"
+    # stateful reasons computed outside this package (Redis, database)
+    DUPLICATE = "duplicate"
+    VELOCITY = "velocity"
+    REPUTATION = "reputation"
+    BANNED = "banned"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One explained contribution to the score (positive = towards spam)."""
+
+    code: str
+    weight: float
+    detail: str
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready mapping with the code as a plain string."""
+        return {"code": str(getattr(self.code, "value", self.code)), "weight": self.weight,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the checks see of a comment."""
+
+    content: str
+    title: str = ""
+    name: str = ""
+    # E.164 from the form field; it identifies the author and is never spam evidence
+    phone: str | None = None
+    # honeypot field: hidden from humans, so anything in it came from a bot
+    website: str = ""
+    # seconds from captcha issue to submit; None means unknown and is neutral
+    submit_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """Per-site thresholds and word/domain lists."""
+
+    spam_at: float = 1.0
+    approve_below: float = 0.3
+    blocked_domains: frozenset[str] = frozenset()
+    allowed_domains: frozenset[str] = frozenset()
+    custom_words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The explained score of one submission."""
+
+    score: float
+    reasons: tuple[Reason, ...]
+    model_version: str
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready mapping: score, reasons and model_version."""
+        return {
+            "score": self.score,
+            "reasons": [reason.to_dict() for reason in self.reasons],
+            "model_version": self.model_version,
+        }
+
