@@ -1,0 +1,35 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench lock clean
+
+run: $(STAMP)
+	$(BIN)/commentgate run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check commentgate service workers tests bench
+	$(BIN)/ruff format --check commentgate service workers tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# Installs exactly what requirements.lock pins (hash-checked), then the project itself.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Re-pin after editing dependencies in pyproject.toml (needs network to PyPI).
+lock:
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes -p 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

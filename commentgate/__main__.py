@@ -1,0 +1,3 @@
+from commentgate.cli import main
+
+main()

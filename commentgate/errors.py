@@ -1,0 +1,89 @@
+"""Typed errors of the domain. One handler in the web app maps them to JSON.
+
+Each error carries a stable ``code`` and an HTTP ``status``; field errors carry
+per-field codes. Messages live in :mod:`commentgate.messages`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field's problem: a stable code plus parameters for its message."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class CommentgateError(Exception):
+    """Base of every error a client can cause or must be told about."""
+
+    code = "internal"
+    status = 500
+
+    def __init__(self, detail: str = "", **extra: Any) -> None:
+        super().__init__(detail or self.code)
+        self.extra = extra
+
+
+class ValidationFailedError(CommentgateError):
+    """One or more fields are wrong; all of them are reported together."""
+
+    code, status = "validation_failed", 422
+
+    def __init__(self, fields: dict[str, FieldError]) -> None:
+        super().__init__(", ".join(f"{k}={v.code}" for k, v in fields.items()))
+        self.fields = fields
+
+
+class BadJsonError(CommentgateError):
+    code, status = "bad_json", 400
+
+
+class UnsupportedMediaTypeError(CommentgateError):
+    code, status = "unsupported_media_type", 415
+
+
+class TooLargeError(CommentgateError):
+    code, status = "too_large", 413
+
+
+class UnknownSiteError(CommentgateError):
+    code, status = "unknown_site", 404
+
+
+class NotFoundError(CommentgateError):
+    code, status = "not_found", 404
+
+
+class UnauthorizedError(CommentgateError):
+    code, status = "unauthorized", 401
+
+
+class ForbiddenError(CommentgateError):
+    code, status = "forbidden", 403
+
+
+class ConflictError(CommentgateError):
+    """A decided comment was changed without ``If-Match``."""
+
+    code, status = "conflict", 409
+
+
+class PreconditionFailedError(CommentgateError):
+    """``If-Match`` named a version that is no longer current."""
+
+    code, status = "precondition_failed", 412
+
+
+class UnavailableError(CommentgateError):
+    """A dependency (Redis, the database) is down; the client should retry."""
+
+    code, status = "unavailable", 503
+
+    def __init__(self, detail: str = "", retry_after: int = 5, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after

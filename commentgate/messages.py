@@ -1,0 +1,97 @@
+"""Human messages for every error and field code, Vietnamese first, English second.
+
+Codes are the stable contract; these texts may improve at any time.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("vi", "en")
+
+ERRORS: dict[str, dict[str, str]] = {
+    "validation_failed": {
+        "vi": "Vui lòng kiểm tra lại các trường được đánh dấu.",
+        "en": "Please check the highlighted fields.",
+    },
+    "bad_json": {
+        "vi": "Nội dung gửi lên không phải JSON hợp lệ.",
+        "en": "The request body is not valid JSON.",
+    },
+    "unsupported_media_type": {
+        "vi": "Chỉ nhận dữ liệu dạng application/json.",
+        "en": "Only application/json is accepted.",
+    },
+    "too_large": {
+        "vi": "Dữ liệu gửi lên quá lớn.",
+        "en": "The request body is too large.",
+    },
+    "unknown_site": {
+        "vi": "Trang web này chưa được đăng ký với dịch vụ bình luận.",
+        "en": "This site is not registered for comments.",
+    },
+    "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
+    "method_not_allowed": {
+        "vi": "Phương thức không được hỗ trợ.",
+        "en": "Method not allowed.",
+    },
+    "unauthorized": {
+        "vi": "Cần khoá API hợp lệ (Authorization: Bearer …).",
+        "en": "A valid API key is required (Authorization: Bearer …).",
+    },
+    "forbidden": {
+        "vi": "Bạn không có quyền thực hiện thao tác này.",
+        "en": "You are not allowed to do this.",
+    },
+    "conflict": {
+        "vi": "Bình luận đã được quyết định; gửi kèm If-Match với ETag hiện tại để thay đổi.",
+        "en": "The comment was already decided; send If-Match with its current ETag to change it.",
+    },
+    "precondition_failed": {
+        "vi": "Bình luận đã thay đổi từ lần bạn xem; hãy tải lại.",
+        "en": "The comment changed since you read it; reload it.",
+    },
+    "rate_limited": {
+        "vi": "Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút.",
+        "en": "Too many requests, please try again shortly.",
+    },
+    "unavailable": {
+        "vi": "Dịch vụ tạm thời gián đoạn, vui lòng thử lại sau.",
+        "en": "The service is temporarily unavailable, please try again.",
+    },
+    "internal": {
+        "vi": "Đã có lỗi xảy ra phía máy chủ.",
+        "en": "Something went wrong on our side.",
+    },
+}
+
+FIELDS: dict[str, dict[str, str]] = {
+    "required": {"vi": "Trường này là bắt buộc.", "en": "This field is required."},
+    "too_long": {
+        "vi": "Quá dài (tối đa {max} ký tự).",
+        "en": "Too long (at most {max} characters).",
+    },
+    "invalid": {"vi": "Giá trị không hợp lệ.", "en": "Invalid value."},
+    "phone_invalid": {
+        "vi": "Số điện thoại không hợp lệ.",
+        "en": "This phone number is not valid.",
+    },
+    "captcha_invalid": {
+        "vi": "Mã xác nhận không đúng.",
+        "en": "The verification code is wrong.",
+    },
+    "captcha_expired": {
+        "vi": "Mã xác nhận đã hết hạn hoặc đã dùng, hãy lấy mã mới.",
+        "en": "The verification code expired or was used; get a new one.",
+    },
+}
+
+
+def error_message(code: str, lang: str) -> str:
+    """The message for an error code in ``lang`` (Vietnamese if unknown)."""
+    texts = ERRORS.get(code, ERRORS["internal"])
+    return texts.get(lang, texts["vi"])
+
+
+def field_message(code: str, lang: str, **params: object) -> str:
+    """The message for a field error code, with its parameters filled in."""
+    texts = FIELDS.get(code, FIELDS["invalid"])
+    return texts.get(lang, texts["vi"]).format(**params)

@@ -1,0 +1,28 @@
+"""Phone numbers readers leave in the form, checked with Google's libphonenumber."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+DEFAULT_REGION = "VN"
+_ACCEPTED_TYPES = frozenset(
+    {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """Return the number as E.164 if it is a valid mobile or fixed line, else None.
+
+    Premium-rate (1900…), toll-free and retired numbering (0168…) are refused:
+    a reader's contact number is never one of those.
+    """
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.number_type(number) not in _ACCEPTED_TYPES:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,43 @@
+"""The moderation queue: how comments reach the workers.
+
+Jobs are named by function path so the web process never imports the
+(heavier) worker code. A job id is derived from the comment id, so the
+sweep can tell whether a comment's job is already waiting.
+"""
+
+from __future__ import annotations
+
+import redis
+from rq import Queue, Retry
+
+from commentgate.domain import MODERATION_QUEUE
+
+MODERATE_JOB = "workers.jobs.moderate_comment"
+JOB_TIMEOUT_SECONDS = 60
+# Transient failures (database blip) are retried with back-off; after the last
+# try the job is parked in RQ's failed registry, visible to ops.
+RETRY = Retry(max=3, interval=[5, 30, 120])
+
+
+def moderation_queue(client: redis.Redis) -> Queue:
+    """The queue scoring jobs go to."""
+    return Queue(MODERATION_QUEUE, connection=client)
+
+
+def job_id_for(comment_id: str) -> str:
+    """The RQ job id that scores ``comment_id``."""
+    return f"moderate-{comment_id}"
+
+
+def enqueue_moderation(queue: Queue, comment_id: str, request_id: str | None = None) -> None:
+    """Queue scoring of a stored comment."""
+    queue.enqueue(
+        MODERATE_JOB,
+        comment_id,
+        job_id=job_id_for(comment_id),
+        job_timeout=JOB_TIMEOUT_SECONDS,
+        retry=RETRY,
+        meta={"request_id": request_id} if request_id else {},
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )

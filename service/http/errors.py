@@ -1,0 +1,137 @@
+"""One error shape for every failure: ``{"error": {"code", "message", "fields"?}}``.
+
+Domain code raises :class:`CommentgateError`; this module maps those, HTTP
+errors, validation errors and outages to JSON once. Anything unexpected is
+logged with the request and answered with a generic 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis
+from flask import Flask, Response, g, jsonify, request
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException
+
+from commentgate.errors import (
+    CommentgateError,
+    FieldError,
+    UnavailableError,
+    ValidationFailedError,
+)
+from commentgate.messages import error_message, field_message
+from service.deps import services
+from service.http.i18n import preferred_language
+from service.limits import retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_json",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+_PYDANTIC_CODES = {"missing": "required", "string_too_long": "too_long", "too_long": "too_long"}
+
+
+def error_response(
+    code: str,
+    status: int,
+    *,
+    fields: dict[str, FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """The JSON error response, in the client's preferred language."""
+    lang = preferred_language()
+    body: dict[str, Any] = {"code": code, "message": error_message(code, lang)}
+    if fields:
+        body["fields"] = {
+            name: {"code": f.code, "message": field_message(f.code, lang, **f.params)}
+            for name, f in sorted(fields.items())
+        }
+    body.update(extra or {})
+    response = jsonify({"error": body})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
+    """Field errors keyed by the field's name, first problem per field."""
+    fields: dict[str, FieldError] = {}
+    for item in exc.errors():
+        name = str(item["loc"][0]) if item["loc"] else "body"
+        code = _PYDANTIC_CODES.get(item["type"], item["type"])
+        if code not in {"required", "too_long", "phone_invalid"}:
+            code = "invalid"
+        params = {"max": item["ctx"]["max"]} if code == "too_long" and "ctx" in item else {}
+        fields.setdefault(name, FieldError(code, params))
+    return fields
+
+
+def validation_error_callback(exc: ValidationError) -> Response:
+    """flask-openapi3 hook: its request validation failures in our shape."""
+    fields = fields_from_pydantic(exc)
+    fields.update(g.get("extra_field_errors", {}))
+    return error_response("validation_failed", 422, fields=fields)
+
+
+def _retry_after_header(exc: HTTPException) -> dict[str, str]:
+    if exc.code != 429:
+        return {}
+    return {"Retry-After": str(retry_after_seconds(services().limiter))}
+
+
+def _handle_domain(exc: CommentgateError) -> Response:
+    if isinstance(exc, ValidationFailedError):
+        return error_response(exc.code, exc.status, fields=exc.fields)
+    headers = {}
+    if isinstance(exc, UnavailableError):
+        headers["Retry-After"] = str(exc.retry_after)
+    headers.update(exc.extra.pop("headers", {}))
+    return error_response(exc.code, exc.status, headers=headers, extra=exc.extra)
+
+
+def _handle_http(exc: HTTPException) -> Response:
+    code = _HTTP_CODES.get(exc.code or 500, "internal")
+    if exc.code and exc.code >= 500:
+        code = "unavailable" if exc.code == 503 else "internal"
+    return error_response(code, exc.code or 500, headers=_retry_after_header(exc))
+
+
+def _handle_outage(exc: Exception) -> Response:
+    log.warning("dependency unavailable on %s %s: %s", request.method, request.path, exc)
+    return _handle_domain(UnavailableError(str(exc)))
+
+
+def _handle_unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response("internal", 500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the mapping on ``app``."""
+    app.register_error_handler(CommentgateError, _handle_domain)
+    app.register_error_handler(ValidationError, validation_error_callback)
+    app.register_error_handler(HTTPException, _handle_http)
+    for outage in (redis.ConnectionError, redis.TimeoutError, OperationalError, PoolTimeoutError):
+        app.register_error_handler(outage, _handle_outage)
+    app.register_error_handler(DBAPIError, _handle_db_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+
+
+def _handle_db_error(exc: DBAPIError) -> Response:
+    # A dropped connection is an outage; anything else is our bug.
+    if exc.connection_invalidated:
+        return _handle_outage(exc)
+    return _handle_unexpected(exc)

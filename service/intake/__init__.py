@@ -1,0 +1,1 @@
+"""Intake: readers' comments arrive, are validated, stored and queued for scoring."""

@@ -1,0 +1,1 @@
+"""Moderation: moderators review comments and decide their fate."""

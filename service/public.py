@@ -1,0 +1,40 @@
+"""What readers see: approved comments and their counts. Nothing else, ever."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from commentgate.storage.comments import count_approved, list_approved
+from commentgate.storage.sites import get_site
+from service.deps import services
+from service.openapi_docs import error_responses
+from service.presenters import public_view
+from service.schemas import Counts, CountsQuery, PublicListQuery, PublicPage
+
+public = APIBlueprint("public", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="public")])
+
+
+@public.get(
+    "/comments",
+    summary="Approved comments of an article, oldest first",
+    responses={200: PublicPage, **error_responses(404, 422, 429, 503)},
+)
+def list_comments(query: PublicListQuery):
+    """One page of an article's approved comments."""
+    with services().sessions() as session:
+        site = get_site(session, query.site)
+        page = list_approved(session, site.id, query.article, query.cursor, query.limit)
+        return {"items": [public_view(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+@public.get(
+    "/comments/counts",
+    summary="Approved comment counts per article",
+    responses={200: Counts, **error_responses(404, 422, 429, 503)},
+)
+def comment_counts(query: CountsQuery):
+    """Counts for up to 100 articles in one call (article may repeat)."""
+    with services().sessions() as session:
+        site = get_site(session, query.site)
+        counts = count_approved(session, site.id, list(dict.fromkeys(query.article)))
+        return {"site": site.name, "counts": counts}

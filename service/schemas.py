@@ -1,0 +1,188 @@
+"""Request and response models. Request models validate and clean in one pass.
+
+Length limits count code points *after* cleaning, so cleaning runs inside the
+field validators and pydantic reports every field's problem at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from commentgate.domain import CommentStatus, RejectReason
+from commentgate.phone import normalize_phone
+from commentgate.storage.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from commentgate.text import clean_text
+
+
+def _text(max_len: int, *, multiline: bool = False) -> AfterValidator:
+    def check(value: str) -> str:
+        cleaned = clean_text(value, multiline=multiline)
+        if not cleaned:
+            raise PydanticCustomError("required", "required")
+        if len(cleaned) > max_len:
+            raise PydanticCustomError("too_long", "too long", {"max": max_len})
+        return cleaned
+
+    return AfterValidator(check)
+
+
+def _phone(value: str | None) -> str | None:
+    if value is None or not clean_text(value):
+        return None
+    e164 = normalize_phone(clean_text(value))
+    if e164 is None:
+        raise PydanticCustomError("phone_invalid", "phone invalid")
+    return e164
+
+
+def _honeypot(value: Any) -> str:
+    # Whatever a bot puts here is evidence, never a reason to refuse.
+    return "" if value is None else clean_text(str(value))[:200]
+
+
+SingleLine80 = Annotated[str, _text(80), Field(description="1–80 characters after cleaning")]
+SingleLine200 = Annotated[str, _text(200), Field(description="1–200 characters after cleaning")]
+Article = Annotated[str, _text(500), Field(description="Host's article key or URL, 1–500")]
+Content = Annotated[str, _text(5000, multiline=True), Field(description="1–5,000 characters")]
+
+
+class CommentIn(BaseModel):
+    """A reader's comment as the widget sends it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    site: Annotated[str, _text(100)]
+    article: Article
+    name: SingleLine80
+    phone: Annotated[str | None, AfterValidator(_phone)] = Field(
+        None, description="Optional; Vietnamese or international mobile/fixed line"
+    )
+    title: SingleLine200
+    content: Content
+    captcha_id: Annotated[str, _text(100)]
+    captcha_answer: Annotated[str, _text(20)]
+    website: Annotated[Any, BeforeValidator(_honeypot)] = Field(
+        "", description="Leave empty (a trap for bots)", json_schema_extra={"type": "string"}
+    )
+
+
+class CommentAccepted(BaseModel):
+    id: str
+    status: Literal["received"] = "received"
+
+
+class CaptchaOut(BaseModel):
+    id: str
+    image_url: str
+    expires_in: int
+
+
+class CaptchaPath(BaseModel):
+    captcha_id: str
+
+
+class CommentPath(BaseModel):
+    comment_id: str
+
+
+class PageQuery(BaseModel):
+    cursor: str | None = None
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class PublicListQuery(PageQuery):
+    site: str
+    article: str
+
+
+class CountsQuery(BaseModel):
+    site: str
+    article: list[str] = Field(min_length=1, max_length=100)
+
+
+class ReviewQuery(PageQuery):
+    site: str | None = None
+    status: list[CommentStatus] = Field(default_factory=lambda: [CommentStatus.PENDING])
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    reason: RejectReason = RejectReason.OTHER
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class PublicComment(BaseModel):
+    id: str
+    name: str
+    title: str
+    content: str
+    created_at: str
+
+
+class PublicPage(BaseModel):
+    items: list[PublicComment]
+    next_cursor: str | None
+
+
+class Counts(BaseModel):
+    site: str
+    counts: dict[str, int]
+
+
+class ReasonOut(BaseModel):
+    code: str
+    weight: float
+    detail: str
+
+
+class VerdictOut(BaseModel):
+    score: float
+    reasons: list[ReasonOut]
+    model_version: str
+
+
+class ModeratorComment(BaseModel):
+    id: str
+    site: str
+    article: str
+    name: str
+    phone: str | None
+    title: str
+    content: str
+    ip: str | None
+    user_agent: str | None
+    honeypot_filled: bool
+    submit_seconds: float | None
+    status: CommentStatus
+    score: float | None
+    verdict: VerdictOut | None
+    created_at: str
+    scored_at: str | None
+    decided_at: str | None
+    decision_reason: str | None
+    decision_note: str | None
+    etag: str
+
+
+class ReviewPage(BaseModel):
+    items: list[ModeratorComment]
+    next_cursor: str | None
+
+
+class FieldErrorOut(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, FieldErrorOut] | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,1 @@
+"""Background work on RQ: scoring comments, sweeping up lost jobs. Never imports Flask."""

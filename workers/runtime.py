@@ -1,0 +1,55 @@
+"""The clients a worker process uses, built once in ``commentgate worker``.
+
+RQ calls jobs with plain arguments, so jobs reach their dependencies through
+the runtime installed for the process; everything below the job function
+receives them as arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import redis
+from rq import Queue
+
+from commentgate.config import Settings
+from commentgate.queue import moderation_queue
+from commentgate.redis_conn import connect_redis
+from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
+
+
+@dataclass(frozen=True)
+class WorkerRuntime:
+    """Settings and clients shared by the jobs of one worker process."""
+
+    settings: Settings
+    sessions: SessionFactory
+    redis: redis.Redis
+    queue: Queue
+
+
+_installed: WorkerRuntime | None = None
+
+
+def build_runtime(settings: Settings, client: redis.Redis | None = None) -> WorkerRuntime:
+    """Connect to the database and Redis named by ``settings``."""
+    engine = make_engine(settings.resolved_database_url())
+    # A forked work-horse must not share pooled connections with its parent.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    client = client if client is not None else connect_redis(settings)
+    return WorkerRuntime(settings, make_session_factory(engine), client, moderation_queue(client))
+
+
+def install(runtime: WorkerRuntime) -> None:
+    """Make ``runtime`` the one jobs in this process use."""
+    global _installed
+    _installed = runtime
+
+
+def current() -> WorkerRuntime:
+    """The installed runtime, built from the environment on first use if none was."""
+    global _installed
+    if _installed is None:
+        _installed = build_runtime(Settings())
+    return _installed
