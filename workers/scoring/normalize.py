@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from workers.scoring.resources import read_rows
 
@@ -95,6 +95,7 @@ def _fold_once(text: str, keep_diacritics: bool) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str, *, keep_diacritics: bool = False) -> str:
     """Return the lower-case, look-alike-free form of ``text`` (diacritics optional)."""
     return _fixed_point(lambda value: _fold_once(value, keep_diacritics), text)
@@ -141,6 +142,8 @@ def _rules(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# Several checks look at the same comment, so the last few results are cached.
+@lru_cache(maxsize=4096)
 def canonical(text: str) -> str:
     """Return the evasion-normal form of ``text`` that word lists are matched in."""
     return _fixed_point(lambda value: _expand_teencode(_rules(fold(value))), text)

@@ -65,8 +65,11 @@ class Reason:
 
     def to_dict(self) -> dict:
         """Return a JSON-ready mapping with the code as a plain string."""
-        return {"code": str(getattr(self.code, "value", self.code)), "weight": self.weight,
-                "detail": self.detail}
+        return {
+            "code": str(getattr(self.code, "value", self.code)),
+            "weight": self.weight,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -110,4 +113,3 @@ class Verdict:
             "reasons": [reason.to_dict() for reason in self.reasons],
             "model_version": self.model_version,
         }
-

@@ -1,0 +1,1 @@
+"""Stateless checks: each takes a submission and the site's rules and returns reasons."""

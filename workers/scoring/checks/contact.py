@@ -1,0 +1,117 @@
+"""Contact bait: phone numbers and messenger handles that pull readers into private chat."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import phonenumbers
+
+from workers.scoring.normalize import canonical, fold
+from workers.scoring.resources import read_rows
+from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
+
+PHONE_WEIGHT = 0.6
+HANDLE_MENTION_WEIGHT = 0.15  # "Zalo" is also the country's everyday messenger
+HANDLE_BAIT_WEIGHT = 0.6  # a handle next to a number, an @name or "ib/kb/add"
+INBOX_WEIGHT = 0.2
+MIN_PHONE_DIGITS = 8
+
+_TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w]+|_+")
+_DIGIT_GLUE = re.compile(r"[\s.\-_/()*+,:]{1,3}")
+
+# Patterns run on the canonical text, where "ib" is already "inbox" and "kb" is "ket ban".
+_MESSENGERS = {
+    ReasonCode.CONTACT_ZALO: (r"zalo|za lo|zl", "Zalo"),
+    ReasonCode.CONTACT_TELEGRAM: (r"telegram|tele|tg|t\.me/\w+", "Telegram"),
+    ReasonCode.CONTACT_FACEBOOK: (r"facebok|fb|face|fanpage|m\.me/\w+|messenger", "Facebook"),
+    ReasonCode.CONTACT_VIBER: (r"viber|whatsap|wechat|line id", "Viber/WhatsApp"),
+}
+_BAIT = re.compile(
+    r"\b(?:inbox|ket ban|add|lien he|nhan tin|goi|call|text|pm|chat|qua|ib)\b|@\w|:\s*\w|\d{6,}"
+)
+_INBOX = re.compile(
+    r"\b(?:inbox (?:minh|em|anh|chi|shop|ngay|me)|nhan tin (?:minh|em|ngay|cho)|"
+    r"pm me|dm me|text me|whatsapp me|(?:call|text|txt) (?:me|now)|lien he (?:ngay|minh|em|sdt)|"
+    r"so dien thoai|inbox)\b"
+)
+
+
+@cache
+def _spelled_digits() -> dict[str, str]:
+    """Return ``{word: digit}`` for digits written as words."""
+    return dict(read_rows("spelled_digits.tsv", 2))
+
+
+def _digit_value(token: str, neighbour_is_digit: bool) -> str | None:
+    """Return the digits a token stands for, or ``None`` if it is not part of a number."""
+    if token.isdigit():
+        return token
+    if token == "o" and neighbour_is_digit:  # "o912345678": letter o for zero
+        return "0"
+    return _spelled_digits().get(token)
+
+
+def _number_runs(text: str) -> list[str]:
+    """Return digit strings of number-like runs: "0 9 1 2", "09.12.34", "khong chin mot"."""
+    tokens = _TOKEN.findall(text)
+    runs, current = [], []
+    for index, token in enumerate(tokens):
+        around = tokens[max(index - 2, 0) : index + 3]
+        value = _digit_value(token, any(item.isdigit() for item in around))
+        if value is not None:
+            current.append(value)
+        elif not (current and _DIGIT_GLUE.fullmatch(token)):
+            runs.append("".join(current))
+            current = []
+    runs.append("".join(current))
+    return [run for run in runs if len(run) >= MIN_PHONE_DIGITS]
+
+
+def find_phones(text: str) -> list[str]:
+    """Return phone numbers (national format) hidden in ``text``, however they are spaced."""
+    folded = fold(text)
+    compact = " ".join([folded, *_number_runs(folded)])
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(compact, "VN"):
+        national = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        found.append(national)
+    return list(dict.fromkeys(found))
+
+
+def _messenger_reasons(text: str, has_phone: bool) -> list[Reason]:
+    """One reason per messenger mentioned; heavier when it comes with a way to reach someone."""
+    reasons = []
+    for code, (pattern, label) in _MESSENGERS.items():
+        match = re.search(rf"(?:^|\W)({pattern})(?:$|\W)", text)
+        if not match:
+            continue
+        window = text[max(match.start() - 25, 0) : match.end() + 25]
+        if has_phone or _BAIT.search(window.replace(match.group(1), " ")):
+            reasons.append(Reason(code, HANDLE_BAIT_WEIGHT, f"{label} contact offered"))
+        else:
+            reasons.append(Reason(code, HANDLE_MENTION_WEIGHT, f"{label} mentioned"))
+    return reasons
+
+
+def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
+    """Score phone numbers and messenger handles in the body (the phone field is not bait)."""
+    phones = find_phones(sub.content)
+    reasons = []
+    if phones:
+        shown = ", ".join(phones[:3])
+        reasons.append(
+            Reason(ReasonCode.CONTACT_PHONE, PHONE_WEIGHT, f"phone number in text: {shown}")
+        )
+    text = canonical(sub.content)
+    reasons.extend(_messenger_reasons(text, bool(phones)))
+    inbox = _INBOX.search(text)
+    if inbox:
+        reasons.append(
+            Reason(
+                ReasonCode.CONTACT_INBOX,
+                INBOX_WEIGHT,
+                f'asks for private contact ("{inbox.group()}")',
+            )
+        )
+    return reasons

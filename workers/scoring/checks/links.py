@@ -1,0 +1,145 @@
+"""Links in the comment: how many, where to, hidden behind shorteners, or nothing else."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import tldextract
+from urlextract import URLExtract
+
+from workers.scoring.normalize import fold
+from workers.scoring.resources import read_rows, read_words
+from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
+
+LINK_WEIGHTS = (0.0, 0.3, 0.5, 0.7)  # by number of links, the last one for 3 or more
+SHORTENER_WEIGHT = 0.5
+SUSPICIOUS_TLD_WEIGHT = 0.3
+BLOCKED_WEIGHT = 1.0
+LINK_ONLY_WEIGHT = 0.4
+
+_TLD_NAMES = r"com|net|org|vn|vip|bet|xyz|top|club|info|io|me|co|ly|cc|live|online|site"
+# "8xbet chấm com", "w88 (dot) net", "bit . ly": dots spelled out or spaced to dodge filters.
+_SPELLED_DOT = re.compile(
+    rf"(?<=\w)\s*(?:\[\s*\.\s*\]|\(\s*\.\s*\)|[\[\(]?\s*\b(?:dot|cham)\b\s*[\]\)]?|\s\.\s?)"
+    rf"\s*(?=(?:{_TLD_NAMES})\b)"
+)
+_WORDISH = re.compile(r"[^\W\d_]{2,}")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link found in the text, reduced to what the rules look at."""
+
+    url: str
+    domain: str  # registered domain, e.g. "bit.ly", "nhacai.com.vn"
+    suffix: str  # public suffix, e.g. "com.vn"
+    explicit: bool  # has a scheme, "www." or a path, so it is a link beyond doubt
+
+
+@cache
+def _extractors() -> tuple[URLExtract, tldextract.TLDExtract]:
+    """Build the extractors once; neither is ever allowed to fetch lists from the network."""
+    # URLExtract only downloads when update() is called, which this module never does;
+    # TLDExtract with no URLs and no cache dir uses its bundled public-suffix snapshot.
+    return URLExtract(), tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@cache
+def _tld_kinds() -> dict[str, str]:
+    """Return ``{suffix: "common" | "suspicious"}`` from ``data/tlds.tsv``."""
+    return dict(read_rows("tlds.tsv", 2))
+
+
+@cache
+def _shorteners() -> frozenset[str]:
+    """Return the registered domains of URL shorteners."""
+    return frozenset(read_words("shorteners.txt"))
+
+
+def _to_link(url: str) -> Link | None:
+    """Resolve one extracted URL to a :class:`Link`, or ``None`` if it has no domain."""
+    parts = _extractors()[1](url)
+    domain = parts.top_domain_under_public_suffix
+    if not domain:
+        return None
+    lowered = url.lower()
+    explicit = "://" in lowered or lowered.startswith("www.") or "/" in lowered
+    return Link(url=url, domain=domain.lower(), suffix=parts.suffix.lower(), explicit=explicit)
+
+
+def find_links(text: str) -> list[Link]:
+    """Return the links in ``text``, including ones with a spelled-out or spaced dot."""
+    text = _SPELLED_DOT.sub(".", fold(text, keep_diacritics=False))
+    links = []
+    for url in _extractors()[0].find_urls(text, only_unique=False):
+        link = _to_link(url)
+        if link and (link.explicit or link.suffix in _tld_kinds()):
+            links.append(link)
+    return links
+
+
+def _matches(domain: str, listed: Iterable[str]) -> bool:
+    """Whether ``domain`` is one of ``listed`` or a subdomain of one."""
+    return any(domain == entry or domain.endswith("." + entry) for entry in listed)
+
+
+def _domains(links: list[Link]) -> str:
+    """Short, de-duplicated domain list for a reason detail."""
+    return ", ".join(dict.fromkeys(link.domain for link in links))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _link_reasons(links: list[Link], rules: SiteRules) -> list[Reason]:
+    """Reasons about the links themselves: count, shorteners, TLDs, blocked domains."""
+    reasons = []
+    weight = LINK_WEIGHTS[min(len(links), len(LINK_WEIGHTS) - 1)]
+    reasons.append(
+        Reason(ReasonCode.LINKS, weight, f"{_plural(len(links), 'link')} ({_domains(links)})")
+    )
+    groups = (
+        (ReasonCode.LINK_SHORTENER, SHORTENER_WEIGHT, _shorteners(), "shortened"),
+        (ReasonCode.LINK_BLOCKED, BLOCKED_WEIGHT, rules.blocked_domains, "blocked"),
+    )
+    for code, step, listed, label in groups:
+        hits = [link for link in links if _matches(link.domain, listed)]
+        if hits:
+            reasons.append(
+                Reason(code, step, f"{_plural(len(hits), label + ' link')} ({_domains(hits)})")
+            )
+    odd = [link for link in links if _tld_kinds().get(link.suffix) == "suspicious"]
+    if odd:
+        suffixes = ", ".join(dict.fromkeys("." + link.suffix for link in odd))
+        reasons.append(
+            Reason(
+                ReasonCode.LINK_SUSPICIOUS_TLD,
+                SUSPICIOUS_TLD_WEIGHT,
+                f"links to cheap spam-prone domains ({suffixes})",
+            )
+        )
+    return reasons
+
+
+def strip_links(text: str, links: list[Link]) -> str:
+    """Return ``text`` with the link strings removed (for "is there anything else?")."""
+    for link in links:
+        text = text.replace(link.url, " ")
+    return text
+
+
+def check_links(sub: Submission, rules: SiteRules) -> list[Reason]:
+    """Score links in the title and content; links to allowed domains are ignored."""
+    text = f"{sub.title}\n{sub.content}"
+    links = [link for link in find_links(text) if not _matches(link.domain, rules.allowed_domains)]
+    if not links:
+        return []
+    reasons = _link_reasons(links, rules)
+    rest = strip_links(fold(sub.content), links)
+    if not _WORDISH.search(rest):
+        reasons.append(Reason(ReasonCode.LINK_ONLY, LINK_ONLY_WEIGHT, "nothing but links"))
+    return reasons

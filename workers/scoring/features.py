@@ -1,0 +1,62 @@
+"""Turning a comment into hashed features for the model.
+
+Vietnamese is written in syllables separated by spaces, so whitespace words are syllables and
+word bigrams catch two-syllable words ("nhà cái"). Features come from two views of the text:
+the diacritic-folded form (robust to people and spammers who type without accents) and the
+form that keeps diacritics (which tells "bán" from "bạn"). Character n-grams inside word
+boundaries absorb leftover spelling tricks.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from workers.scoring.normalize import canonical, fold, words
+
+N_FEATURES = 2**20
+CHAR_NGRAMS = (2, 5)
+FEATURE_SET = "words12+accents1+canonical1+charwb25/v1"  # stored with a model
+
+
+def _char_wb(tokens: list[str]) -> list[str]:
+    """Character n-grams of each token padded with spaces, like sklearn's ``char_wb``."""
+    grams = []
+    low, high = CHAR_NGRAMS
+    for token in tokens:
+        padded = f" {token} "
+        for size in range(low, min(high, len(padded)) + 1):
+            grams.extend(padded[start : start + size] for start in range(len(padded) - size + 1))
+    return grams
+
+
+def analyze(text: str) -> list[str]:
+    """Return the feature strings of ``text``."""
+    plain = words(fold(text))
+    accents = words(fold(text, keep_diacritics=True))
+    evasions = words(canonical(text))
+    features = [f"w {token}" for token in plain]
+    features += [f"b {a} {b}" for a, b in zip(plain, plain[1:], strict=False)]
+    features += [f"a {token}" for token in accents if not token.isascii()]
+    features += [f"c {token}" for token in evasions]
+    features += _char_wb(plain)
+    return features
+
+
+@cache
+def vectorizer() -> HashingVectorizer:
+    """The stateless hashing vectorizer shared by training and scoring."""
+    return HashingVectorizer(
+        analyzer=analyze,
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm="l2",
+        dtype=float,
+    )
+
+
+def vectorize(texts: list[str]) -> sp.csr_matrix:
+    """Hash ``texts`` into one sparse row each."""
+    return vectorizer().transform(texts)

@@ -1,0 +1,52 @@
+"""Phrase lists matched on word boundaries in the canonical (evasion-normal) text."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from workers.scoring.normalize import canonical, words
+
+# A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found,
+# but only for keys long enough not to occur inside ordinary words by chance.
+MIN_GLUED_KEY = 6
+
+
+class PhraseIndex:
+    """Find which of a fixed set of phrases occur in a text, and how often."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._keys: dict[str, str] = {}  # canonical key (spaced or glued) -> original phrase
+        for phrase in phrases:
+            key = canonical(phrase)
+            if key:
+                self._keys.setdefault(key, phrase)
+                glued = key.replace(" ", "")
+                if len(glued) >= MIN_GLUED_KEY:
+                    self._keys.setdefault(glued, phrase)
+        self._longest = max((len(key.split()) for key in self._keys), default=0)
+        glued_keys = sorted((key for key in self._keys if " " not in key), key=len, reverse=True)
+        self._glued = re.compile("|".join(map(re.escape, glued_keys))) if glued_keys else None
+
+    def count(self, text: str) -> Counter[str]:
+        """Return ``{phrase: occurrences}`` for the phrases found in raw ``text``."""
+        tokens = words(canonical(text))
+        found: Counter[str] = Counter()
+        for size in range(1, self._longest + 1):
+            for start in range(len(tokens) - size + 1):
+                phrase = self._keys.get(" ".join(tokens[start : start + size]))
+                if phrase is not None:
+                    found[phrase] += 1
+        found.update(self._inside_long_tokens(tokens, found))
+        return found
+
+    def _inside_long_tokens(self, tokens: list[str], found: Counter[str]) -> list[str]:
+        """Glued phrases hidden inside longer tokens such as domain names."""
+        if self._glued is None:
+            return []
+        hits = []
+        for token in tokens:
+            if len(token) > MIN_GLUED_KEY and token not in self._keys:
+                hits.extend(self._keys[key] for key in self._glued.findall(token))
+        return [phrase for phrase in hits if phrase not in found]

@@ -1,0 +1,80 @@
+"""The stateless scoring pipeline: every check, the caller's stateful reasons and the model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Enum
+
+from workers.scoring.checks.abuse import check_abuse
+from workers.scoring.checks.contact import check_contact
+from workers.scoring.checks.form import check_form
+from workers.scoring.checks.lexicon import check_lexicon
+from workers.scoring.checks.links import check_links
+from workers.scoring.checks.shape import check_shape
+from workers.scoring.model import SpamModel
+from workers.scoring.types import Reason, SiteRules, Submission, Verdict
+
+Check = Callable[[Submission, SiteRules], list[Reason]]
+
+CHECKS: tuple[Check, ...] = (
+    check_links,
+    check_contact,
+    check_lexicon,
+    check_form,
+    check_shape,
+    check_abuse,
+)
+NO_MODEL = "none"
+
+
+class Mode(str, Enum):
+    """Site moderation mode: hold everything for review, or publish what looks clean."""
+
+    PRE = "pre"
+    POST = "post"
+
+
+class Outcome(str, Enum):
+    """Where a scored comment goes."""
+
+    SPAM = "spam"
+    PENDING = "pending"
+    APPROVED = "approved"
+
+
+def run_checks(sub: Submission, rules: SiteRules) -> list[Reason]:
+    """Run every stateless check, in order."""
+    return [reason for check in CHECKS for reason in check(sub, rules)]
+
+
+def model_text(sub: Submission) -> str:
+    """The text the model reads: title and content."""
+    return f"{sub.title}\n{sub.content}" if sub.title else sub.content
+
+
+def score_submission(
+    sub: Submission,
+    rules: SiteRules,
+    model: SpamModel | None = None,
+    extra: Sequence[Reason] = (),
+) -> Verdict:
+    """Score a submission: checks + ``extra`` (stateful reasons) + the model's reason."""
+    reasons = [*run_checks(sub, rules), *extra]
+    if model is not None:
+        reasons.append(model.reason(model_text(sub)))
+    return make_verdict(reasons, model.version if model is not None else NO_MODEL)
+
+
+def make_verdict(reasons: Sequence[Reason], model_version: str) -> Verdict:
+    """The verdict of a list of reasons: the score is the sum of their weights."""
+    score = round(sum(reason.weight for reason in reasons), 4)
+    return Verdict(score=score, reasons=tuple(reasons), model_version=model_version)
+
+
+def classify(verdict: Verdict, rules: SiteRules, mode: Mode | str = Mode.PRE) -> Outcome:
+    """Spam at ``spam_at`` or above; in post-moderation, approved below ``approve_below``."""
+    if verdict.score >= rules.spam_at:
+        return Outcome.SPAM
+    if Mode(mode) is Mode.POST and verdict.score < rules.approve_below:
+        return Outcome.APPROVED
+    return Outcome.PENDING
