@@ -63,3 +63,10 @@ def start_embedded(var_dir: Path) -> redis.Redis:
         unix_socket_path=str(socket),
         serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
     )
+
+
+def stop_embedded(client: redis.Redis) -> None:
+    """Shut down an embedded server this process started (no-op for any other)."""
+    cleanup = getattr(client, "_cleanup", None)
+    if cleanup is not None:
+        cleanup()

@@ -41,7 +41,7 @@ def build_runtime(settings: Settings, client: redis.Redis | None = None) -> Work
     return WorkerRuntime(settings, make_session_factory(engine), client, moderation_queue(client))
 
 
-def install(runtime: WorkerRuntime) -> None:
+def install(runtime: WorkerRuntime | None) -> None:
     """Make ``runtime`` the one jobs in this process use."""
     global _installed
     _installed = runtime

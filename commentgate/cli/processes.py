@@ -14,7 +14,7 @@ import click
 from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.domain import Role
-from commentgate.redis_conn import connect_redis
+from commentgate.redis_conn import connect_redis, stop_embedded
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import create_key
 from commentgate.storage.migrate import upgrade
@@ -121,5 +121,5 @@ def run(settings: Settings) -> None:
         click.echo("stopping", err=True)
     finally:
         _stop_all(children)
-        del redis_client
+        stop_embedded(redis_client)
     os._exit(0)

@@ -1,0 +1,49 @@
+"""Small helpers that speak the API the way the widget does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.deps import EXTENSION
+
+
+def new_captcha(client, app) -> tuple[str, str]:
+    """Issue a captcha through the API and read its answer from Redis."""
+    response = client.post("/api/v1/captchas")
+    assert response.status_code == 201, response.json
+    captcha_id = response.json["id"]
+    return captcha_id, app.extensions[EXTENSION].captchas.answer(captcha_id)
+
+
+def comment_fields(**overrides: Any) -> dict[str, Any]:
+    """A valid Vietnamese comment body (without captcha)."""
+    fields = {
+        "site": "demo",
+        "article": "https://news.example/thoi-su/bai-1.html",
+        "name": "Nguyễn Văn An",
+        "phone": "0912 345 678",
+        "title": "Ý kiến của tôi",
+        "content": "Bài viết rất hay, cảm ơn tác giả.\nMong có thêm nhiều bài như thế này!",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def submit(client, app, headers: dict[str, str] | None = None, **overrides: Any):
+    """Post a comment with a fresh, correctly answered captcha."""
+    captcha_id, answer = new_captcha(client, app)
+    body = comment_fields(captcha_id=captcha_id, captcha_answer=answer)
+    body.update(overrides)
+    body = {k: v for k, v in body.items() if v is not ...}
+    return client.post("/api/v1/comments", json=body, headers=headers or {})
+
+
+def submit_ok(client, app, **overrides: Any) -> str:
+    """Post a valid comment and return its id."""
+    response = submit(client, app, **overrides)
+    assert response.status_code == 202, response.json
+    return response.json["id"]
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

@@ -1,0 +1,60 @@
+"""One-time captchas on a real Redis."""
+
+from commentgate.captcha import ALPHABET, CaptchaService
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_alphabet_has_no_look_alikes():
+    assert not set("0O1IlL") & set(ALPHABET)
+
+
+def test_right_answer_is_accepted_once_case_insensitively(redis_client):
+    service = CaptchaService(redis_client, 600)
+    challenge = service.issue()
+    answer = service.answer(challenge.id)
+    assert len(answer) == 5 and set(answer) <= set(ALPHABET)
+    assert service.redeem(challenge.id, f" {answer.lower()} ").ok
+    assert service.redeem(challenge.id, answer).error == "captcha_expired"
+    assert service.answer(challenge.id) is None
+
+
+def test_wrong_answer_consumes_the_captcha(redis_client):
+    service = CaptchaService(redis_client, 600)
+    challenge = service.issue()
+    answer = service.answer(challenge.id)
+    assert service.redeem(challenge.id, "ZZZZZ" if answer != "ZZZZZ" else "YYYYY").error == (
+        "captcha_invalid"
+    )
+    assert service.redeem(challenge.id, answer).error == "captcha_expired"
+
+
+def test_expired_and_unknown_captchas_are_expired(redis_client):
+    clock = Clock()
+    service = CaptchaService(redis_client, 600, clock=clock)
+    challenge = service.issue()
+    answer = service.answer(challenge.id)
+    clock.now += 601
+    assert service.redeem(challenge.id, answer).error == "captcha_expired"
+    assert service.redeem("no-such-captcha", "ABCDE").error == "captcha_expired"
+
+
+def test_redemption_reports_issue_time(redis_client):
+    clock = Clock()
+    service = CaptchaService(redis_client, 600, clock=clock)
+    challenge = service.issue()
+    assert service.redeem(challenge.id, service.answer(challenge.id)).issued_at == clock.now
+
+
+def test_image_is_a_png_and_does_not_consume(redis_client):
+    service = CaptchaService(redis_client, 600)
+    challenge = service.issue()
+    assert service.image(challenge.id).startswith(b"\x89PNG")
+    assert service.answer(challenge.id) is not None
+    assert service.image("unknown") is None

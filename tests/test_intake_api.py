@@ -1,0 +1,240 @@
+"""POST /api/v1/comments: every rule of intake, on SQLite and PostgreSQL."""
+
+import unicodedata
+
+import pytest
+import redis
+from rq import Queue
+from sqlalchemy import func, select
+
+from commentgate.captcha import CaptchaService
+from commentgate.storage.models import Comment
+from tests.conftest import TEST_ORIGIN, replace_services
+from tests.helpers import comment_fields, new_captcha, submit, submit_ok
+from tests.services import free_port
+
+EN = {"Accept-Language": "en-US,en;q=0.9"}
+
+
+def stored(sessions, comment_id) -> Comment:
+    with sessions() as session:
+        return session.get(Comment, comment_id)
+
+
+def count_comments(sessions) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Comment))
+
+
+def test_valid_comment_is_accepted_stored_and_queued(client, app, sessions, redis_client):
+    response = submit(client, app)
+    assert response.status_code == 202
+    assert response.json == {"id": response.json["id"], "status": "received"}
+    comment = stored(sessions, response.json["id"])
+    assert comment.status == "received"
+    assert comment.phone == "+84912345678"
+    assert comment.content.startswith("Bài viết rất hay")
+    assert comment.submit_seconds is not None and comment.submit_seconds >= 0
+    assert Queue("moderation", connection=redis_client).count == 1
+
+
+def test_text_is_stored_in_nfc_and_cleaned(client, app, sessions):
+    comment_id = submit_ok(
+        client,
+        app,
+        name=unicodedata.normalize("NFD", " Nguyễn\u200b Văn An "),
+        title="Tiêu\nđề",
+        content="Dòng 1\r\nDòng 2\u202e",
+    )
+    comment = stored(sessions, comment_id)
+    assert comment.name == "Nguyễn Văn An"
+    assert comment.title == "Tiêu đề"
+    assert comment.content == "Dòng 1\nDòng 2"
+
+
+def test_all_field_errors_are_reported_together_in_vietnamese(client, app):
+    response = submit(client, app, name="", title="x" * 201, content=..., phone="1900 1234")
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "validation_failed"
+    assert {k: v["code"] for k, v in error["fields"].items()} == {
+        "name": "required",
+        "title": "too_long",
+        "content": "required",
+        "phone": "phone_invalid",
+    }
+    assert error["fields"]["title"]["message"] == "Quá dài (tối đa 200 ký tự)."
+
+
+def test_messages_follow_accept_language(client, app):
+    response = submit(client, app, headers=EN, name="")
+    assert response.json["error"]["message"] == "Please check the highlighted fields."
+    assert response.json["error"]["fields"]["name"]["message"] == "This field is required."
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("name", 80), ("title", 200), ("content", 5000), ("article", 500)]
+)
+def test_lengths_count_code_points_after_cleaning(client, app, field, limit):
+    assert submit(client, app, **{field: "ễ" * limit + "\u200b" * 5}).status_code == 202
+    response = submit(client, app, **{field: "ễ" * (limit + 1)})
+    assert response.json["error"]["fields"][field] == {
+        "code": "too_long",
+        "message": f"Quá dài (tối đa {limit} ký tự).",
+    }
+
+
+def test_name_of_only_invisible_characters_is_required(client, app):
+    response = submit(client, app, name="\u200b\u200d\ufeff")
+    assert response.json["error"]["fields"]["name"]["code"] == "required"
+
+
+@pytest.mark.parametrize("phone", [None, "", "   "])
+def test_absent_phone_is_fine(client, app, sessions, phone):
+    assert stored(sessions, submit_ok(client, app, phone=phone)).phone is None
+
+
+@pytest.mark.parametrize("phone", ["0168 123 4567", "1900 1234", "12", "not a phone"])
+def test_bad_phone_is_rejected(client, app, phone):
+    assert submit(client, app, phone=phone).json["error"]["fields"]["phone"]["code"] == (
+        "phone_invalid"
+    )
+
+
+def test_wrong_captcha_answer_is_invalid_and_consumed(client, app):
+    captcha_id, answer = new_captcha(client, app)
+    wrong = "ZZZZZ" if answer != "ZZZZZ" else "YYYYY"
+    body = comment_fields(captcha_id=captcha_id, captcha_answer=wrong)
+    first = client.post("/api/v1/comments", json=body)
+    assert first.json["error"]["fields"]["captcha_answer"]["code"] == "captcha_invalid"
+    body["captcha_answer"] = answer
+    second = client.post("/api/v1/comments", json=body)
+    assert second.json["error"]["fields"]["captcha_answer"]["code"] == "captcha_expired"
+
+
+def test_captcha_is_consumed_even_when_other_fields_fail(client, app):
+    captcha_id, answer = new_captcha(client, app)
+    body = comment_fields(captcha_id=captcha_id, captcha_answer=answer, name="")
+    assert client.post("/api/v1/comments", json=body).status_code == 422
+    body["name"] = "An"
+    reused = client.post("/api/v1/comments", json=body)
+    assert reused.json["error"]["fields"] == {
+        "captcha_answer": {"code": "captcha_expired", "message": reused.json["error"]["fields"][
+            "captcha_answer"]["message"]}
+    }
+
+
+def test_unknown_captcha_is_expired(client, app):
+    body = comment_fields(captcha_id="never-issued", captcha_answer="ABCDE")
+    response = client.post("/api/v1/comments", json=body)
+    assert response.json["error"]["fields"]["captcha_answer"]["code"] == "captcha_expired"
+
+
+def test_expired_captcha_is_expired(client, app, redis_client):
+    clock = [1_000_000.0]
+    captchas = CaptchaService(redis_client, 600, clock=lambda: clock[0])
+    replace_services(app, captchas=captchas)
+    challenge = captchas.issue()
+    answer = captchas.answer(challenge.id)
+    clock[0] += 601
+    body = comment_fields(captcha_id=challenge.id, captcha_answer=answer)
+    response = client.post("/api/v1/comments", json=body)
+    assert response.json["error"]["fields"]["captcha_answer"]["code"] == "captcha_expired"
+
+
+def test_time_to_submit_is_measured_from_captcha_issue(client, app, sessions, redis_client):
+    clock = [1_000_000.0]
+    captchas = CaptchaService(redis_client, 600, clock=lambda: clock[0])
+    replace_services(app, captchas=captchas)
+    challenge = captchas.issue()
+    body = comment_fields(captcha_id=challenge.id, captcha_answer=captchas.answer(challenge.id))
+    clock[0] += 42
+    response = client.post("/api/v1/comments", json=body)
+    assert response.status_code == 202
+    # issued 42 s "ago" on the injected clock, i.e. long before the real now
+    assert stored(sessions, response.json["id"]).submit_seconds > 42
+
+
+def test_honeypot_is_recorded_not_rejected(client, app, sessions):
+    comment_id = submit_ok(client, app, website="http://spam.example")
+    assert stored(sessions, comment_id).honeypot == "http://spam.example"
+
+
+def test_unknown_fields_are_ignored(client, app):
+    assert submit(client, app, status="approved", admin=True).status_code == 202
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "null", '{"name": 5, "site": []}'])
+def test_wrong_json_shapes_are_validation_errors_not_500(client, body):
+    response = client.post("/api/v1/comments", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "validation_failed"
+
+
+def test_wrong_types_are_reported_per_field(client, app):
+    captcha_id, answer = new_captcha(client, app)
+    body = comment_fields(captcha_id=captcha_id, captcha_answer=answer, name=5, phone=["x"])
+    fields = client.post("/api/v1/comments", json=body).json["error"]["fields"]
+    assert fields["name"]["code"] == "invalid"
+    assert fields["phone"]["code"] == "invalid"
+
+
+def test_malformed_json_is_bad_json(client):
+    response = client.post("/api/v1/comments", data="{oops", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_json"
+
+
+def test_non_json_body_is_unsupported_media_type(client):
+    response = client.post("/api/v1/comments", data={"name": "An"})
+    assert response.status_code == 415
+    assert response.json["error"]["code"] == "unsupported_media_type"
+
+
+def test_body_over_128_kib_is_too_large(client):
+    response = client.post(
+        "/api/v1/comments", data="x" * (129 * 1024), content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "too_large"
+
+
+def test_unknown_site_is_404(client, app):
+    response = submit(client, app, site="khong-co")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "unknown_site"
+
+
+def test_unregistered_origin_is_forbidden_and_nothing_stored(client, app, sessions):
+    response = submit(client, app, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "forbidden"
+    assert count_comments(sessions) == 0
+
+
+def test_registered_origin_and_no_origin_are_accepted(client, app):
+    assert submit(client, app, headers={"Origin": TEST_ORIGIN + "/"}).status_code == 202
+    assert submit(client, app).status_code == 202
+
+
+def test_redis_down_before_commit_answers_503_and_stores_nothing(client, app, sessions):
+    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
+    replace_services(app, captchas=CaptchaService(dead, 600))
+    body = comment_fields(captcha_id="abc", captcha_answer="ABCDE")
+    response = client.post("/api/v1/comments", json=body)
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert count_comments(sessions) == 0
+
+
+def test_redis_down_after_commit_still_accepts(client, app, sessions):
+    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
+    replace_services(app, queue=Queue("moderation", connection=dead))
+    comment_id = submit_ok(client, app)
+    assert stored(sessions, comment_id).status == "received"
+
+
+def test_request_id_is_echoed(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc123"})
+    assert response.headers["X-Request-ID"] == "abc123"
