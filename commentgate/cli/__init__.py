@@ -14,9 +14,20 @@ from commentgate import __version__
 from commentgate.cli.admin import captcha, db, keys, sites
 from commentgate.cli.processes import run, web, worker
 from commentgate.config import Settings
+from commentgate.errors import CommentgateError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommentgateGroup(click.Group):
+    """Turns domain errors into one clear line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CommentgateError as exc:
+            raise click.ClickException(f"{exc.code}: {exc}") from exc
+
+
+@click.group(cls=CommentgateGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="commentgate")
 @click.pass_context
 def main(ctx: click.Context) -> None:

@@ -1,0 +1,96 @@
+"""The ``commentgate`` command line, run as a real subprocess where it matters."""
+
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from commentgate.captcha import CaptchaService
+from commentgate.cli import main
+from commentgate.storage.keys import find_key
+from commentgate.storage.models import Site
+
+
+def env_for(settings) -> dict[str, str]:
+    return {
+        "COMMENTGATE_VAR_DIR": str(settings.var_dir),
+        "REDIS_URL": settings.redis_url,
+        "DATABASE_URL": settings.database_url,
+    }
+
+
+def invoke(settings, *args):
+    return CliRunner().invoke(main, list(args), env=env_for(settings))
+
+
+def test_help_explains_every_command():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "web", "worker", "db", "sites", "keys", "captcha"):
+        assert command in result.output
+    sub = CliRunner().invoke(main, ["sites", "add", "--help"])
+    assert "--origin" in sub.output and "--mode" in sub.output
+
+
+def test_sites_add_is_idempotent_and_merges_origins(settings, sessions):
+    assert invoke(settings, "sites", "add", "vnews", "--origin", "https://a.example/").exit_code == 0
+    again = invoke(settings, "sites", "add", "vnews", "--origin", "https://b.example", "--mode", "post")
+    assert again.exit_code == 0
+    with sessions() as session:
+        site = session.scalar(select(Site).where(Site.name == "vnews"))
+        assert site.origin_set() == {"https://a.example", "https://b.example"}
+        assert site.mode == "post"
+
+
+def test_keys_create_prints_only_the_key(settings, sessions, site):
+    result = invoke(settings, "keys", "create", "--role", "moderator", "--name", "an", "--site", "demo")
+    secret = result.stdout.strip()
+    assert result.exit_code == 0 and "\n" not in secret
+    with sessions() as session:
+        key = find_key(session, secret)
+        assert key.role == "moderator" and key.site_id == site.id
+        assert key.key_hash != secret
+
+
+def test_keys_for_unknown_site_fail_cleanly(settings, sessions):
+    result = invoke(settings, "keys", "create", "--role", "admin", "--name", "x", "--site", "nope")
+    assert result.exit_code == 1
+    assert "unknown_site" in result.output
+
+
+def test_captcha_answer_prints_answer_without_consuming(settings, redis_client):
+    service = CaptchaService(redis_client, 600)
+    challenge = service.issue()
+    result = invoke(settings, "captcha", "answer", challenge.id)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == service.answer(challenge.id)
+
+
+def test_captcha_answer_for_unknown_captcha_exits_1(settings, redis_client):
+    result = invoke(settings, "captcha", "answer", "nope")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "unknown or expired" in result.stderr
+
+
+def test_embedded_redis_is_shared_with_a_second_process(tmp_path):
+    """Without REDIS_URL, a second process finds the first one's embedded server."""
+    from commentgate.config import Settings
+    from commentgate.redis_conn import connect_redis, embedded_socket, stop_embedded
+
+    settings = Settings(var_dir=tmp_path / "var", redis_url="")
+    first = connect_redis(settings)
+    try:
+        challenge = CaptchaService(first, 600).issue()
+        assert embedded_socket(settings.var_dir).exists()
+        env = {**os.environ, "COMMENTGATE_VAR_DIR": str(settings.var_dir)}
+        env.pop("REDIS_URL", None)
+        out = subprocess.run(
+            [sys.executable, "-m", "commentgate", "captcha", "answer", challenge.id],
+            env=env, capture_output=True, text=True, timeout=60, check=True,
+        )
+        assert out.stdout.strip() == CaptchaService(first, 600).answer(challenge.id)
+    finally:
+        stop_embedded(first)

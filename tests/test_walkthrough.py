@@ -1,0 +1,103 @@
+"""The README walk-through, end to end: ``commentgate run`` and plain HTTP.
+
+Runs the real process tree (gunicorn, an RQ worker, the embedded Redis,
+SQLite under ./var) exactly as ``make run`` does, in a scratch directory.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.services import free_port, wait_for
+
+
+def call(method, url, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.fixture
+def running(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(PORT=str(port), COMMENTGATE_SWEEP_INTERVAL_SECONDS="2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "commentgate", "run"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    lines = {}
+    while len(lines) < 3:
+        line = process.stdout.readline()
+        assert line, "commentgate run exited early"
+        key, _, value = line.strip().partition(": ")
+        lines[key] = value
+    base = lines["API"].rsplit("/api/v1", 1)[0]
+    wait_for(lambda: _healthy(base), what="web server")
+    yield base, lines["Moderator key"], env, tmp_path, process
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def _healthy(base):
+    try:
+        return call("GET", f"{base}/readyz")[0] == 200
+    except OSError:
+        return False
+
+
+def test_comment_travels_from_form_to_public_list(running):
+    base, key, env, cwd, process = running
+    status, captcha = call("POST", f"{base}/api/v1/captchas")
+    assert status == 201
+    answer = subprocess.run(
+        [sys.executable, "-m", "commentgate", "captcha", "answer", captcha["id"]],
+        cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.strip()
+    comment = {
+        "site": "demo", "article": "bai-viet-1", "name": "Trần Thị Bình",
+        "phone": "0912 345 678", "title": "Cảm ơn", "content": "Bài viết rất bổ ích.",
+        "captcha_id": captcha["id"], "captcha_answer": answer,
+    }
+    status, accepted = call("POST", f"{base}/api/v1/comments", comment)
+    assert status == 202
+    auth = {"Authorization": f"Bearer {key}"}
+    url = f"{base}/api/v1/moderation/comments/{accepted['id']}"
+    wait_for(lambda: call("GET", url, headers=auth)[1]["status"] == "pending", what="scoring")
+    status, approved = call("POST", f"{url}/approve", headers=auth)
+    assert (status, approved["status"]) == (200, "approved")
+    _, page = call("GET", f"{base}/api/v1/comments?site=demo&article=bai-viet-1")
+    assert [c["name"] for c in page["items"]] == ["Trần Thị Bình"]
+    _, counts = call("GET", f"{base}/api/v1/comments/counts?site=demo&article=bai-viet-1")
+    assert counts["counts"] == {"bai-viet-1": 1}
+
+
+def test_ctrl_c_stops_the_whole_tree(running):
+    base, _, _, cwd, process = running
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    with pytest.raises(OSError):
+        call("GET", f"{base}/healthz")
+    assert not (cwd / "var" / "redis.sock").exists() or not _redis_answers(cwd)
+
+
+def _redis_answers(cwd):
+    import redis
+
+    try:
+        return redis.Redis(unix_socket_path=str(cwd / "var" / "redis.sock")).ping()
+    except (redis.RedisError, OSError):
+        return False
