@@ -19,17 +19,19 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# Installs exactly what requirements.lock pins (hash-checked), then the project itself.
-$(STAMP): requirements.lock pyproject.toml
+# Installs exactly what requirements-dev.lock pins (hash-checked), then the project itself.
+$(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # Re-pin after editing dependencies in pyproject.toml (needs network to PyPI).
+# requirements.lock: what production runs (the Dockerfile); -dev adds the test tools.
 lock:
 	$(BIN)/python -m pip install --quiet uv==0.13.9
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes -p 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes -p 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes -p 3.11 -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    LargeBinary,
     DateTime,
     Float,
     ForeignKey,
@@ -61,6 +62,12 @@ class Site(Base):
     mode: Mapped[str] = mapped_column(String(8), default="pre")
     spam_at: Mapped[float] = mapped_column(Float, default=1.0)
     approve_below: Mapped[float] = mapped_column(Float, default=0.3)
+    blocked_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allowed_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    custom_words: Mapped[list[str]] = mapped_column(JSON, default=list)
+    webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     origins: Mapped[list[SiteOrigin]] = relationship(
         back_populates="site", cascade="all, delete-orphan", lazy="selectin"
@@ -156,4 +163,22 @@ class Decision(Base):
     note: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelVersion(Base):
+    """A trained spam model: per site, or the global prior (site_id NULL).
+
+    The decision log is the source of truth; a version records how far into
+    that log (``last_decision_id``) it has learned, so any worker can catch up.
+    """
+
+    __tablename__ = "model_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), nullable=True, index=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    weights: Mapped[bytes] = mapped_column(LargeBinary)
+    examples: Mapped[int] = mapped_column(Integer, default=0)
+    last_decision_id: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

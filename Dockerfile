@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# One image for every role: `commentgate web` (default) or `commentgate worker`.
+
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /src
+RUN python -m venv /opt/venv
+COPY requirements.lock ./
+RUN /opt/venv/bin/pip install --require-hashes -r requirements.lock
+COPY pyproject.toml README.md ./
+COPY commentgate ./commentgate
+COPY service ./service
+COPY workers ./workers
+RUN /opt/venv/bin/pip install --no-deps --no-build-isolation .
+
+FROM python:3.11-slim-bookworm
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin commentgate \
+    && mkdir -p /var/lib/commentgate \
+    && chown commentgate:commentgate /var/lib/commentgate
+COPY --from=build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    COMMENTGATE_VAR_DIR=/var/lib/commentgate
+USER 10001:10001
+WORKDIR /home/commentgate
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
+CMD ["commentgate", "web"]
