@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _conventional(name: str) -> AliasChoices:
     return AliasChoices(name, f"COMMENTGATE_{name}")
+
+
+class SiteLimits(BaseModel):
+    """One site's own abuse limits (Flask-Limiter syntax); None keeps the default."""
+
+    ip: str | None = None  # per client IP on this site
+    site: str | None = None  # all clients of this site together
 
 
 class Settings(BaseSettings):
@@ -41,6 +48,22 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = 20
     web_workers: int = 2
     log_level: str = "INFO"
+    log_format: str = "json"  # "json" (one object a line) or "text" for a terminal
+
+    # Abuse limits on captchas and comments, each counted per site. Per-site
+    # values live here until sites carry their own settings in the database.
+    site_rate_limits: str = "300/minute;5000/hour"
+    site_limits: dict[str, SiteLimits] = {}  # e.g. {"demo": {"ip": "5/minute"}}
+
+    # Scoring jobs: a hung job is killed after job_timeout_seconds; a failing
+    # one is retried after each interval in turn, then parked as failed.
+    job_timeout_seconds: int = 60
+    job_retry_intervals: list[int] = [5, 30, 120]
+    # How often a busy worker proves it is alive; the sweep treats a job
+    # without news for three of these as abandoned (its worker died).
+    worker_heartbeat_seconds: int = 10
+    worker_metrics_port: int = 0  # 0: none (the web's /metrics reads var/ on one machine)
+    db_statement_timeout_ms: int = 5000  # PostgreSQL statement and lock wait limit
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under var_dir."""

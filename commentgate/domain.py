@@ -51,6 +51,8 @@ class Role(str, Enum):
 
     MODERATOR = "moderator"
     ADMIN = "admin"
+    OPS = "ops"
+    HOST = "host"
 
 
 MODERATION_QUEUE = "moderation"

@@ -7,16 +7,44 @@ sweep can tell whether a comment's job is already waiting.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import redis
 from rq import Queue, Retry
 
+from commentgate.config import Settings
 from commentgate.domain import MODERATION_QUEUE
 
 MODERATE_JOB = "workers.jobs.moderate_comment"
 JOB_TIMEOUT_SECONDS = 60
-# Transient failures (database blip) are retried with back-off; after the last
-# try the job is parked in RQ's failed registry, visible to ops.
-RETRY = Retry(max=3, interval=[5, 30, 120])
+
+
+@dataclass(frozen=True)
+class JobPolicy:
+    """How long a scoring job may run and how it is retried.
+
+    Transient failures (database blip) are retried after each interval in
+    turn; after the last try the job is parked in RQ's failed registry,
+    visible to ops.
+    """
+
+    timeout: int = JOB_TIMEOUT_SECONDS
+    retry_intervals: tuple[int, ...] = (5, 30, 120)
+
+    def retry(self) -> Retry | None:
+        """RQ's retry for this policy (None when retries are off)."""
+        if not self.retry_intervals:
+            return None
+        return Retry(max=len(self.retry_intervals), interval=list(self.retry_intervals))
+
+
+DEFAULT_POLICY = JobPolicy()
+RETRY = DEFAULT_POLICY.retry()
+
+
+def policy_from(settings: Settings) -> JobPolicy:
+    """The job policy the settings ask for."""
+    return JobPolicy(settings.job_timeout_seconds, tuple(settings.job_retry_intervals))
 
 
 def moderation_queue(client: redis.Redis) -> Queue:
@@ -29,14 +57,25 @@ def job_id_for(comment_id: str) -> str:
     return f"moderate-{comment_id}"
 
 
-def enqueue_moderation(queue: Queue, comment_id: str, request_id: str | None = None) -> None:
+def comment_id_of(job_id: str) -> str | None:
+    """The comment a scoring job id names, or None for other jobs."""
+    prefix = job_id_for("")
+    return job_id[len(prefix) :] if job_id.startswith(prefix) else None
+
+
+def enqueue_moderation(
+    queue: Queue,
+    comment_id: str,
+    request_id: str | None = None,
+    policy: JobPolicy = DEFAULT_POLICY,
+) -> None:
     """Queue scoring of a stored comment."""
     queue.enqueue(
         MODERATE_JOB,
         comment_id,
         job_id=job_id_for(comment_id),
-        job_timeout=JOB_TIMEOUT_SECONDS,
-        retry=RETRY,
+        job_timeout=policy.timeout,
+        retry=policy.retry(),
         meta={"request_id": request_id} if request_id else {},
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from commentgate import __version__
 from commentgate.captcha import CaptchaService
 from commentgate.config import Settings
-from commentgate.queue import moderation_queue
+from commentgate.queue import moderation_queue, policy_from
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
 from service.captchas import captchas
@@ -25,6 +25,7 @@ from service.intake.views import intake
 from service.limits import make_limiter
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
+from service.ops import install_ops
 from service.public import public
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class CommentgateAPI(OpenAPI):
 def _services(settings: Settings, redis_client, sessions, app) -> Services:
     client = redis_client if redis_client is not None else connect_redis(settings)
     if sessions is None:
-        sessions = make_session_factory(make_engine(settings.resolved_database_url()))
+        engine = make_engine(settings.resolved_database_url(), settings.db_statement_timeout_ms)
+        sessions = make_session_factory(engine)
     limiter = make_limiter(settings)
     limiter.init_app(app)
     return Services(
@@ -61,6 +63,7 @@ def _services(settings: Settings, redis_client, sessions, app) -> Services:
         queue=moderation_queue(client),
         captchas=CaptchaService(client, settings.captcha_ttl_seconds),
         limiter=limiter,
+        policy=policy_from(settings),
     )
 
 
@@ -107,6 +110,7 @@ def create_app(
     app.extensions[EXTENSION] = svc
     _apply_limits(svc)
     app.before_request(_assign_request_id)
+    install_ops(app, svc)
     app.before_request(require_json_body)
     app.after_request(_echo_request_id)
     register_error_handlers(app)

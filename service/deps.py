@@ -11,6 +11,7 @@ from rq import Queue
 
 from commentgate.captcha import CaptchaService
 from commentgate.config import Settings
+from commentgate.queue import DEFAULT_POLICY, JobPolicy
 from commentgate.storage.db import SessionFactory
 
 EXTENSION = "commentgate"
@@ -26,6 +27,7 @@ class Services:
     queue: Queue
     captchas: CaptchaService
     limiter: Limiter
+    policy: JobPolicy = DEFAULT_POLICY
 
 
 def services() -> Services:

@@ -34,7 +34,7 @@ _installed: WorkerRuntime | None = None
 
 def build_runtime(settings: Settings, client: redis.Redis | None = None) -> WorkerRuntime:
     """Connect to the database and Redis named by ``settings``."""
-    engine = make_engine(settings.resolved_database_url())
+    engine = make_engine(settings.resolved_database_url(), settings.db_statement_timeout_ms)
     # A forked work-horse must not share pooled connections with its parent.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     client = client if client is not None else connect_redis(settings)

@@ -28,14 +28,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with timeouts suited to a web service."""
+def _postgres_args(statement_timeout_ms: int | None) -> dict:
+    args: dict = {"connect_timeout": 5}
+    if statement_timeout_ms:
+        # A statement (or a wait for a row lock) that outlives this fails and
+        # the caller answers 503 or retries, instead of holding a worker hostage.
+        ms = int(statement_timeout_ms)
+        args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
+    return args
+
+
+def make_engine(url: str, statement_timeout_ms: int | None = None) -> Engine:
+    """Create an engine with timeouts suited to a web service.
+
+    ``statement_timeout_ms`` bounds every statement on PostgreSQL (SQLite
+    waits at most its busy timeout anyway).
+    """
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
         engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+    connect_args = _postgres_args(statement_timeout_ms) if url.startswith("postgresql") else {}
     return create_engine(url, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args)
 
 

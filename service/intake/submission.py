@@ -15,7 +15,7 @@ import redis
 from rq import Queue
 
 from commentgate.errors import ForbiddenError
-from commentgate.queue import enqueue_moderation
+from commentgate.queue import DEFAULT_POLICY, JobPolicy, enqueue_moderation
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import Comment, Site
 from commentgate.storage.sites import get_site, normalize_origin
@@ -65,6 +65,7 @@ def submit_comment(
     form: CommentIn,
     client: ClientInfo,
     captcha_issued_at: float | None,
+    policy: JobPolicy = DEFAULT_POLICY,
 ) -> str:
     """Store the comment as ``received``, queue its scoring, return its id.
 
@@ -80,7 +81,7 @@ def submit_comment(
         session.commit()
         comment_id = comment.id
     try:
-        enqueue_moderation(queue, comment_id, client.request_id)
+        enqueue_moderation(queue, comment_id, client.request_id, policy)
     except redis.RedisError as exc:
         log.warning(
             "comment %s stored but not queued (%s); the sweep will queue it", comment_id, exc

@@ -65,5 +65,5 @@ def post_comment(body: CommentIn):
         raise ValidationFailedError(g.extra_field_errors)
     issued_at = g.redemption.issued_at if g.redemption else None
     svc = services()
-    comment_id = submit_comment(svc.sessions, svc.queue, body, _client(), issued_at)
+    comment_id = submit_comment(svc.sessions, svc.queue, body, _client(), issued_at, svc.policy)
     return CommentAccepted(id=comment_id).model_dump(), 202

@@ -1,0 +1,17 @@
+"""What operators use: /metrics, the RQ dashboard, request logs and metrics."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from service.deps import Services
+from service.ops.dashboard import mount_dashboard
+from service.ops.instrumentation import instrument
+from service.ops.metrics import metrics
+
+
+def install_ops(app: Flask, svc: Services) -> None:
+    """Add request instrumentation, ``/metrics`` and ``/ops/rq`` to ``app``."""
+    instrument(app)
+    app.register_blueprint(metrics)
+    mount_dashboard(app, svc.settings, svc.redis)

@@ -1,0 +1,81 @@
+"""The RQ dashboard at ``/ops/rq``, behind HTTP Basic with an ops or admin key.
+
+The password is an API key whose role is ``ops`` or ``admin`` (any user
+name). Buttons on the dashboard post back (requeue, delete), so a request
+that changes something must come from the dashboard's own origin: a
+browser remembers Basic credentials and would otherwise send them along
+with a forged cross-site form.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from flask import Flask, request
+
+from commentgate.config import Settings
+from commentgate.domain import Role
+from commentgate.errors import ForbiddenError, UnauthorizedError
+from commentgate.redis_conn import embedded_socket
+from commentgate.storage.keys import find_key
+from service.deps import services
+
+PREFIX = "/ops/rq"
+OPS_ROLES = frozenset({Role.OPS, Role.ADMIN})
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="commentgate ops", charset="UTF-8"'}
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _import_blueprint():
+    # rq-dashboard 0.9 imports `six` for one alias without declaring it as a
+    # dependency; stand in for it when it is not installed.
+    try:
+        import six  # noqa: F401
+    except ImportError:
+        sys.modules["six"] = types.SimpleNamespace(string_types=(str,))  # type: ignore[assignment]
+    from rq_dashboard import blueprint
+
+    return blueprint
+
+
+def _redis_url(settings: Settings) -> str:
+    return settings.redis_url or f"unix://{embedded_socket(settings.var_dir)}"
+
+
+def require_ops_key() -> None:
+    """Only an ops or admin key (as the Basic password) may open the dashboard.
+
+    Raises:
+        UnauthorizedError: no credentials, or an unknown or revoked key.
+        ForbiddenError: another role, or a change requested from another origin.
+    """
+    if not request.path.startswith(PREFIX):
+        return
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic" or not credentials.password:
+        raise UnauthorizedError("ops key required", headers=_CHALLENGE)
+    with services().sessions() as session:
+        key = find_key(session, credentials.password)
+    if key is None:
+        raise UnauthorizedError("unknown key", headers=_CHALLENGE)
+    if Role(key.role) not in OPS_ROLES:
+        raise ForbiddenError(f"role {key.role}")
+    if request.method not in _SAFE_METHODS and not _same_origin():
+        raise ForbiddenError("cross-site request to the dashboard")
+
+
+def _same_origin() -> bool:
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in {"same-origin", "none"}:
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def mount_dashboard(app: Flask, settings: Settings, client) -> None:
+    """Serve rq-dashboard under ``/ops/rq`` on the app's own Redis connection."""
+    app.config["RQ_DASHBOARD_REDIS_URL"] = [_redis_url(settings)]
+    app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
+    app.redis_conn = client  # type: ignore[attr-defined]  # where the blueprint looks
+    app.before_request(require_ops_key)
+    app.register_blueprint(_import_blueprint(), url_prefix=PREFIX)

@@ -1,0 +1,58 @@
+"""Per-request bookkeeping: the log context, an access log line, request metrics.
+
+The client IP is never logged whole (see :mod:`commentgate.logging`); the
+route template, not the raw path, labels metrics so their number stays fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, request
+
+from commentgate import metrics
+from commentgate.logging import bind, mask_ip, unbind
+
+access_log = logging.getLogger("commentgate.access")
+
+
+def _start() -> None:
+    g.started = time.perf_counter()
+    g.log_token = bind(request_id=g.get("request_id"))
+
+
+def _endpoint() -> str:
+    return request.url_rule.rule if request.url_rule is not None else "unmatched"
+
+
+def _record(response: Response) -> Response:
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    endpoint, method = _endpoint(), request.method
+    metrics.HTTP_REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
+    metrics.HTTP_SECONDS.labels(endpoint, method).observe(elapsed)
+    access_log.info(
+        "%s %s %s",
+        method,
+        request.path,
+        response.status_code,
+        extra={
+            "status": response.status_code,
+            "duration_ms": round(elapsed * 1000, 1),
+            "client": mask_ip(request.remote_addr or "-"),
+        },
+    )
+    return response
+
+
+def _finish(_exc: BaseException | None) -> None:
+    token = g.pop("log_token", None)
+    if token is not None:
+        unbind(token)
+
+
+def instrument(app: Flask) -> None:
+    """Install the hooks on ``app`` (after the request id is assigned)."""
+    app.before_request(_start)
+    app.after_request(_record)
+    app.teardown_request(_finish)
