@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("log_context", default={})
+_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "log_context", default=None
+)
 
 # Phone-like runs: 9+ digits, optionally after +, with spaces, dots or dashes between.
 _PHONE = re.compile(r"(?<![\w.])\+?\d(?:[ .\-]?\d){8,14}(?![\w])")
@@ -57,7 +59,7 @@ def log_context(**values: str | None) -> Iterator[None]:
 
 def bind(**values: str | None) -> contextvars.Token:
     """Add ``values`` to the log context; returns the token to undo it with."""
-    merged = {**_context.get(), **{k: v for k, v in values.items() if v}}
+    merged = {**(_context.get() or {}), **{k: v for k, v in values.items() if v}}
     return _context.set(merged)
 
 
@@ -72,7 +74,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
-        for key, value in _context.get().items():
+        for key, value in (_context.get() or {}).items():
             setattr(record, key, value)
         return True
 

@@ -49,13 +49,17 @@ DECISIONS = Counter(
     ["action", "overrides_score"],
 )
 JOBS = Counter(
-    "commentgate_jobs", "Scoring job runs, by outcome (scored, skipped, missing, error).", ["outcome"]
+    "commentgate_jobs",
+    "Scoring job runs, by outcome (scored, skipped, missing, error).",
+    ["outcome"],
 )
 CAPTCHAS = Counter(
     "commentgate_captchas", "Captchas by event: issued, solved, failed, expired.", ["event"]
 )
 WEBHOOK_DELIVERIES = Counter(
-    "commentgate_webhook_deliveries", "Webhook deliveries by outcome (ok, error, timeout).", ["outcome"]
+    "commentgate_webhook_deliveries",
+    "Webhook deliveries by outcome (ok, error, timeout).",
+    ["outcome"],
 )
 SWEEP_REQUEUED = Counter(
     "commentgate_sweep_requeued",

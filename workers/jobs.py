@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from rq import get_current_job
+
+from commentgate import metrics
+from commentgate.logging import log_context
 from commentgate.storage.comments import record_verdict
 from commentgate.storage.db import SessionFactory, transaction
-from commentgate.storage.models import Comment
+from commentgate.storage.models import Comment, utcnow
 from workers import runtime
 from workers.verdicts import basic_verdict, status_for
 
@@ -36,9 +40,25 @@ def score_comment(sessions: SessionFactory, comment_id: str) -> str:
             model_version=scored.model_version,
             status=status,
         )
-    return status.value if moved else "skipped"
+    if not moved:
+        return "skipped"
+    # Counted only once the verdict is committed.
+    metrics.COMMENTS_SCORED.labels(status.value).inc()
+    metrics.SCORING_SECONDS.observe((utcnow() - comment.created_at).total_seconds())
+    return status.value
 
 
 def moderate_comment(comment_id: str) -> str:
     """The queued job: score one comment with this process's runtime."""
-    return score_comment(runtime.current().sessions, comment_id)
+    job = get_current_job()
+    request_id = job.meta.get("request_id") if job else None
+    with log_context(request_id=request_id, job_id=job.id if job else None):
+        try:
+            outcome = score_comment(runtime.current().sessions, comment_id)
+        except Exception:
+            metrics.JOBS.labels("error").inc()
+            log.exception("scoring comment %s failed", comment_id)
+            raise
+        metrics.JOBS.labels(outcome if outcome in {"skipped", "missing"} else "scored").inc()
+        log.info("comment %s: %s", comment_id, outcome)
+        return outcome

@@ -1,21 +1,29 @@
 """Re-queue comments whose scoring job was lost.
 
 A comment can sit in ``received`` because Redis refused the job after the
-commit, Redis restarted and forgot it, or its job failed for good. Every
-sweep interval one worker (a Redis lock elects it) re-queues such comments,
-skipping those whose job is still queued or running.
+commit, Redis restarted and forgot it, its worker was killed mid-job, or its
+job failed for good. Every sweep interval one worker (a Redis lock elects it)
+re-queues such comments, skipping those whose job is still queued or running.
+
+A job counts as running while its worker keeps heartbeating it. A worker
+killed with SIGKILL stops doing so; RQ itself notices only after the
+heartbeat's TTL (a minute or more) and its next registry maintenance (up to
+ten minutes), so the sweep re-queues a started job once its last heartbeat is
+older than ``abandoned_after``. Should that job still be alive after all,
+running it twice is harmless: the verdict is a conditional UPDATE.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from rq import Queue
-from rq.job import JobStatus
+from rq.job import Job, JobStatus
 
-from commentgate.queue import enqueue_moderation, job_id_for
+from commentgate import metrics
+from commentgate.queue import DEFAULT_POLICY, JobPolicy, enqueue_moderation, job_id_for
 from commentgate.redis_keys import redis_key
 from commentgate.storage.comments import stale_received_ids
 from commentgate.storage.db import SessionFactory
@@ -23,34 +31,58 @@ from commentgate.storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-_IN_FLIGHT = frozenset(
-    {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
-)
+_WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 # A job that failed for good is re-queued this many times by sweeps, then left
 # parked in RQ's failed registry for ops, so a poison comment cannot loop.
 MAX_SWEEP_RETRIES = 3
 
 
-def _should_requeue(queue: Queue, comment_id: str) -> bool:
+def sweep_retries_key(comment_id: str) -> str:
+    """Where the sweep counts how often it re-queued a comment's failed job."""
+    return redis_key("sweep", "retries", comment_id)
+
+
+def _is_abandoned(job: Job, abandoned_after: timedelta | None) -> bool:
+    if abandoned_after is None:
+        return False
+    last_sign = job.last_heartbeat or job.started_at
+    return last_sign is None or utcnow() - last_sign.replace(tzinfo=UTC) > abandoned_after
+
+
+def _requeue_reason(queue: Queue, comment_id: str, abandoned_after: timedelta | None) -> str | None:
     job = queue.fetch_job(job_id_for(comment_id))
     status = job.get_status(refresh=False) if job else None
-    if status in _IN_FLIGHT:
-        return False
+    if job is None or status is None:
+        return "lost"
+    if status in _WAITING:
+        return None
+    if status == JobStatus.STARTED:
+        return "abandoned" if _is_abandoned(job, abandoned_after) else None
     if status == JobStatus.FAILED:
-        attempts = queue.connection.incr(redis_key("sweep", "retries", comment_id))
-        queue.connection.expire(redis_key("sweep", "retries", comment_id), 7 * 24 * 3600)
-        return attempts <= MAX_SWEEP_RETRIES
-    return True
+        attempts = queue.connection.incr(sweep_retries_key(comment_id))
+        queue.connection.expire(sweep_retries_key(comment_id), 7 * 24 * 3600)
+        return "failed" if attempts <= MAX_SWEEP_RETRIES else None
+    return "lost"  # finished, stopped or canceled, yet the comment still waits
 
 
-def sweep_received(sessions: SessionFactory, queue: Queue, older_than: timedelta) -> int:
+def sweep_received(
+    sessions: SessionFactory,
+    queue: Queue,
+    older_than: timedelta,
+    *,
+    abandoned_after: timedelta | None = None,
+    policy: JobPolicy = DEFAULT_POLICY,
+) -> int:
     """Re-queue comments left in ``received`` for longer than ``older_than``."""
     with sessions() as session:
         stale = stale_received_ids(session, utcnow() - older_than)
     requeued = 0
     for comment_id in stale:
-        if _should_requeue(queue, comment_id):
-            enqueue_moderation(queue, comment_id)
+        reason = _requeue_reason(queue, comment_id, abandoned_after)
+        if reason is not None:
+            enqueue_moderation(queue, comment_id, policy=policy)
+            metrics.SWEEP_REQUEUED.labels(reason).inc()
+            log.info("sweep re-queued comment %s (%s)", comment_id, reason)
             requeued += 1
     if requeued:
         log.info("sweep re-queued %d of %d waiting comments", requeued, len(stale))
@@ -61,11 +93,19 @@ class Sweeper(threading.Thread):
     """Runs :func:`sweep_received` every ``interval`` seconds in a worker process."""
 
     def __init__(
-        self, sessions: SessionFactory, queue: Queue, older_than: timedelta, interval: float
+        self,
+        sessions: SessionFactory,
+        queue: Queue,
+        older_than: timedelta,
+        interval: float,
+        *,
+        abandoned_after: timedelta | None = None,
+        policy: JobPolicy = DEFAULT_POLICY,
     ) -> None:
         super().__init__(name="commentgate-sweeper", daemon=True)
         self._sessions, self._queue = sessions, queue
         self._older_than, self._interval = older_than, interval
+        self._abandoned_after, self._policy = abandoned_after, policy
         self._stop_event = threading.Event()
 
     def stop(self) -> None:
@@ -80,6 +120,12 @@ class Sweeper(threading.Thread):
         while not self._stop_event.wait(self._interval):
             try:
                 if self._elected():
-                    sweep_received(self._sessions, self._queue, self._older_than)
+                    sweep_received(
+                        self._sessions,
+                        self._queue,
+                        self._older_than,
+                        abandoned_after=self._abandoned_after,
+                        policy=self._policy,
+                    )
             except Exception:  # a sweep must never kill the worker; next round retries
                 log.exception("sweep failed")

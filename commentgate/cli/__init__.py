@@ -5,9 +5,6 @@ Results go to stdout, progress and logs to stderr, so results can be piped.
 
 from __future__ import annotations
 
-import logging
-import sys
-
 import click
 
 from commentgate import __version__
@@ -15,6 +12,7 @@ from commentgate.cli.admin import captcha, db, keys, sites
 from commentgate.cli.processes import run, web, worker
 from commentgate.config import Settings
 from commentgate.errors import CommentgateError
+from commentgate.logging import configure as configure_logging
 
 
 class CommentgateGroup(click.Group):
@@ -40,11 +38,7 @@ def main(ctx: click.Context) -> None:
     PORT and COMMENTGATE_* (see the README).
     """
     settings = Settings()
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level, settings.log_format)
     ctx.obj = settings
 
 

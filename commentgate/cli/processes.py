@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import click
 
+from commentgate import multiprocess
 from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.domain import Role
@@ -28,9 +29,26 @@ DEMO_SITE = "demo"
 @pass_settings
 def web(settings: Settings, workers: int | None) -> None:
     """Serve the HTTP API with gunicorn on HOST:PORT."""
+    multiprocess.prepare(metrics_dir(settings))
     from commentgate.gunicorn_app import serve
 
     serve(settings, workers or settings.web_workers)
+
+
+def metrics_dir(settings: Settings):
+    """Where this machine's commentgate processes keep their metric files."""
+    return settings.var_dir / "metrics"
+
+
+def _serve_worker_metrics(settings: Settings) -> None:
+    # A worker in its own container has no web process to add its counters
+    # to /metrics, so it can answer scrapes itself.
+    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(multiprocess.directory()))
+    start_http_server(settings.worker_metrics_port, addr=settings.host, registry=registry)
 
 
 @click.command()
@@ -44,23 +62,29 @@ def web(settings: Settings, workers: int | None) -> None:
 @pass_settings
 def worker(settings: Settings, burst: bool, sweep: bool) -> None:
     """Score queued comments (an RQ worker) and sweep up lost jobs."""
+    multiprocess.prepare(metrics_dir(settings), forks_jobs=True)
     from rq import Worker
 
+    from commentgate.queue import policy_from
     from workers.runtime import build_runtime, install
     from workers.sweep import Sweeper
 
     runtime = build_runtime(settings)
     install(runtime)
+    if settings.worker_metrics_port:
+        _serve_worker_metrics(settings)
+    heartbeat = settings.worker_heartbeat_seconds
     if sweep:
         Sweeper(
             runtime.sessions,
             runtime.queue,
             timedelta(seconds=settings.sweep_after_seconds),
             settings.sweep_interval_seconds,
+            abandoned_after=timedelta(seconds=3 * heartbeat),
+            policy=policy_from(settings),
         ).start()
-    Worker([runtime.queue], connection=runtime.redis).work(
-        burst=burst, with_scheduler=True, logging_level=settings.log_level.upper()
-    )
+    rq_worker = Worker([runtime.queue], connection=runtime.redis, job_monitoring_interval=heartbeat)
+    rq_worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
 
 
 def _demo_origins(settings: Settings) -> list[str]:

@@ -32,7 +32,9 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 def _up(name: str, ok: bool) -> GaugeMetricFamily:
     gauge = GaugeMetricFamily(
-        "commentgate_dependency_up", "1 when /metrics could read the dependency.", labels=["dependency"]
+        "commentgate_dependency_up",
+        "1 when /metrics could read the dependency.",
+        labels=["dependency"],
     )
     gauge.add_metric([name], 1.0 if ok else 0.0)
     return gauge
