@@ -22,7 +22,7 @@ from service.health import health
 from service.http.errors import register_error_handlers, validation_error_callback
 from service.http.guards import require_json_body
 from service.intake.views import intake
-from service.limits import make_limiter
+from service.limits import AbuseLimits, make_limiter
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
 from service.ops import install_ops
@@ -68,8 +68,7 @@ def _services(settings: Settings, redis_client, sessions, app) -> Services:
 
 
 def _apply_limits(svc: Services) -> None:
-    svc.limiter.limit(svc.settings.rate_limits)(intake)
-    svc.limiter.limit(svc.settings.rate_limits)(captchas)
+    AbuseLimits(svc.settings).apply(svc.limiter, (intake, captchas))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
+from commentgate import metrics
 from commentgate.errors import NotFoundError
 from service.deps import services
 from service.openapi_docs import error_responses
@@ -25,6 +26,7 @@ def _base_url() -> str:
 def create_captcha():
     """A new captcha; its answer is kept server-side until first use or expiry."""
     challenge = services().captchas.issue()
+    metrics.CAPTCHAS.labels("issued").inc()
     image_url = f"{_base_url()}/api/v1/captchas/{challenge.id}/image.png"
     body = CaptchaOut(id=challenge.id, image_url=image_url, expires_in=challenge.expires_in)
     return body.model_dump(), 201

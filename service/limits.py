@@ -1,4 +1,10 @@
-"""Per-client rate limits (Flask-Limiter on the shared Redis).
+"""Abuse limits (Flask-Limiter on the shared Redis): per client IP and per site.
+
+Captchas and comments each count two limits: one per client IP, one for all
+clients of a site together. Both default from settings and a site can have
+its own (``COMMENTGATE_SITE_LIMITS``). The site is the ``site`` field of a
+JSON body or the ``site`` query parameter (the widget sends it when asking
+for a captcha); requests naming none share the ``-`` bucket.
 
 Limits fail open: if Redis cannot count, requests pass (intake still fails
 closed on its own, because it cannot redeem a captcha without Redis).
@@ -6,9 +12,12 @@ closed on its own, because it cannot redeem a captcha without Redis).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
+from collections.abc import Iterable
 
+from flask import Blueprint, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -16,10 +25,17 @@ from commentgate.config import Settings
 from commentgate.redis_conn import limiter_storage_uri
 
 
+def client_key(settings: Settings) -> str:
+    """The client's IP, hashed: Redis keys never hold a reader's address."""
+    ip = get_remote_address() or "-"
+    salted = f"{settings.secret_key}:{ip}".encode()
+    return hashlib.sha256(salted).hexdigest()[:20]
+
+
 def make_limiter(settings: Settings) -> Limiter:
-    """A limiter keyed by client IP (after ProxyFix), storing counts in Redis."""
+    """A limiter keyed by hashed client IP (after ProxyFix), counting in Redis."""
     return Limiter(
-        key_func=get_remote_address,
+        key_func=lambda: client_key(settings),
         storage_uri=limiter_storage_uri(settings),
         storage_options={"socket_timeout": 2, "socket_connect_timeout": 2},
         strategy="moving-window",
@@ -27,6 +43,43 @@ def make_limiter(settings: Settings) -> Limiter:
         swallow_errors=True,
         key_prefix="commentgate:ratelimit",
     )
+
+
+def requested_site() -> str:
+    """The site a request is for, as the client named it ("-" when it did not)."""
+    payload = request.get_json(silent=True) if request.is_json else None
+    name = payload.get("site") if isinstance(payload, dict) else None
+    name = name if isinstance(name, str) else request.args.get("site", "")
+    return name.strip()[:100] or "-"
+
+
+class AbuseLimits:
+    """The per-IP and per-site limits of the current request's site."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def ip_limit(self) -> str:
+        own = self._settings.site_limits.get(requested_site())
+        return (own.ip if own else None) or self._settings.rate_limits
+
+    def site_limit(self) -> str:
+        own = self._settings.site_limits.get(requested_site())
+        return (own.site if own else None) or self._settings.site_rate_limits
+
+    def ip_key(self) -> str:
+        # Only a site with limits of its own counts its clients apart; any
+        # other site name shares the client's one count, so inventing site
+        # names cannot buy a bot more tries.
+        site = requested_site()
+        prefix = f"{site}:" if site in self._settings.site_limits else ""
+        return prefix + client_key(self._settings)
+
+    def apply(self, limiter: Limiter, blueprints: Iterable[Blueprint]) -> None:
+        """Put both limits on each blueprint."""
+        for blueprint in blueprints:
+            limiter.limit(self.ip_limit, key_func=self.ip_key)(blueprint)
+            limiter.limit(self.site_limit, key_func=lambda: "site:" + requested_site())(blueprint)
 
 
 def retry_after_seconds(limiter: Limiter) -> int:

@@ -46,11 +46,15 @@ def make_engine(url: str, statement_timeout_ms: int | None = None) -> Engine:
     """
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
-        engine = create_engine(url, connect_args={"timeout": 10})
+        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args = _postgres_args(statement_timeout_ms) if url.startswith("postgresql") else {}
-    return create_engine(url, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args)
+    # hide_parameters: an error message (and so a log line) never carries the
+    # values of a statement, such as a reader's phone number.
+    return create_engine(
+        url, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args, hide_parameters=True
+    )
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

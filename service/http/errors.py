@@ -13,10 +13,11 @@ from typing import Any
 import redis
 from flask import Flask, Response, g, jsonify, request
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from commentgate import metrics
 from commentgate.errors import (
     CommentgateError,
     FieldError,
@@ -109,9 +110,19 @@ def _handle_http(exc: HTTPException) -> Response:
     return error_response(code, exc.code or 500, headers=_retry_after_header(exc))
 
 
+# How each dependency degrades, written down once: an outage of Redis or the
+# database is the client's 503 (retry later), never a 500. Redis errors that
+# are not outages (a read-only replica during failover counts as one) and
+# database errors that did not lose the connection are bugs: 500.
+REDIS_OUTAGES = (redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError)
+DATABASE_OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+
 def _handle_outage(exc: Exception) -> Response:
-    log.warning("dependency unavailable on %s %s: %s", request.method, request.path, exc)
-    return _handle_domain(UnavailableError(str(exc)))
+    dependency = "redis" if isinstance(exc, redis.RedisError) else "database"
+    metrics.DEPENDENCY_ERRORS.labels(dependency).inc()
+    log.warning("%s unavailable on %s %s: %s", dependency, request.method, request.path, exc)
+    return _handle_domain(UnavailableError(f"{dependency} unavailable"))
 
 
 def _handle_unexpected(exc: Exception) -> Response:
@@ -124,7 +135,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CommentgateError, _handle_domain)
     app.register_error_handler(ValidationError, validation_error_callback)
     app.register_error_handler(HTTPException, _handle_http)
-    for outage in (redis.ConnectionError, redis.TimeoutError, OperationalError, PoolTimeoutError):
+    for outage in REDIS_OUTAGES + DATABASE_OUTAGES:
         app.register_error_handler(outage, _handle_outage)
     app.register_error_handler(DBAPIError, _handle_db_error)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_openapi3 import APIBlueprint, Tag
 
+from commentgate import metrics
 from commentgate.captcha import Redemption
 from commentgate.errors import FieldError, ValidationFailedError
 from service.deps import services
@@ -41,8 +42,15 @@ def redeem_captcha() -> None:
     captcha_id, answer = named
     redemption: Redemption = services().captchas.redeem(captcha_id, answer)
     g.redemption = redemption
+    metrics.CAPTCHAS.labels(_captcha_event(redemption)).inc()
     if not redemption.ok and (answer.strip() or redemption.error == "captcha_expired"):
         g.extra_field_errors["captcha_answer"] = FieldError(redemption.error or "")
+
+
+def _captcha_event(redemption: Redemption) -> str:
+    if redemption.ok:
+        return "solved"
+    return "expired" if redemption.error == "captcha_expired" else "failed"
 
 
 def _client() -> ClientInfo:
@@ -66,4 +74,5 @@ def post_comment(body: CommentIn):
     issued_at = g.redemption.issued_at if g.redemption else None
     svc = services()
     comment_id = submit_comment(svc.sessions, svc.queue, body, _client(), issued_at, svc.policy)
+    metrics.COMMENTS_ACCEPTED.labels(body.site).inc()
     return CommentAccepted(id=comment_id).model_dump(), 202

@@ -18,6 +18,7 @@ from commentgate.errors import ConflictError, NotFoundError, PreconditionFailedE
 from commentgate.storage.comments import find_comment, latest_verdict, record_decision
 from commentgate.storage.models import Comment
 from service.http.auth import Principal
+from service.ops.decision_metrics import observe_decision
 from service.presenters import etag_of, moderator_view
 
 
@@ -82,6 +83,7 @@ def decide(
     if _is_repeat(comment, wanted) and wanted.if_match in (None, etag_of(comment), "*"):
         return comment
     _check_preconditions(session, comment, wanted)
+    first_decision = comment.decided_at is None
     applied = record_decision(
         session,
         comment,
@@ -96,4 +98,5 @@ def decide(
         raise PreconditionFailedError(comment_id)
     session.commit()
     session.refresh(comment)
+    observe_decision(comment, latest_verdict(session, comment.id), wanted.action, first_decision)
     return comment
