@@ -9,6 +9,7 @@ import click
 
 from commentgate import __version__
 from commentgate.cli.admin import captcha, db, keys, sites
+from commentgate.cli.ops import requeue_failed, status
 from commentgate.cli.processes import run, web, worker
 from commentgate.config import Settings
 from commentgate.errors import CommentgateError
@@ -43,4 +44,6 @@ def main(ctx: click.Context) -> None:
 
 
 for command in (run, web, worker, db, sites, keys, captcha):
+    main.add_command(command)
+for command in (status, requeue_failed):
     main.add_command(command)
