@@ -23,7 +23,7 @@ _context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar
 )
 
 # Phone-like runs: 9+ digits, optionally after +, with spaces, dots or dashes between.
-_PHONE = re.compile(r"(?<![\w.])\+?\d(?:[ .\-]?\d){8,14}(?![\w])")
+_PHONE = re.compile(r"(?<![\w.:+-])\+?\d\d(?:[ .\-]?\d){7,13}(?![\w:-]|\.\d)")
 _IPV4 = re.compile(r"\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b")
 # Full eight-group IPv6, or a compressed one (with "::"): clock times never match.
 _IPV6 = re.compile(
