@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -22,6 +24,7 @@ from commentgate.storage.migrate import upgrade
 from commentgate.storage.sites import ensure_site
 
 DEMO_SITE = "demo"
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -83,8 +86,36 @@ def worker(settings: Settings, burst: bool, sweep: bool) -> None:
             abandoned_after=timedelta(seconds=3 * heartbeat),
             policy=policy_from(settings),
         ).start()
-    rq_worker = Worker([runtime.queue], connection=runtime.redis, job_monitoring_interval=heartbeat)
-    rq_worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
+    queues, client = [runtime.queue], runtime.redis
+    work_through_outages(
+        lambda: Worker(queues, connection=client, job_monitoring_interval=heartbeat),
+        burst=burst,
+        level=settings.log_level.upper(),
+    )
+
+
+def work_through_outages(make_worker, *, burst: bool, level: str) -> None:
+    """Run RQ workers until one stops normally, replacing any that Redis broke.
+
+    RQ waits out a Redis outage while it waits for a job, but gives up when
+    Redis fails in the middle of one; the replacement registers afresh once
+    Redis answers again, so the process recovers without a supervisor.
+    """
+    import redis
+
+    delay = 1.0
+    while True:
+        rq_worker = None
+        try:
+            rq_worker = make_worker()  # registering talks to Redis already
+            rq_worker.work(burst=burst, with_scheduler=True, logging_level=level)
+            return
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("worker lost Redis (%s); starting a new one in %.0fs", exc, delay)
+            with contextlib.suppress(Exception):  # best effort: its Redis is gone
+                rq_worker.unsubscribe() if rq_worker else None
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
 
 def _demo_origins(settings: Settings) -> list[str]:
