@@ -24,8 +24,13 @@ def _ago(moment: datetime | None) -> str:
     return f"{(datetime.now(UTC) - moment).total_seconds():.0f}s ago"
 
 
-def _last_line(text: str | None) -> str:
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+_NOISE = ("(Background on this error", "[SQL", "[parameters:", "WHERE ", "CONTEXT:")
+
+
+def _failure_summary(job) -> str:
+    result = job.latest_result()
+    text = (result.exc_string if result is not None else None) or ""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith(_NOISE)]
     return lines[-1][:160] if lines else "-"
 
 
@@ -47,7 +52,7 @@ def _print_failures(queue) -> None:
     jobs = failed_jobs(queue)
     click.echo(f"failed jobs: {snapshot_queue(queue).failed}")
     for job in jobs:
-        click.echo(f"  {job.id} ended {_ago(job.ended_at)}: {_last_line(job.exc_info)}")
+        click.echo(f"  {job.id} ended {_ago(job.ended_at)}: {_failure_summary(job)}")
 
 
 def _print_comments(settings: Settings) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import time
 
 from tests.services import wait_for
-from tests.stack import comment_body, http, outcome_counts, submit
+from tests.stack import captcha_answer, comment_body, http, outcome_counts, submit
 
 
-def _probe(stack, keys, comment_id) -> dict[str, object]:
+def _probe(stack, redis_conn, keys, comment_id) -> dict[str, object]:
     base, auth = stack.base, {"Authorization": f"Bearer {keys['moderator']}"}
     captcha = http("POST", f"{base}/api/v1/captchas")
-    body = comment_body(0, captcha_id=captcha.body["id"], captcha_answer="XXXXX")
+    answer = captcha_answer(redis_conn, captcha.body["id"])
+    body = comment_body(0, captcha_id=captcha.body["id"], captcha_answer=answer)
     return {
         "captcha": captcha,
         "comment": http("POST", f"{base}/api/v1/comments", body),
@@ -41,7 +42,7 @@ def test_database_outage_answers_503_and_recovers(stack, proxy, redis_conn, engi
     started = time.monotonic()
     rounds = []
     while time.monotonic() - started < 4:
-        rounds.append(_probe(stack, site_and_keys, first.body["id"]))
+        rounds.append(_probe(stack, redis_conn, site_and_keys, first.body["id"]))
     proxy.restore()
 
     replies = [reply for probe in rounds for reply in probe.values()]

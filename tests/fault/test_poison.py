@@ -47,7 +47,7 @@ def _job_status(redis_conn, comment_id):
 
 def test_poison_comment_is_retried_then_parked_without_blocking(stack, redis_conn, engine):
     with engine.begin() as conn:
-        conn.exec_driver_sql(TRIGGER)
+        conn.exec_driver_sql(TRIGGER.replace("%", "%%"))  # no placeholders here
     stack.start_web(workers=1)
     stack.start_worker()
     poison = submit(stack, redis_conn, 0, content=POISON)
@@ -74,4 +74,14 @@ def test_poison_comment_is_retried_then_parked_without_blocking(stack, redis_con
     ).stdout
     assert f"{job_id_for(poison_id)} ended" in status and "poison comment" in status
     assert "failed 1" in status
-    wait_for(lambda: _attempts(engine) == expected, what="no further attempts", timeout=5)
+    assert _attempts(engine) == expected, "parked means no further attempts"
+
+    requeued = subprocess.run(
+        [sys.executable, "-m", "commentgate", "requeue-failed", poison_id],
+        env=stack.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert requeued.returncode == 0 and requeued.stdout.strip() == job_id_for(poison_id)
+    wait_for(lambda: _attempts(engine) > expected, what="the operator's retry")
