@@ -63,7 +63,7 @@ WEBHOOK_DELIVERIES = Counter(
 )
 SWEEP_REQUEUED = Counter(
     "commentgate_sweep_requeued",
-    "Comments the sweep queued again, by reason (lost, failed, abandoned).",
+    "Comments the sweep queued again, by reason (lost, failed, abandoned, stranded).",
     ["reason"],
 )
 DEPENDENCY_ERRORS = Counter(

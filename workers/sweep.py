@@ -20,7 +20,9 @@ import threading
 from datetime import UTC, timedelta
 
 from rq import Queue
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
 
 from commentgate import metrics
 from commentgate.queue import DEFAULT_POLICY, JobPolicy, enqueue_moderation, job_id_for
@@ -31,7 +33,7 @@ from commentgate.storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-_WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+_WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED})
 # A job that failed for good is re-queued this many times by sweeps, then left
 # parked in RQ's failed registry for ops, so a poison comment cannot loop.
 MAX_SWEEP_RETRIES = 3
@@ -49,6 +51,24 @@ def _is_abandoned(job: Job, abandoned_after: timedelta | None) -> bool:
     return last_sign is None or utcnow() - last_sign.replace(tzinfo=UTC) > abandoned_after
 
 
+def _is_stranded(queue: Queue, job: Job, overdue_after: timedelta | None) -> bool:
+    # A retry waits in the scheduled registry for the worker holding RQ's
+    # scheduler lock. If that worker was killed, the lock outlives it by a
+    # minute and other workers only try to take it every two minutes, so a
+    # retry long overdue is queued directly instead.
+    if overdue_after is None:
+        return False
+    registry = ScheduledJobRegistry(queue.name, connection=queue.connection)
+    try:
+        due = registry.get_scheduled_time(job)
+    except NoSuchJobError:
+        return True
+    if utcnow() - due.replace(tzinfo=UTC) <= overdue_after:
+        return False
+    registry.remove(job)
+    return True
+
+
 def _requeue_reason(queue: Queue, comment_id: str, abandoned_after: timedelta | None) -> str | None:
     job = queue.fetch_job(job_id_for(comment_id))
     status = job.get_status(refresh=False) if job else None
@@ -56,6 +76,8 @@ def _requeue_reason(queue: Queue, comment_id: str, abandoned_after: timedelta | 
         return "lost"
     if status in _WAITING:
         return None
+    if status == JobStatus.SCHEDULED:
+        return "stranded" if _is_stranded(queue, job, abandoned_after) else None
     if status == JobStatus.STARTED:
         return "abandoned" if _is_abandoned(job, abandoned_after) else None
     if status == JobStatus.FAILED:

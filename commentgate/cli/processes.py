@@ -68,6 +68,7 @@ def worker(settings: Settings, burst: bool, sweep: bool) -> None:
     multiprocess.prepare(metrics_dir(settings), forks_jobs=True)
     from rq import Worker
 
+    import workers.jobs  # noqa: F401  (loaded once here, not again in every forked work-horse)
     from commentgate.queue import policy_from
     from workers.runtime import build_runtime, install
     from workers.sweep import Sweeper
