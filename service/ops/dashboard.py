@@ -25,6 +25,8 @@ PREFIX = "/ops/rq"
 OPS_ROLES = frozenset({Role.OPS, Role.ADMIN})
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="commentgate ops", charset="UTF-8"'}
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The one dashboard action that also answers GET (upstream); it changes state.
+_GET_ACTIONS = frozenset({"rq_dashboard.requeue_all"})
 
 
 def _import_blueprint():
@@ -61,8 +63,9 @@ def require_ops_key() -> None:
         raise UnauthorizedError("unknown key", headers=_CHALLENGE)
     if Role(key.role) not in OPS_ROLES:
         raise ForbiddenError(f"role {key.role}")
-    if request.method not in _SAFE_METHODS and not _same_origin():
-        raise ForbiddenError("cross-site request to the dashboard")
+    changes = request.method not in _SAFE_METHODS or request.endpoint in _GET_ACTIONS
+    if changes and (request.method != "POST" or not _same_origin()):
+        raise ForbiddenError("dashboard changes are same-origin POSTs")
 
 
 def _same_origin() -> bool:

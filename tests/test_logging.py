@@ -1,0 +1,74 @@
+"""Structured logs: JSON lines, a request id from intake to the job, no personal data."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from commentgate.logging import JsonFormatter, RedactingFilter, log_context, mask_ip, redact
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("gọi 0912 345 678 nhé", "gọi [phone] nhé"),
+        ("+84 912 345 678, 0912.345.678.", "[phone], [phone]."),
+        ("024 3825 1234", "[phone]"),
+        ("from 203.0.113.77", "from 203.0.113.x"),
+        ("from 2001:db8:85a3::8a2e:370:7334", "from 2001:db8:85a3:x"),
+        ("retry at 2026-11-25 17:20:02.147213+00:00", "retry at 2026-11-25 17:20:02.147213+00:00"),
+        ("job took 0.123456789 s", "job took 0.123456789 s"),
+        ("comment 1474fc25e202fffe24c05568", "comment 1474fc25e202fffe24c05568"),
+    ],
+)
+def test_redact_masks_phones_and_ips_only(text, expected):
+    assert redact(text) == expected
+
+
+def test_mask_ip_keeps_the_network():
+    assert mask_ip("198.51.100.23") == "198.51.100.x"
+    assert mask_ip("2001:db8:1:2::5") == "2001:db8:1:x"
+
+
+@pytest.fixture
+def captured():
+    """Records of every logger, rendered the way production renders them."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def test_json_lines_carry_the_context(captured):
+    with log_context(request_id="req-1"):
+        logging.getLogger("x").warning("caller %s", "0912345678")
+    (entry,) = captured()
+    assert entry["message"] == "caller [phone]"
+    assert entry["request_id"] == "req-1" and entry["level"] == "warning"
+
+
+def test_request_id_travels_from_intake_to_the_job(client, app, worker, captured):
+    from tests.helpers import submit
+
+    reply = submit(client, app, headers={"X-Request-ID": "trace-42"})
+    assert reply.status_code == 202 and reply.headers["X-Request-ID"] == "trace-42"
+    worker()
+    entries = captured()
+    access = [e for e in entries if e["logger"] == "commentgate.access"]
+    assert any(e["request_id"] == "trace-42" and e["status"] == 202 for e in access)
+    job = [e for e in entries if e["logger"] == "workers.jobs"]
+    assert job and job[0]["request_id"] == "trace-42"
+    assert job[0]["job_id"] == f"moderate-{reply.json['id']}"
+    text = json.dumps(entries, ensure_ascii=False)
+    assert "0912" not in text and "345 678" not in text and "+84912345678" not in text
+    assert "127.0.0.1" not in text

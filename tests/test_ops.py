@@ -1,0 +1,123 @@
+"""/metrics, the RQ dashboard's door, and what moderators' decisions tell ops."""
+
+from __future__ import annotations
+
+import base64
+
+import redis
+
+from commentgate.domain import Role
+from commentgate.storage.db import transaction
+from commentgate.storage.keys import create_key
+from tests.conftest import replace_services
+from tests.helpers import auth, submit_ok
+from tests.services import free_port
+
+
+def metric(text: str, name: str) -> float:
+    """The value of one exposition line (name with labels, exactly)."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+def scrape(client) -> str:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    return response.get_data(as_text=True)
+
+
+def test_metrics_show_queue_and_scoring(client, app, worker):
+    before = scrape(client)
+    accepted = (
+        metric(before, 'commentgate_comments_accepted_total{site="demo"}')
+        if ('commentgate_comments_accepted_total{site="demo"}' in before)
+        else 0.0
+    )
+    submit_ok(client, app)
+    queued = scrape(client)
+    assert metric(queued, 'commentgate_queue_jobs{queue="moderation",state="queued"}') == 1
+    assert metric(queued, 'commentgate_comments{status="received"}') == 1
+    assert metric(queued, 'commentgate_comments_accepted_total{site="demo"}') == accepted + 1
+    assert metric(queued, 'commentgate_dependency_up{dependency="redis"}') == 1
+    worker()
+    scored = scrape(client)
+    assert metric(scored, 'commentgate_queue_jobs{queue="moderation",state="queued"}') == 0
+    assert metric(scored, 'commentgate_comments{status="pending"}') == 1
+    assert metric(scored, "commentgate_scoring_latency_seconds_count") >= 1
+    assert metric(scored, 'commentgate_captchas_total{event="issued"}') >= 1
+    assert 'commentgate_http_requests_total{code="202",endpoint="/api/v1/comments"' in scored
+
+
+def test_metrics_answer_while_redis_is_down(client, app):
+    replace_services(app, redis=redis.Redis(port=free_port(), socket_connect_timeout=0.2))
+    text = scrape(client)
+    assert metric(text, 'commentgate_dependency_up{dependency="redis"}') == 0
+    assert metric(text, 'commentgate_dependency_up{dependency="database"}') == 1
+    assert "commentgate_queue_jobs" not in text
+
+
+def test_override_rate_counts_decisions_against_the_score(client, app, worker, moderator_key):
+    def overrides(text: str, value: str) -> float:
+        name = f'commentgate_decisions_total{{action="approve",overrides_score="{value}"}}'
+        return metric(text, name) if name in text else 0.0
+
+    before = scrape(client)
+    spam = submit_ok(client, app, website="bot", content="http://a.example http://b.example")
+    clean = submit_ok(client, app)
+    worker()
+    for comment_id in (spam, clean):
+        reply = client.post(
+            f"/api/v1/moderation/comments/{comment_id}/approve", headers=auth(moderator_key)
+        )
+        assert reply.status_code == 200
+    after = scrape(client)
+    assert overrides(after, "true") == overrides(before, "true") + 1
+    assert overrides(after, "false") == overrides(before, "false") + 1
+    assert metric(after, "commentgate_decision_latency_seconds_count") >= 2
+
+
+def basic(password: str, user: str = "ops") -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def key_for(sessions, role: Role) -> str:
+    with transaction(sessions) as session:
+        return create_key(session, role, f"{role.value} key", None)
+
+
+def test_dashboard_needs_an_ops_or_admin_key(client, sessions):
+    anonymous = client.get("/ops/rq/")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Basic")
+    assert client.get("/ops/rq/", headers=basic("cg_wrong")).status_code == 401
+    moderator = key_for(sessions, Role.MODERATOR)
+    assert client.get("/ops/rq/", headers=basic(moderator)).status_code == 403
+    for role in (Role.OPS, Role.ADMIN):
+        page = client.get("/ops/rq/", headers=basic(key_for(sessions, role)))
+        assert page.status_code == 200 and b"RQ" in page.data
+
+
+def test_dashboard_lists_the_moderation_queue(client, app, sessions):
+    submit_ok(client, app)
+    ops = basic(key_for(sessions, Role.OPS))
+    queues = client.get("/ops/rq/0/data/queues.json", headers=ops)
+    assert queues.status_code == 200
+    assert [(q["name"], q["count"]) for q in queues.json["queues"]] == [("moderation", 1)]
+
+
+def test_dashboard_refuses_changes_from_another_site(client, sessions):
+    ops = basic(key_for(sessions, Role.OPS))
+    forged = client.post(
+        "/ops/rq/requeue/moderation",
+        headers={**ops, "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert forged.status_code == 403
+    assert client.get("/ops/rq/requeue/moderation", headers=ops).status_code == 403
+    own = client.post(
+        "/ops/rq/requeue/moderation", headers={**ops, "Sec-Fetch-Site": "same-origin"}
+    )
+    assert own.status_code == 200 and own.json["status"] == "OK"
