@@ -59,3 +59,56 @@ def test_sweep_ignores_scored_comments(client, app, sessions, redis_client, work
     submit_ok(client, app)
     worker()
     assert sweep_received(sessions, Queue("moderation", connection=redis_client), NOW) == 0
+
+
+def start_job(queue, comment_id, heartbeat_age: timedelta):
+    """Mark a comment's job started, last heard of ``heartbeat_age`` ago."""
+    from commentgate.storage.models import utcnow
+
+    job = queue.fetch_job(job_id_for(comment_id))
+    queue.remove(job)
+    job.set_status("started")
+    job.heartbeat(utcnow() - heartbeat_age, 60)
+
+
+def test_started_job_with_a_silent_worker_is_requeued(client, app, sessions, redis_client):
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    start_job(queue, comment_id, heartbeat_age=timedelta(seconds=1))
+    after = timedelta(seconds=30)
+    assert sweep_received(sessions, queue, NOW, abandoned_after=after) == 0  # still alive
+    start_job(queue, comment_id, heartbeat_age=timedelta(minutes=2))
+    assert sweep_received(sessions, queue, NOW, abandoned_after=after) == 1
+    assert queue.fetch_job(job_id_for(comment_id)).get_status() == "queued"
+
+
+def test_overdue_retry_is_queued_when_no_scheduler_runs(client, app, sessions, redis_client):
+    from datetime import UTC, datetime
+
+    from rq.registry import ScheduledJobRegistry
+
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    job = queue.fetch_job(job_id_for(comment_id))
+    queue.remove(job)
+    job.set_status("scheduled")
+    registry = ScheduledJobRegistry("moderation", connection=redis_client)
+    registry.schedule(job, datetime.now(UTC) + timedelta(seconds=5))
+    after = timedelta(seconds=30)
+    assert sweep_received(sessions, queue, NOW, abandoned_after=after) == 0  # not due yet
+    registry.schedule(job, datetime.now(UTC) - timedelta(minutes=2))
+    assert sweep_received(sessions, queue, NOW, abandoned_after=after) == 1
+    assert registry.count == 0 and queue.count == 1
+
+
+def test_job_taken_by_a_worker_killed_before_it_started_is_requeued(
+    client, app, sessions, redis_client
+):
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    job = queue.fetch_job(job_id_for(comment_id))
+    redis_client.lmove(queue.key, queue.intermediate_queue.key)  # what a worker's dequeue does
+    assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(minutes=1)) == 0
+    assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(0)) == 1
+    assert queue.get_job_ids() == [job.id]
+    assert redis_client.llen(queue.intermediate_queue.key) == 0

@@ -33,7 +33,7 @@ from commentgate.storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-_WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED})
+_WAITING = frozenset({JobStatus.DEFERRED})
 # A job that failed for good is re-queued this many times by sweeps, then left
 # parked in RQ's failed registry for ops, so a poison comment cannot loop.
 MAX_SWEEP_RETRIES = 3
@@ -69,6 +69,21 @@ def _is_stranded(queue: Queue, job: Job, overdue_after: timedelta | None) -> boo
     return True
 
 
+def _is_misplaced(queue: Queue, job: Job, overdue_after: timedelta | None) -> bool:
+    # A worker taking a job moves it to RQ's intermediate list, then marks it
+    # started. One killed in between leaves it "queued" yet in no queue, until
+    # RQ's own clean-up (every ten minutes). Should a worker be taking it right
+    # now instead, running it twice is harmless.
+    if overdue_after is None or job.enqueued_at is None:
+        return False
+    if utcnow() - job.enqueued_at.replace(tzinfo=UTC) <= overdue_after:
+        return False
+    if queue.connection.lpos(queue.key, job.id) is not None:
+        return False
+    queue.connection.lrem(queue.intermediate_queue.key, 0, job.id)
+    return True
+
+
 def _requeue_reason(queue: Queue, comment_id: str, abandoned_after: timedelta | None) -> str | None:
     job = queue.fetch_job(job_id_for(comment_id))
     status = job.get_status(refresh=False) if job else None
@@ -76,6 +91,8 @@ def _requeue_reason(queue: Queue, comment_id: str, abandoned_after: timedelta | 
         return "lost"
     if status in _WAITING:
         return None
+    if status == JobStatus.QUEUED:
+        return "stranded" if _is_misplaced(queue, job, abandoned_after) else None
     if status == JobStatus.SCHEDULED:
         return "stranded" if _is_stranded(queue, job, abandoned_after) else None
     if status == JobStatus.STARTED:
