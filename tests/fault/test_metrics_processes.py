@@ -1,0 +1,36 @@
+"""/metrics adds up every process: two gunicorn workers and an RQ worker's work-horses."""
+
+from __future__ import annotations
+
+from tests.services import wait_for
+from tests.stack import http, outcome_counts, submit
+from tests.test_ops import metric
+
+
+def _scored(stack) -> float:
+    text = http("GET", f"{stack.base}/metrics").raw.decode()
+    return metric(text, "commentgate_scoring_latency_seconds_count")
+
+
+def test_metrics_add_up_across_web_and_worker_processes(stack, redis_conn, engine):
+    stack.start_web(workers=2)
+    stack.start_worker()
+    accepted = {submit(stack, redis_conn, n).body["id"] for n in range(12)}
+    wait_for(lambda: outcome_counts(engine, accepted)["lost"] == 0, what="scoring")
+    # A work-horse records its metrics just after committing the verdict.
+    wait_for(lambda: _scored(stack) == 12, what="the last work-horse's metrics")
+    seen = []
+    for _ in range(8):  # several scrapes, answered by either web process
+        reply = http("GET", f"{stack.base}/metrics")
+        text = reply.raw.decode()
+        seen.append(metric(text, 'commentgate_comments_accepted_total{site="demo"}'))
+        assert metric(text, "commentgate_scoring_latency_seconds_count") == 12
+        assert metric(text, 'commentgate_comments_scored_total{status="pending"}') == 12
+        assert metric(text, 'commentgate_comments{status="pending"}') == 12
+        assert metric(text, 'commentgate_queue_jobs{queue="moderation",state="queued"}') == 0
+        assert metric(text, "commentgate_workers_alive") == 1
+        assert metric(text, 'commentgate_captchas_total{event="solved"}') == 12
+    assert seen == [12.0] * 8
+    files = sorted(p.name for p in (stack.workdir / "var" / "metrics").glob("*.db"))
+    horse_files = [name for name in files if "-jobs" in name]
+    assert 0 < len(horse_files) <= 3, files  # one set per worker, not one per job
