@@ -98,6 +98,7 @@ def settings(tmp_path, redis_url, database_url) -> Settings:
         redis_url=redis_url,
         database_url=database_url,
         rate_limits="1000/minute",
+        site_rate_limits="1000/minute",
         read_rate_limits="1000/minute",
     )
 
