@@ -89,9 +89,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update(
-            {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
-        )
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                # Extras can come from clients too (a request id is theirs to choose).
+                entry[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)

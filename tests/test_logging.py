@@ -72,3 +72,10 @@ def test_request_id_travels_from_intake_to_the_job(client, app, worker, captured
     text = json.dumps(entries, ensure_ascii=False)
     assert "0912" not in text and "345 678" not in text and "+84912345678" not in text
     assert "127.0.0.1" not in text
+
+
+def test_client_chosen_request_ids_are_redacted_too(captured):
+    with log_context(request_id="from 198.51.100.7"):
+        logging.getLogger("x").info("hello")
+    (entry,) = captured()
+    assert entry["request_id"] == "from 198.51.100.x"
