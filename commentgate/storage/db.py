@@ -29,7 +29,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _postgres_args(statement_timeout_ms: int | None) -> dict:
-    args: dict = {"connect_timeout": 5}
+    # A server that vanishes without closing the connection (a network
+    # partition) would leave a query waiting forever: TCP keepalives and a
+    # user timeout make the kernel give up on it within seconds.
+    args: dict = {
+        "connect_timeout": 5,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,
+    }
     if statement_timeout_ms:
         # A statement (or a wait for a row lock) that outlives this fails and
         # the caller answers 503 or retries, instead of holding a worker hostage.

@@ -14,8 +14,13 @@ def _scored(stack) -> float:
 
 def test_metrics_add_up_across_web_and_worker_processes(stack, redis_conn, engine):
     stack.start_web(workers=2)
-    stack.start_worker()
     accepted = {submit(stack, redis_conn, n).body["id"] for n in range(12)}
+    waiting = http("GET", f"{stack.base}/metrics").raw.decode()
+    assert metric(waiting, 'commentgate_queue_jobs{queue="moderation",state="queued"}') == 12
+    assert metric(waiting, 'commentgate_queue_oldest_job_age_seconds{queue="moderation"}') > 0
+    assert metric(waiting, 'commentgate_comments{status="received"}') == 12
+    assert metric(waiting, "commentgate_workers_alive") == 0
+    stack.start_worker()
     wait_for(lambda: outcome_counts(engine, accepted)["lost"] == 0, what="scoring")
     # A work-horse records its metrics just after committing the verdict.
     wait_for(lambda: _scored(stack) == 12, what="the last work-horse's metrics")

@@ -1,0 +1,42 @@
+"""Database trouble inside one request is the client's 503, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from commentgate.storage.db import make_engine, make_session_factory
+from service.app import create_app
+from tests.helpers import auth, submit_ok
+
+
+def test_exhausted_pool_answers_503(settings, redis_client, database_url, site):
+    engine = create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=0.1)
+    app = create_app(settings, redis_client=redis_client, sessions=make_session_factory(engine))
+    with engine.connect():  # the only connection, held
+        reply = app.test_client().get("/api/v1/comments?site=demo&article=a")
+    assert reply.status_code == 503
+    assert reply.json["error"]["code"] == "unavailable" and reply.headers["Retry-After"]
+    engine.dispose()
+
+
+def test_row_lock_outliving_the_lock_timeout_answers_503(
+    settings, redis_client, database_url, client, app, moderator_key
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("lock_timeout is PostgreSQL's")
+    comment_id = submit_ok(client, app)
+    impatient = make_engine(database_url, statement_timeout_ms=200)
+    strict = create_app(
+        settings, redis_client=redis_client, sessions=make_session_factory(impatient)
+    )
+    holder = make_engine(database_url)
+    with holder.begin() as conn:
+        conn.execute(text("SELECT id FROM comments WHERE id = :id FOR UPDATE"), {"id": comment_id})
+        reply = strict.test_client().post(
+            f"/api/v1/moderation/comments/{comment_id}/approve", headers=auth(moderator_key)
+        )
+    assert reply.status_code == 503, reply.json
+    assert reply.json["error"]["code"] == "unavailable"
+    impatient.dispose()
+    holder.dispose()
