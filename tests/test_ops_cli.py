@@ -57,3 +57,13 @@ def test_requeue_one_by_comment_id_and_all(settings, client, app, redis_client):
 def test_requeue_needs_an_id_or_all(settings, redis_client):
     assert invoke(settings, "requeue-failed").exit_code == 2
     assert invoke(settings, "requeue-failed", "x", "--all").exit_code == 2
+
+
+def test_status_says_which_dependency_is_down(settings, sessions):
+    from tests.services import free_port
+
+    down = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+    result = invoke(down, "status")
+    assert result.exit_code == 1
+    assert "redis: unavailable" in result.stdout
+    assert "comments: received 0" in result.stdout  # the database part still printed

@@ -6,8 +6,10 @@ import sys
 from datetime import UTC, datetime
 
 import click
+import redis
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.registry import FailedJobRegistry
+from sqlalchemy.exc import SQLAlchemyError
 
 from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
@@ -66,16 +68,34 @@ def _print_comments(settings: Settings) -> None:
         click.echo(f"oldest waiting comment: {waiting.id}, received {_ago(waiting.created_at)}")
 
 
-@click.command()
-@pass_settings
-def status(settings: Settings) -> None:
-    """Print queues, workers, failed jobs and the oldest comment waiting for a score."""
+def _print_redis_part(settings: Settings) -> None:
     client = connect_redis(settings)
     queue = moderation_queue(client)
     _print_queue(queue)
     _print_workers(client)
     _print_failures(queue)
-    _print_comments(settings)
+
+
+@click.command()
+@pass_settings
+def status(settings: Settings) -> None:
+    """Print queues, workers, failed jobs and the oldest comment waiting for a score.
+
+    Exits 1 if Redis or the database could not be read (what could be is printed).
+    """
+    healthy = True
+    for part, errors in (
+        (_print_redis_part, (redis.RedisError, OSError)),
+        (_print_comments, (SQLAlchemyError,)),
+    ):
+        try:
+            part(settings)
+        except errors as exc:
+            healthy = False
+            name = "redis" if part is _print_redis_part else "database"
+            click.echo(f"{name}: unavailable ({type(exc).__name__}: {exc})")
+    if not healthy:
+        sys.exit(1)
 
 
 def _requeue(client, registry: FailedJobRegistry, job_id: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.services import wait_for
+from tests.services import free_port, wait_for
 from tests.stack import http, outcome_counts, submit
 from tests.test_ops import metric
 
@@ -13,6 +13,7 @@ def _scored(stack) -> float:
 
 
 def test_metrics_add_up_across_web_and_worker_processes(stack, redis_conn, engine):
+    stack.extra_env["COMMENTGATE_WORKER_METRICS_PORT"] = str(free_port())
     stack.start_web(workers=2)
     accepted = {submit(stack, redis_conn, n).body["id"] for n in range(12)}
     waiting = http("GET", f"{stack.base}/metrics").raw.decode()
@@ -36,6 +37,10 @@ def test_metrics_add_up_across_web_and_worker_processes(stack, redis_conn, engin
         assert metric(text, "commentgate_workers_alive") == 1
         assert metric(text, 'commentgate_captchas_total{event="solved"}') == 12
     assert seen == [12.0] * 8
+    worker_metrics = http(
+        "GET", f"http://127.0.0.1:{stack.extra_env['COMMENTGATE_WORKER_METRICS_PORT']}/"
+    )
+    assert metric(worker_metrics.raw.decode(), "commentgate_scoring_latency_seconds_count") == 12
     files = sorted(p.name for p in (stack.workdir / "var" / "metrics").glob("*.db"))
     horse_files = [name for name in files if "-jobs" in name]
     assert 0 < len(horse_files) <= 3, files  # one set per worker, not one per job
