@@ -13,6 +13,7 @@ from rq import Queue, Retry
 from commentgate.domain import MODERATION_QUEUE
 
 MODERATE_JOB = "workers.jobs.moderate_comment"
+LEARN_JOB = "workers.jobs.learn_from_decisions"
 JOB_TIMEOUT_SECONDS = 60
 # Transient failures (database blip) are retried with back-off; after the last
 # try the job is parked in RQ's failed registry, visible to ops.
@@ -41,3 +42,15 @@ def enqueue_moderation(queue: Queue, comment_id: str, request_id: str | None = N
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )
+
+
+def enqueue_learning(queue: Queue, site_id: str) -> None:
+    """Queue a model update for a site, unless one is already waiting.
+
+    One waiting job is enough: it learns every decision logged before it runs.
+    """
+    job_id = f"learn-{site_id}"
+    existing = queue.fetch_job(job_id)
+    if existing is not None and existing.get_status(refresh=False) == "queued":
+        return
+    queue.enqueue(LEARN_JOB, site_id, job_id=job_id, job_timeout=300, retry=RETRY, result_ttl=600)

@@ -19,8 +19,7 @@ from commentgate.storage.models import Base
 from commentgate.storage.sites import ensure_site
 from commentgate.domain import ModerationMode, Role
 from tests.services import RedisServer, postgres_database
-from workers.runtime import WorkerRuntime, install
-from commentgate.queue import moderation_queue
+from workers.runtime import install, runtime_for
 
 TEST_ORIGIN = "https://news.example"
 
@@ -138,11 +137,13 @@ def replace_services(app, **changes) -> None:
 @pytest.fixture
 def worker(settings, sessions, redis_client):
     """Run a real RQ SimpleWorker in burst mode: ``worker()`` drains the queue."""
-    queue = moderation_queue(redis_client)
-    install(WorkerRuntime(settings, sessions, redis_client, queue))
+    runtime = runtime_for(settings, sessions, redis_client)
+    install(runtime)
+    queue = runtime.queue
 
     def drain() -> None:
         SimpleWorker([queue], connection=redis_client).work(burst=True)
 
+    drain.runtime = runtime
     yield drain
     install(None)
