@@ -9,6 +9,7 @@ boundaries absorb leftover spelling tricks.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import scipy.sparse as sp
@@ -18,7 +19,8 @@ from workers.scoring.normalize import canonical, fold, words
 
 N_FEATURES = 2**20
 CHAR_NGRAMS = (2, 5)
-FEATURE_SET = "words12+accents1+canonical1+charwb25/v1"  # stored with a model
+FEATURE_SET = "words12+accents1+canonical1+numshape+charwb25/binary/v2"  # stored with a model
+_DIGIT = re.compile(r"\d")
 
 
 def _char_wb(tokens: list[str]) -> list[str]:
@@ -41,7 +43,11 @@ def analyze(text: str) -> list[str]:
     features += [f"b {a} {b}" for a, b in zip(plain, plain[1:], strict=False)]
     features += [f"a {token}" for token in accents if not token.isascii()]
     features += [f"c {token}" for token in evasions]
-    features += _char_wb(plain)
+    # Shapes of numbers ("09061701461" -> "00000000000"): phone and short-code lengths
+    # generalise where the digits themselves never repeat.
+    features += [f"n {_DIGIT.sub('0', token)}" for token in plain if _DIGIT.search(token)]
+    # Character n-grams over whitespace tokens keep punctuation and symbols ("£", "18+").
+    features += _char_wb(fold(text).split())
     return features
 
 
@@ -52,6 +58,7 @@ def vectorizer() -> HashingVectorizer:
         analyzer=analyze,
         n_features=N_FEATURES,
         alternate_sign=False,
+        binary=True,  # presence, not counts: measured better on the training corpora
         norm="l2",
         dtype=float,
     )
