@@ -51,7 +51,9 @@ def score(model, text) -> float:
     return score_submission(Submission(content=text), SiteRules(), model).score
 
 
-def test_twenty_spam_decisions_teach_a_new_template(client, app, worker, prior, site, moderator_key):
+def test_twenty_spam_decisions_teach_a_new_template(
+    client, app, worker, prior, site, moderator_key
+):
     fresh = TEMPLATE.format(name="Hoàng Gia Khánh", n=21)
     before = score(prior, fresh)
     assert before < SiteRules().spam_at
@@ -70,7 +72,9 @@ def test_twenty_spam_decisions_teach_a_new_template(client, app, worker, prior, 
         assert score(learned, text) - score(prior, text) < 0.05
 
 
-def test_rebuild_from_the_log_equals_the_online_model(client, app, worker, prior, site, moderator_key):
+def test_rebuild_from_the_log_equals_the_online_model(
+    client, app, worker, prior, site, moderator_key
+):
     for i in range(6):
         comment_id = submit_ok(client, app, content=template(i) if i % 2 else HAM[i % 4])
         worker()

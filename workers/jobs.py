@@ -10,9 +10,10 @@ from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site
 from workers import runtime
 from workers.learning import learn_site_locked
+from workers.recent import RecentActivity, trace_of
 from workers.runtime import WorkerRuntime
 from workers.scoring.pipeline import classify, score_submission
-from workers.scoring.types import SiteRules, Submission, Verdict
+from workers.scoring.types import Reason, SiteRules, Submission, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,18 @@ def submission_of(comment: Comment) -> Submission:
     )
 
 
+def context_reasons(rt: WorkerRuntime, comment: Comment) -> list[Reason]:
+    """Reasons that need memory beyond the comment: duplicates and bursts."""
+    author = comment.phone or comment.ip or comment.name
+    trace = trace_of(comment.id, comment.content, author, comment.article)
+    return RecentActivity(rt.redis).reasons(comment.site_id, trace)
+
+
 def _verdict(rt: WorkerRuntime, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
     rules = site_rules(comment.site)
     model = rt.models.current(session, comment.site_id)
-    verdict = score_submission(submission_of(comment), rules, model)
+    extra = context_reasons(rt, comment)
+    verdict = score_submission(submission_of(comment), rules, model, extra)
     outcome = classify(verdict, rules, comment.site.mode)
     return verdict, CommentStatus(outcome.value)
 

@@ -80,7 +80,9 @@ def final_labels(decisions: Iterable[LabelledDecision]) -> list[LabelledDecision
     return sorted(last.values(), key=lambda item: item.decision_id)
 
 
-def _starting_point(session: Session, store: ModelStore, site: Site) -> tuple[SpamModel, ModelVersion | None]:
+def _starting_point(
+    session: Session, store: ModelStore, site: Site
+) -> tuple[SpamModel, ModelVersion | None]:
     """The site's newest model, or a copy of the global prior, or a blank model."""
     model = store.current(session, site.id)
     row = session.scalar(
@@ -106,7 +108,9 @@ def learn_site(sessions: SessionFactory, store: ModelStore, site_id: str) -> int
         for item in new:
             model.learn(item.example)
         store.save(
-            session, model, site_id=site.id,
+            session,
+            model,
+            site_id=site.id,
             examples=(row.examples if row else 0) + len(new),
             last_decision_id=new[-1].decision_id,
         )
@@ -132,11 +136,14 @@ def rebuild_site(sessions: SessionFactory, store: ModelStore, site_id: str) -> M
         for item in items:
             model.learn(item.example)
         last = max((i.decision_id for i in items), default=0)
-        return store.save(session, model, site_id=site.id, examples=len(items), last_decision_id=last)
+        return store.save(
+            session, model, site_id=site.id, examples=len(items), last_decision_id=last
+        )
 
 
-def learn_site_locked(sessions: SessionFactory, store: ModelStore, client: redis.Redis, site_id: str) -> int:
+def learn_site_locked(
+    sessions: SessionFactory, store: ModelStore, client: redis.Redis, site_id: str
+) -> int:
     """:func:`learn_site` under a per-site lock, so versions form one line."""
     with client.lock(redis_key("learn", "lock", site_id), timeout=300, blocking_timeout=60):
         return learn_site(sessions, store, site_id)
-

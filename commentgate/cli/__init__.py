@@ -65,4 +65,3 @@ def main(ctx: click.Context) -> None:
 
 for command in (run, web, worker, db, sites, keys, captcha, train, model):
     main.add_command(command)
-

@@ -75,4 +75,6 @@ def model_show(settings: Settings, site_name: str | None) -> None:
         if row is None:
             raise click.ClickException("no model yet: run `commentgate train FILE...`")
         scope = "global prior" if row.site_id is None else f"site {site_name}"
-        click.echo(f"{row.version}\t{scope}\t{row.examples} decisions\t{row.created_at:%Y-%m-%d %H:%M}Z")
+        click.echo(
+            f"{row.version}\t{scope}\t{row.examples} decisions\t{row.created_at:%Y-%m-%d %H:%M}Z"
+        )

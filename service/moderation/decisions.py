@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import redis
 from rq import Queue
-
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus, DecisionAction, RejectReason
