@@ -18,8 +18,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from workers.scoring.normalize import canonical, fold, words
 
 N_FEATURES = 2**20
-CHAR_NGRAMS = (2, 5)
-FEATURE_SET = "words12+accents1+canonical1+numshape+charwb25/binary/v2"  # stored with a model
+CHAR_NGRAMS = (3, 5)
+FEATURE_SET = "words12+accents1+canonical1+numshape+charwb35/binary/v2"  # stored with a model
 _DIGIT = re.compile(r"\d")
 
 
