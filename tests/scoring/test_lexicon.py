@@ -2,8 +2,9 @@ from workers.scoring.checks.lexicon import CATEGORY_CODES, check_lexicon, find_e
 from workers.scoring.types import ReasonCode, SiteRules, Submission
 
 
-def score(text, rules=SiteRules()):
-    return sum(reason.weight for reason in check_lexicon(Submission(text), rules))
+def score(text, rules=None):
+    reasons = check_lexicon(Submission(text), rules or SiteRules())
+    return sum(reason.weight for reason in reasons)
 
 
 def test_news_comment_discussing_betting_is_not_flagged_by_the_word():

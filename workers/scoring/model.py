@@ -75,7 +75,9 @@ class SpamModel:
         """One online step over ``texts`` (labels: 1 = spam, 0 = ham)."""
         self.partial_fit_vectors(vectorize(list(texts)), np.asarray(labels), weight)
 
-    def partial_fit_vectors(self, vectors: sp.csr_matrix, labels: np.ndarray, weight: float = 1.0) -> None:
+    def partial_fit_vectors(
+        self, vectors: sp.csr_matrix, labels: np.ndarray, weight: float = 1.0
+    ) -> None:
         """:meth:`partial_fit` over already hashed texts (for batch training)."""
         weights = np.full(vectors.shape[0], weight)
         self._classifier.partial_fit(vectors, labels, classes=_CLASSES, sample_weight=weights)
