@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = 20
     web_workers: int = 2
     log_level: str = "INFO"
+    # Labelled JSONL that `commentgate run` trains a first model from when none exists.
+    seed_corpora: str = "data/*.train.jsonl"
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under var_dir."""
