@@ -14,6 +14,7 @@ from commentgate.domain import MODERATION_QUEUE
 
 MODERATE_JOB = "workers.jobs.moderate_comment"
 LEARN_JOB = "workers.jobs.learn_from_decisions"
+NOTIFY_JOB = "workers.jobs.notify_site"
 JOB_TIMEOUT_SECONDS = 60
 # Transient failures (database blip) are retried with back-off; after the last
 # try the job is parked in RQ's failed registry, visible to ops.
@@ -54,3 +55,19 @@ def enqueue_learning(queue: Queue, site_id: str) -> None:
     if existing is not None and existing.get_status(refresh=False) == "queued":
         return
     queue.enqueue(LEARN_JOB, site_id, job_id=job_id, job_timeout=300, retry=RETRY, result_ttl=600)
+
+
+def enqueue_notification(
+    queue: Queue, comment_id: str, event: str, request_id: str | None = None
+) -> None:
+    """Queue a webhook to the comment's site (``comment.approved``/``comment.removed``)."""
+    queue.enqueue(
+        NOTIFY_JOB,
+        comment_id,
+        event,
+        request_id,
+        job_timeout=30,
+        retry=Retry(max=5, interval=[10, 60, 300, 900, 3600]),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from rq import get_current_job
+
 from commentgate.domain import CommentStatus
+from commentgate.queue import enqueue_notification
 from commentgate.storage.comments import record_verdict
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site
 from workers import runtime
 from workers.learning import learn_site_locked
+from workers.notify import notify_comment
 from workers.recent import RecentActivity, trace_of
 from workers.runtime import WorkerRuntime
 from workers.scoring.pipeline import classify, score_submission
@@ -84,7 +88,18 @@ def score_comment(rt: WorkerRuntime, comment_id: str) -> str:
 
 def moderate_comment(comment_id: str) -> str:
     """The queued job: score one comment with this process's runtime."""
-    return score_comment(runtime.current(), comment_id)
+    rt = runtime.current()
+    outcome = score_comment(rt, comment_id)
+    if outcome == CommentStatus.APPROVED.value:
+        job = get_current_job()
+        request_id = job.meta.get("request_id") if job else None
+        enqueue_notification(rt.queue, comment_id, "comment.approved", request_id)
+    return outcome
+
+
+def notify_site(comment_id: str, event: str, request_id: str | None = None) -> str:
+    """The queued job: deliver a webhook about a comment to its site."""
+    return notify_comment(runtime.current().sessions, comment_id, event, request_id)
 
 
 def learn_from_decisions(site_id: str) -> int:
