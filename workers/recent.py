@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 24 * 3600
 KEEP_PER_SITE = 5000
+# Each verdict compares against the site's newest SCAN traces: a linear scan is
+# simple and exact, and a thousand 64-bit comparisons cost about a millisecond.
+SCAN = 1000
 NEAR_BITS = 9  # SimHash distance (of 64) at or below which two texts count as the same
 MIN_TOKENS = 6  # "Bài viết hay quá" is said by many honest readers
 BURST_SECONDS = 600
@@ -100,7 +103,7 @@ class RecentActivity:
         self._redis.zremrangebyscore(key, 0, self._clock() - WINDOW_SECONDS)
         elsewhere = {
             (other.article, other.author)
-            for other in map(Trace.parse, self._redis.zrevrange(key, 0, KEEP_PER_SITE))
+            for other in map(Trace.parse, self._redis.zrevrange(key, 0, SCAN - 1))
             if other.comment_id != trace.comment_id
             and other.simhash is not None
             and (other.simhash ^ trace.simhash).bit_count() <= NEAR_BITS
