@@ -44,7 +44,7 @@ _CLASSES = np.array([0, 1])
 # One decision is a smaller step than one cold-start example: after a long training run the
 # "optimal" step is still large, and a full step overshoots far past the decision boundary,
 # dragging every text that shares n-grams with it. 20 decisions on a template still suffice.
-DECISION_WEIGHT = 0.1
+DECISION_WEIGHT = 0.05
 
 
 class ModelFormatError(ValueError):
