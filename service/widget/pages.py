@@ -18,7 +18,6 @@ from commentgate.messages import LANGUAGES, error_message, field_message
 from commentgate.storage.sites import find_site
 from service.deps import services
 from service.http.errors import OUTAGES
-from service.http.i18n import preferred_language
 from service.widget.assets import widget_css
 from service.widget.texts import ui_text
 
@@ -62,13 +61,17 @@ def request_source() -> Mapping[str, str]:
 
 
 def target_from(source: Mapping[str, str]) -> Target:
-    """Site, article, language and captcha kind as a query or a posted form names them."""
+    """Site, article, language and captcha kind as a query or a posted form names them.
+
+    The host page chooses the language (``lang``), as it does for the script
+    widget: Vietnamese unless it asks for English.
+    """
     lang = source.get("lang", "")
     kind = source.get("captcha") or source.get("captcha_kind")
     return Target(
         site=source.get("site", "").strip(),
         article=source.get("article", "").strip(),
-        lang=lang if lang in LANGUAGES else preferred_language(),
+        lang=lang if lang in LANGUAGES else "vi",
         kind=CaptchaKind.AUDIO if kind == "audio" else CaptchaKind.IMAGE,
     )
 

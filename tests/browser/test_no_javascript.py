@@ -30,6 +30,9 @@ def test_no_javascript_form_works_with_javascript_disabled(stack, no_js_page, se
     def captcha_id():
         return form.locator("input[name=captcha_id]").get_attribute("value")
 
+    image = form.locator("img.cg-captcha-img")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 180
     first = captcha_id()
     form.get_by_role("link", name="Lấy lại mã bảo mật").click()
     expect(form.locator("input[name=captcha_id]")).not_to_have_value(first)

@@ -108,7 +108,7 @@
   Widget.prototype.simpleField = function (name, opts) {
     var f = this.field(name, opts);
     var extra = opts.counter ? this.counter(f.input) : null;
-    return el("div", { "class": "cg-field" }, [f.label, f.hint, f.input, extra, f.error]);
+    return el("div", { "class": "cg-field" }, [f.label, f.input, f.error, f.hint, extra]);
   };
 
   Widget.prototype.counter = function (input) {
@@ -139,8 +139,9 @@
     return el("div", { "class": "cg-field" }, [
       f.label, f.hint,
       el("div", { "class": "cg-captcha" }, [f.input, this.img, this.captchaProblem]),
+      f.error,
       el("div", { "class": "cg-tools" }, [refresh, listen]),
-      this.audio, this.audioNote, f.error
+      this.audio, this.audioNote
     ]);
   };
 
@@ -192,7 +193,8 @@
 
   Widget.prototype.mount = function () {
     if (!document.getElementById("cg-style")) {
-      document.head.appendChild(el("style", { id: "cg-style", text: CONFIG.css }));
+      // First in <head>, so the host's own rules win and the form looks like the site's.
+      document.head.insertBefore(el("style", { id: "cg-style", text: CONFIG.css }), document.head.firstChild);
     }
     this.root.classList.add("cg-widget");
     this.root.setAttribute("lang", this.lang);
@@ -441,7 +443,9 @@
 
   Widget.prototype.renderComment = function (comment) {
     var when = new Date(comment.created_at);
-    var format = new Intl.DateTimeFormat(this.lang === "en" ? "en-GB" : "vi-VN", { dateStyle: "medium", timeStyle: "short" });
+    var format = new Intl.DateTimeFormat(this.lang === "en" ? "en-GB" : "vi-VN", {
+      day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"
+    });
     return el("li", { "class": "cg-comment", tabindex: "-1" }, [
       el("p", { "class": "cg-meta" }, [
         el("span", { "class": "cg-author", text: comment.name }), " · ",
