@@ -35,8 +35,12 @@ def test_help_explains_every_command():
 
 
 def test_sites_add_is_idempotent_and_merges_origins(settings, sessions):
-    assert invoke(settings, "sites", "add", "vnews", "--origin", "https://a.example/").exit_code == 0
-    again = invoke(settings, "sites", "add", "vnews", "--origin", "https://b.example", "--mode", "post")
+    assert (
+        invoke(settings, "sites", "add", "vnews", "--origin", "https://a.example/").exit_code == 0
+    )
+    again = invoke(
+        settings, "sites", "add", "vnews", "--origin", "https://b.example", "--mode", "post"
+    )
     assert again.exit_code == 0
     with sessions() as session:
         site = session.scalar(select(Site).where(Site.name == "vnews"))
@@ -45,7 +49,9 @@ def test_sites_add_is_idempotent_and_merges_origins(settings, sessions):
 
 
 def test_keys_create_prints_only_the_key(settings, sessions, site):
-    result = invoke(settings, "keys", "create", "--role", "moderator", "--name", "an", "--site", "demo")
+    result = invoke(
+        settings, "keys", "create", "--role", "moderator", "--name", "an", "--site", "demo"
+    )
     secret = result.stdout.strip()
     assert result.exit_code == 0 and "\n" not in secret
     with sessions() as session:
@@ -89,7 +95,11 @@ def test_embedded_redis_is_shared_with_a_second_process(tmp_path):
         env.pop("REDIS_URL", None)
         out = subprocess.run(
             [sys.executable, "-m", "commentgate", "captcha", "answer", challenge.id],
-            env=env, capture_output=True, text=True, timeout=60, check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         assert out.stdout.strip() == CaptchaService(first, 600).answer(challenge.id)
     finally:

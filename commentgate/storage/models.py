@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    LargeBinary,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,

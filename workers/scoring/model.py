@@ -175,7 +175,8 @@ def load_model(data: bytes) -> SpamModel:
     except (OSError, ValueError, KeyError) as error:
         raise ModelFormatError(f"not a stored spam model: {error}") from None
     if meta.get("format") != FORMAT or meta.get("features") != FEATURE_SET:
-        raise ModelFormatError(f"unsupported model format {meta.get('format')!r}/{meta.get('features')!r}")
+        found = f"{meta.get('format')!r}/{meta.get('features')!r}"
+        raise ModelFormatError(f"unsupported model format {found}")
     classifier = _new_classifier()
     if meta["trained"]:
         _restore(classifier, arrays, meta)
