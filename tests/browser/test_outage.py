@@ -56,7 +56,7 @@ def test_text_survives_a_503_and_a_reload_until_it_is_accepted(fragile, page, tm
     expect_comment_in_fields(page)
     expect(page.get_by_role("status")).to_have_text("Đã khôi phục bản nháp bạn chưa gửi.")
 
-    RedisServer(server.workdir, port=server.port).start()
+    server.start()  # the same port again: the API's client reconnects
     page.get_by_role("button", name="Lấy lại mã bảo mật").click()
     captcha_image(page)
     type_code(stack, page)
