@@ -17,7 +17,21 @@ captchas = APIBlueprint("captchas", __name__, url_prefix="/api/v1", abp_tags=[Ta
 # view and documented by hand, as the moderation reject body is.
 CAPTCHA_BODY_DOC = {
     "required": False,
-    "content": {"application/json": {"schema": CaptchaIn.model_json_schema()}},
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "kind": {
+                        "type": "string",
+                        "enum": [k.value for k in CaptchaKind],
+                        "default": CaptchaKind.IMAGE.value,
+                        "description": "audio: five digits, drawn and also read aloud",
+                    }
+                },
+            }
+        }
+    },
 }
 
 

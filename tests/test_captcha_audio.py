@@ -92,3 +92,12 @@ def test_audio_captcha_is_redeemed_like_any_other(client, app, typed):
     assert client.post("/api/v1/comments", json=body).status_code == 202
     again = client.post("/api/v1/comments", json=body)
     assert again.json["error"]["fields"]["captcha_answer"]["code"] == "captcha_expired"
+
+
+def test_openapi_documents_the_audio_captcha(client):
+    doc = client.get("/openapi.json").json
+    assert "get" in doc["paths"]["/api/v1/captchas/{captcha_id}/audio.wav"]
+    body = doc["paths"]["/api/v1/captchas"]["post"]["requestBody"]
+    assert body["required"] is False
+    kind = body["content"]["application/json"]["schema"]["properties"]["kind"]
+    assert kind["enum"] == ["image", "audio"] and "$ref" not in str(body)

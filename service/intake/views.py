@@ -30,11 +30,12 @@ def redeem_captcha() -> None:
     g.extra_field_errors = dict(check.errors)
 
 
-def _client() -> ClientInfo:
+def client_info(origin: str | None) -> ClientInfo:
+    """What the request tells of its sender; ``origin`` is the Origin the caller checks."""
     return ClientInfo(
         ip=request.remote_addr,
         user_agent=request.user_agent.string or None,
-        origin=request.headers.get("Origin"),
+        origin=origin,
         request_id=g.get("request_id"),
     )
 
@@ -50,5 +51,6 @@ def post_comment(body: CommentIn):
         raise ValidationFailedError(g.extra_field_errors)
     issued_at = g.redemption.issued_at if g.redemption else None
     svc = services()
-    comment_id = submit_comment(svc.sessions, svc.queue, body, _client(), issued_at)
+    client = client_info(request.headers.get("Origin"))
+    comment_id = submit_comment(svc.sessions, svc.queue, body, client, issued_at)
     return CommentAccepted(id=comment_id).model_dump(), 202

@@ -17,7 +17,8 @@ from commentgate.storage.sites import get_site, normalize_origin
 from service.deps import services
 from service.http.errors import fields_from_pydantic, json_error_for
 from service.intake.redeem import redeem_named_captcha
-from service.intake.submission import ClientInfo, submit_comment
+from service.intake.submission import submit_comment
+from service.intake.views import client_info
 from service.schemas import CommentIn
 from service.widget.pages import (
     Notice,
@@ -57,17 +58,11 @@ def _own_origins() -> set[str]:
     return {normalize_origin(request.host_url), normalize_origin(public)}
 
 
-def _client() -> ClientInfo:
+def _foreign_origin() -> str | None:
     # The form posts back to us from our own page; any other Origin is a
     # browser on another site and must be registered, as for the JSON API.
     origin = request.headers.get("Origin")
-    if origin and normalize_origin(origin) in _own_origins():
-        origin = None
-    return ClientInfo(
-        ip=request.remote_addr,
-        user_agent=request.user_agent.string or None,
-        origin=origin,
-    )
+    return None if origin and normalize_origin(origin) in _own_origins() else origin
 
 
 def _invalid(target: Target, fields: dict[str, FieldError]) -> tuple[str, int]:
@@ -88,7 +83,7 @@ def post_comment() -> tuple[str, int]:
     if check.errors:
         return _invalid(target, check.errors)
     svc = services()
-    submit_comment(svc.sessions, svc.queue, form, _client(), check.issued_at)
+    submit_comment(svc.sessions, svc.queue, form, client_info(_foreign_origin()), check.issued_at)
     return render_done(target)
 
 

@@ -192,4 +192,3 @@ def rebuild(examples: Iterable[Example], version: str, base: SpamModel | None = 
     for example in examples:
         model.learn(example)
     return model
-
