@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     read_rate_limits: str = "600/minute"
     trusted_proxies: int = 0
     captcha_ttl_seconds: int = 600
+    # Recordings of 0-9 for the audio captcha (DIR/0/*.wav …); empty: the captcha package's own.
+    captcha_voice_dir: Path | None = None
     max_body_bytes: int = 128 * 1024
     sweep_after_seconds: int = 60
     sweep_interval_seconds: int = 20

@@ -128,6 +128,7 @@ def run(settings: Settings) -> None:
     key = prepare_local(settings)
     base = settings.resolved_public_url()
     click.echo(f"API: {base}/api/v1")
+    click.echo(f"Demo: {base}/demo")
     click.echo(f"OpenAPI: {base}/openapi.json")
     click.echo(f"Moderator key: {key}")
     sys.stdout.flush()
