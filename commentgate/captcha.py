@@ -1,7 +1,11 @@
-"""One-time captchas kept in Redis: issue, draw, redeem.
+"""One-time captchas kept in Redis: issue, draw, speak, redeem.
 
 Redeeming is atomic (GETDEL): a captcha answers exactly one comment request,
 right or wrong, so a bot cannot try answers against the same image.
+
+An *audio* captcha is the same thing with a digits-only answer, so it can be
+both drawn and read aloud (the ``captcha`` package's voices for 0-9); it is
+redeemed exactly like an image captcha.
 """
 
 from __future__ import annotations
@@ -10,15 +14,30 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
 
 import redis
+from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
 
 from commentgate.redis_keys import redis_key
 
 # No look-alikes: 0/O, 1/I/L are left out so a reader never has to guess.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# Spoken letters are easy to mishear (B/D/P/T/V); audio challenges use digits only.
+DIGITS = "0123456789"
 LENGTH = 5
+
+
+class CaptchaKind(str, Enum):
+    """What the reader is given: a picture, or a picture of digits that can also be heard."""
+
+    IMAGE = "image"
+    AUDIO = "audio"
+
+    def alphabet(self) -> str:
+        return DIGITS if self is CaptchaKind.AUDIO else ALPHABET
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,7 @@ class Challenge:
 
     id: str
     expires_in: int
+    kind: CaptchaKind = CaptchaKind.IMAGE
 
 
 @dataclass(frozen=True)
@@ -42,23 +62,32 @@ class Redemption:
 
 
 class CaptchaService:
-    """Captchas for one Redis; ``clock`` is injectable so tests can move time."""
+    """Captchas for one Redis; ``clock`` is injectable so tests can move time.
+
+    ``voice_dir`` holds other recordings for the audio captcha (``0/*.wav`` …
+    ``9/*.wav``, 8 kHz mono 8-bit); by default the package's own voices speak.
+    """
 
     def __init__(
-        self, client: redis.Redis, ttl_seconds: int, clock: Callable[[], float] = time.time
+        self,
+        client: redis.Redis,
+        ttl_seconds: int,
+        clock: Callable[[], float] = time.time,
+        voice_dir: Path | None = None,
     ) -> None:
         self._redis = client
         self._ttl = ttl_seconds
         self._clock = clock
         self._drawer = ImageCaptcha(width=180, height=64)
+        self._speaker = AudioCaptcha(voicedir=str(voice_dir) if voice_dir else None)
 
-    def issue(self) -> Challenge:
-        """Store a new random answer and return its id."""
+    def issue(self, kind: CaptchaKind = CaptchaKind.IMAGE) -> Challenge:
+        """Store a new random answer of ``kind`` and return its id."""
         captcha_id = secrets.token_urlsafe(16)
-        answer = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+        answer = "".join(secrets.choice(kind.alphabet()) for _ in range(LENGTH))
         value = f"{answer}:{self._clock():.3f}"
         self._redis.set(redis_key("captcha", captcha_id), value, ex=self._ttl)
-        return Challenge(captcha_id, self._ttl)
+        return Challenge(captcha_id, self._ttl, kind)
 
     def _peek(self, captcha_id: str) -> tuple[str, float] | None:
         raw = self._redis.get(redis_key("captcha", captcha_id))
@@ -73,6 +102,13 @@ class CaptchaService:
         """The PNG of a live captcha, or None if unknown or expired."""
         answer = self.answer(captcha_id)
         return self._drawer.generate(answer, format="png").getvalue() if answer else None
+
+    def audio(self, captcha_id: str) -> bytes | None:
+        """A WAV reading out a live digits captcha, or None (unknown, expired, or letters)."""
+        answer = self.answer(captcha_id)
+        if not answer or not answer.isdigit():
+            return None
+        return bytes(self._speaker.generate(answer))
 
     def redeem(self, captcha_id: str, answer: str) -> Redemption:
         """Check ``answer`` and consume the captcha whatever the outcome."""

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     read_rate_limits: str = "600/minute"
     trusted_proxies: int = 0
     captcha_ttl_seconds: int = 600
+    # Recordings of 0-9 for the audio captcha (DIR/0/*.wav …); empty: the captcha package's own.
+    captcha_voice_dir: Path | None = None
     max_body_bytes: int = 128 * 1024
     sweep_after_seconds: int = 60
     sweep_interval_seconds: int = 20
@@ -64,6 +66,8 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: int = 10
     worker_metrics_port: int = 0  # 0: none (the web's /metrics reads var/ on one machine)
     db_statement_timeout_ms: int = 5000  # PostgreSQL statement and lock wait limit
+    # Labelled JSONL that `commentgate run` trains a first model from when none exists.
+    seed_corpora: str = "data/*.train.jsonl"
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under var_dir."""

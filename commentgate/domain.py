@@ -56,3 +56,8 @@ class Role(str, Enum):
 
 
 MODERATION_QUEUE = "moderation"
+
+
+def teaches_model(action: DecisionAction, reason: RejectReason | None) -> bool:
+    """Approvals teach ham and rejections as spam teach spam; other rejections teach nothing."""
+    return action is DecisionAction.APPROVE or reason is RejectReason.SPAM

@@ -16,6 +16,8 @@ from commentgate.config import Settings
 from commentgate.domain import MODERATION_QUEUE
 
 MODERATE_JOB = "workers.jobs.moderate_comment"
+LEARN_JOB = "workers.jobs.learn_from_decisions"
+NOTIFY_JOB = "workers.jobs.notify_site"
 JOB_TIMEOUT_SECONDS = 60
 
 
@@ -77,6 +79,34 @@ def enqueue_moderation(
         job_timeout=policy.timeout,
         retry=policy.retry(),
         meta={"request_id": request_id} if request_id else {},
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def enqueue_learning(queue: Queue, site_id: str) -> None:
+    """Queue a model update for a site, unless one is already waiting.
+
+    One waiting job is enough: it learns every decision logged before it runs.
+    """
+    job_id = f"learn-{site_id}"
+    existing = queue.fetch_job(job_id)
+    if existing is not None and existing.get_status(refresh=False) == "queued":
+        return
+    queue.enqueue(LEARN_JOB, site_id, job_id=job_id, job_timeout=300, retry=RETRY, result_ttl=600)
+
+
+def enqueue_notification(
+    queue: Queue, comment_id: str, event: str, request_id: str | None = None
+) -> None:
+    """Queue a webhook to the comment's site (``comment.approved``/``comment.removed``)."""
+    queue.enqueue(
+        NOTIFY_JOB,
+        comment_id,
+        event,
+        request_id,
+        job_timeout=30,
+        retry=Retry(max=5, interval=[10, 60, 300, 900, 3600]),
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )

@@ -19,6 +19,7 @@ from commentgate.storage.db import SessionFactory, make_engine, make_session_fac
 from service.captchas import captchas
 from service.deps import EXTENSION, Services
 from service.health import health
+from service.http.cors import init_cors
 from service.http.errors import register_error_handlers, validation_error_callback
 from service.http.guards import require_json_body
 from service.intake.views import intake
@@ -27,6 +28,7 @@ from service.moderation.views import moderation
 from service.openapi_docs import BEARER
 from service.ops import install_ops
 from service.public import public
+from service.widget import embed, init_widget
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +63,16 @@ def _services(settings: Settings, redis_client, sessions, app) -> Services:
         sessions=sessions,
         redis=client,
         queue=moderation_queue(client),
-        captchas=CaptchaService(client, settings.captcha_ttl_seconds),
+        captchas=CaptchaService(
+            client, settings.captcha_ttl_seconds, voice_dir=settings.captcha_voice_dir
+        ),
         limiter=limiter,
         policy=policy_from(settings),
     )
 
 
 def _apply_limits(svc: Services) -> None:
-    AbuseLimits(svc.settings).apply(svc.limiter, (intake, captchas))
+    AbuseLimits(svc.settings).apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 
 
@@ -112,9 +116,11 @@ def create_app(
     install_ops(app, svc)
     app.before_request(require_json_body)
     app.after_request(_echo_request_id)
+    init_cors(app, svc.limiter)
     register_error_handlers(app)
     for blueprint in (intake, captchas, public, moderation):
         app.register_api(blueprint)
     app.register_blueprint(health)
+    init_widget(app)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     return app

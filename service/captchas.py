@@ -1,4 +1,4 @@
-"""Captchas for the comment form: issue one, draw it."""
+"""Captchas for the comment form: issue one, draw it, read it aloud."""
 
 from __future__ import annotations
 
@@ -6,30 +6,65 @@ from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate import metrics
+from commentgate.captcha import CaptchaKind, Challenge
 from commentgate.errors import NotFoundError
 from service.deps import services
 from service.openapi_docs import error_responses
-from service.schemas import CaptchaOut, CaptchaPath
+from service.schemas import CaptchaIn, CaptchaOut, CaptchaPath
 
 captchas = APIBlueprint("captchas", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="captcha")])
+
+# The body is optional (no body means an image captcha), so it is parsed in the
+# view and documented by hand, as the moderation reject body is.
+CAPTCHA_BODY_DOC = {
+    "required": False,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "kind": {
+                        "type": "string",
+                        "enum": [k.value for k in CaptchaKind],
+                        "default": CaptchaKind.IMAGE.value,
+                        "description": "audio: five digits, drawn and also read aloud",
+                    }
+                },
+            }
+        }
+    },
+}
 
 
 def _base_url() -> str:
     return services().settings.public_url.rstrip("/") or request.host_url.rstrip("/")
 
 
+def captcha_out(challenge: Challenge) -> CaptchaOut:
+    """The public description of a fresh captcha, with absolute URLs."""
+    prefix = f"{_base_url()}/api/v1/captchas/{challenge.id}"
+    audio = f"{prefix}/audio.wav" if challenge.kind is CaptchaKind.AUDIO else None
+    return CaptchaOut(
+        id=challenge.id,
+        kind=challenge.kind,
+        image_url=f"{prefix}/image.png",
+        audio_url=audio,
+        expires_in=challenge.expires_in,
+    )
+
+
 @captchas.post(
     "/captchas",
-    summary="Issue a one-time captcha",
-    responses={201: CaptchaOut, **error_responses(429, 503)},
+    summary="Issue a one-time captcha (image, or digits that can also be heard)",
+    responses={201: CaptchaOut, **error_responses(422, 429, 503)},
+    openapi_extensions={"requestBody": CAPTCHA_BODY_DOC},
 )
 def create_captcha():
     """A new captcha; its answer is kept server-side until first use or expiry."""
-    challenge = services().captchas.issue()
+    wanted = CaptchaIn.model_validate(request.get_json(silent=True) or {})
+    challenge = services().captchas.issue(wanted.kind)
     metrics.CAPTCHAS.labels("issued").inc()
-    image_url = f"{_base_url()}/api/v1/captchas/{challenge.id}/image.png"
-    body = CaptchaOut(id=challenge.id, image_url=image_url, expires_in=challenge.expires_in)
-    return body.model_dump(), 201
+    return captcha_out(challenge).model_dump(exclude_none=True), 201
 
 
 @captchas.get(
@@ -43,3 +78,16 @@ def captcha_image(path: CaptchaPath):
     if png is None:
         raise NotFoundError(path.captcha_id)
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@captchas.get(
+    "/captchas/<captcha_id>/audio.wav",
+    summary="An audio captcha's digits, read aloud",
+    responses={200: {"content": {"audio/wav": {}}}, **error_responses(404, 503)},
+)
+def captcha_audio(path: CaptchaPath):
+    """WAV of a live audio captcha; 404 once used or expired, or for an image captcha."""
+    wav = services().captchas.audio(path.captcha_id)
+    if wav is None:
+        raise NotFoundError(path.captcha_id)
+    return Response(wav, mimetype="audio/wav", headers={"Cache-Control": "no-store"})

@@ -3,8 +3,8 @@
 Captchas and comments each count two limits: one per client IP, one for all
 clients of a site together. Both default from settings and a site can have
 its own (``COMMENTGATE_SITE_LIMITS``). The site is the ``site`` field of a
-JSON body or the ``site`` query parameter (the widget sends it when asking
-for a captcha); requests naming none share the ``-`` bucket.
+JSON or form body, or the ``site`` query parameter (the widget sends it when
+asking for a captcha); requests naming none share the ``-`` bucket.
 
 Limits fail open: if Redis cannot count, requests pass (intake still fails
 closed on its own, because it cannot redeem a captcha without Redis).
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flask import Blueprint, request
 from flask_limiter import Limiter
@@ -47,8 +47,8 @@ def make_limiter(settings: Settings) -> Limiter:
 
 def requested_site() -> str:
     """The site a request is for, as the client named it ("-" when it did not)."""
-    payload = request.get_json(silent=True) if request.is_json else None
-    name = payload.get("site") if isinstance(payload, dict) else None
+    payload = request.get_json(silent=True) if request.is_json else request.form
+    name = payload.get("site") if isinstance(payload, Mapping) else None
     name = name if isinstance(name, str) else request.args.get("site", "")
     return name.strip()[:100] or "-"
 

@@ -11,10 +11,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from commentgate.captcha import CaptchaKind
 from commentgate.domain import CommentStatus, RejectReason
 from commentgate.phone import normalize_phone
 from commentgate.storage.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from commentgate.text import clean_text
+
+# Longest field values in code points after cleaning; the widget's own checks use them too.
+MAX_LENGTHS = {"article": 500, "name": 80, "title": 200, "content": 5000}
 
 
 def _text(max_len: int, *, multiline: bool = False) -> AfterValidator:
@@ -43,10 +47,20 @@ def _honeypot(value: Any) -> str:
     return "" if value is None else clean_text(str(value))[:200]
 
 
-SingleLine80 = Annotated[str, _text(80), Field(description="1–80 characters after cleaning")]
-SingleLine200 = Annotated[str, _text(200), Field(description="1–200 characters after cleaning")]
-Article = Annotated[str, _text(500), Field(description="Host's article key or URL, 1–500")]
-Content = Annotated[str, _text(5000, multiline=True), Field(description="1–5,000 characters")]
+SingleLine80 = Annotated[
+    str, _text(MAX_LENGTHS["name"]), Field(description="1–80 characters after cleaning")
+]
+SingleLine200 = Annotated[
+    str, _text(MAX_LENGTHS["title"]), Field(description="1–200 characters after cleaning")
+]
+Article = Annotated[
+    str, _text(MAX_LENGTHS["article"]), Field(description="Host's article key or URL, 1–500")
+]
+Content = Annotated[
+    str,
+    _text(MAX_LENGTHS["content"], multiline=True),
+    Field(description="1–5,000 characters"),
+]
 
 
 class CommentIn(BaseModel):
@@ -74,9 +88,19 @@ class CommentAccepted(BaseModel):
     status: Literal["received"] = "received"
 
 
+class CaptchaIn(BaseModel):
+    """What kind of captcha to issue; the body is optional."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: CaptchaKind = CaptchaKind.IMAGE
+
+
 class CaptchaOut(BaseModel):
     id: str
+    kind: CaptchaKind
     image_url: str
+    audio_url: str | None = Field(None, description="Only for kind audio: the digits read aloud")
     expires_in: int
 
 

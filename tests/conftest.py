@@ -13,14 +13,13 @@ from sqlalchemy import delete
 
 from commentgate.config import Settings
 from commentgate.domain import ModerationMode, Role
-from commentgate.queue import moderation_queue
 from commentgate.storage.db import make_engine, make_session_factory, transaction
 from commentgate.storage.keys import create_key
 from commentgate.storage.migrate import upgrade
 from commentgate.storage.models import Base
 from commentgate.storage.sites import ensure_site
 from tests.services import RedisServer, postgres_database
-from workers.runtime import WorkerRuntime, install
+from workers.runtime import install, runtime_for
 
 TEST_ORIGIN = "https://news.example"
 
@@ -141,11 +140,13 @@ def replace_services(app, **changes) -> None:
 @pytest.fixture
 def worker(settings, sessions, redis_client):
     """Run a real RQ SimpleWorker in burst mode: ``worker()`` drains the queue."""
-    queue = moderation_queue(redis_client)
-    install(WorkerRuntime(settings, sessions, redis_client, queue))
+    runtime = runtime_for(settings, sessions, redis_client)
+    install(runtime)
+    queue = runtime.queue
 
     def drain() -> None:
         SimpleWorker([queue], connection=redis_client).work(burst=True)
 
+    drain.runtime = runtime
     yield drain
     install(None)

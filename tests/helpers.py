@@ -38,9 +38,9 @@ def submit(client, app, headers: dict[str, str] | None = None, **overrides: Any)
     return client.post("/api/v1/comments", json=body, headers=headers or {})
 
 
-def submit_ok(client, app, **overrides: Any) -> str:
+def submit_ok(client, app, headers: dict[str, str] | None = None, **overrides: Any) -> str:
     """Post a valid comment and return its id."""
-    response = submit(client, app, **overrides)
+    response = submit(client, app, headers=headers, **overrides)
     assert response.status_code == 202, response.json
     return response.json["id"]
 

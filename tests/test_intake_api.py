@@ -240,3 +240,22 @@ def test_redis_down_after_commit_still_accepts(client, app, sessions):
 def test_request_id_is_echoed(client):
     response = client.get("/healthz", headers={"X-Request-ID": "abc123"})
     assert response.headers["X-Request-ID"] == "abc123"
+
+
+def test_client_ip_comes_from_trusted_proxy_headers_only(settings, redis_client, sessions, site):
+    from service.app import create_app
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    for proxies, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        app = create_app(
+            settings.model_copy(update={"trusted_proxies": proxies}),
+            redis_client=redis_client,
+            sessions=sessions,
+        )
+        comment_id = submit_ok(app.test_client(), app, headers=forwarded)
+        assert stored(sessions, comment_id).ip == expected
+
+
+def test_unknown_language_falls_back_to_vietnamese(client, app):
+    response = submit(client, app, headers={"Accept-Language": "fr-FR,fr;q=0.9"}, name="")
+    assert response.json["error"]["message"] == "Vui lòng kiểm tra lại các trường được đánh dấu."

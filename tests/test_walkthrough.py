@@ -43,12 +43,13 @@ def running(tmp_path):
         text=True,
     )
     lines = {}
-    while len(lines) < 3:
+    while "Moderator key" not in lines:
         line = process.stdout.readline()
         assert line, "commentgate run exited early"
         key, _, value = line.strip().partition(": ")
         lines[key] = value
     base = lines["API"].rsplit("/api/v1", 1)[0]
+    assert lines["Demo"] == f"{base}/demo"
     wait_for(lambda: _healthy(base), what="web server")
     yield base, lines["Moderator key"], env, tmp_path, process
     if process.poll() is None:
@@ -97,6 +98,15 @@ def test_comment_travels_from_form_to_public_list(running):
     assert [c["name"] for c in page["items"]] == ["Trần Thị Bình"]
     _, counts = call("GET", f"{base}/api/v1/comments/counts?site=demo&article=bai-viet-1")
     assert counts["counts"] == {"bai-viet-1": 1}
+
+
+def test_run_prints_the_demo_article_with_the_widget(running):
+    base, _, _, _, _ = running
+    with urllib.request.urlopen(f"{base}/demo", timeout=10) as response:
+        page = response.read().decode()
+    assert 'data-commentgate data-site="demo"' in page and "/widget.js" in page
+    with urllib.request.urlopen(f"{base}/widget.js", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/javascript")
 
 
 def test_ctrl_c_stops_the_whole_tree(running):

@@ -56,7 +56,7 @@ def test_running_the_job_twice_scores_once(client, app, worker, sessions, redis_
     worker()
     enqueue_moderation(Queue("moderation", connection=redis_client), comment_id)
     worker()
-    assert score_comment(sessions, comment_id) == "skipped"
+    assert score_comment(worker.runtime, comment_id) == "skipped"
     assert verdict_count(sessions, comment_id) == 1
 
 
@@ -71,5 +71,5 @@ def test_comment_decided_before_scoring_is_left_alone(client, app, worker, sessi
     assert verdict_count(sessions, comment_id) == 0
 
 
-def test_missing_comment_is_reported_not_crashed(sessions):
-    assert score_comment(sessions, "does-not-exist") == "missing"
+def test_missing_comment_is_reported_not_crashed(worker):
+    assert score_comment(worker.runtime, "does-not-exist") == "missing"

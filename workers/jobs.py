@@ -7,37 +7,82 @@ import logging
 from rq import get_current_job
 
 from commentgate import metrics
+from commentgate.domain import CommentStatus
 from commentgate.logging import log_context
+from commentgate.queue import enqueue_notification
 from commentgate.storage.comments import record_verdict
-from commentgate.storage.db import SessionFactory, transaction
-from commentgate.storage.models import Comment, utcnow
+from commentgate.storage.db import transaction
+from commentgate.storage.models import Comment, Site, utcnow
 from workers import runtime
-from workers.verdicts import basic_verdict, status_for
+from workers.learning import learn_site_locked
+from workers.notify import notify_comment
+from workers.recent import RecentActivity, trace_of
+from workers.runtime import WorkerRuntime
+from workers.scoring.pipeline import classify, score_submission
+from workers.scoring.types import Reason, SiteRules, Submission, Verdict
 
 log = logging.getLogger(__name__)
 
 
-def score_comment(sessions: SessionFactory, comment_id: str) -> str:
+def site_rules(site: Site) -> SiteRules:
+    """The scoring rules a site configured."""
+    return SiteRules(
+        spam_at=site.spam_at,
+        approve_below=site.approve_below,
+        blocked_domains=frozenset(site.blocked_domains or ()),
+        allowed_domains=frozenset(site.allowed_domains or ()),
+        custom_words=frozenset(site.custom_words or ()),
+    )
+
+
+def submission_of(comment: Comment) -> Submission:
+    """What the checks see of a stored comment."""
+    return Submission(
+        content=comment.content,
+        title=comment.title,
+        name=comment.name,
+        phone=comment.phone,
+        website=comment.honeypot,
+        submit_seconds=comment.submit_seconds,
+    )
+
+
+def context_reasons(rt: WorkerRuntime, comment: Comment) -> list[Reason]:
+    """Reasons that need memory beyond the comment: duplicates and bursts."""
+    author = comment.phone or comment.ip or comment.name
+    trace = trace_of(comment.id, comment.content, author, comment.article)
+    return RecentActivity(rt.redis).reasons(comment.site_id, trace)
+
+
+def _verdict(rt: WorkerRuntime, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
+    rules = site_rules(comment.site)
+    model = rt.models.current(session, comment.site_id)
+    extra = context_reasons(rt, comment)
+    verdict = score_submission(submission_of(comment), rules, model, extra)
+    outcome = classify(verdict, rules, comment.site.mode)
+    return verdict, CommentStatus(outcome.value)
+
+
+def score_comment(rt: WorkerRuntime, comment_id: str) -> str:
     """Score a ``received`` comment and move it on; returns what happened.
 
     A comment already scored or decided is left alone ("skipped"), so a job
     re-queued by the sweep or re-run after a crash does no harm.
     """
-    with transaction(sessions) as session:
+    with transaction(rt.sessions) as session:
         comment = session.get(Comment, comment_id)
         if comment is None:
             log.warning("comment %s not found; nothing to score", comment_id)
             return "missing"
-        if comment.status != "received":
+        if comment.status != CommentStatus.RECEIVED.value:
             return "skipped"
-        scored = basic_verdict(comment)
-        status = status_for(scored.score, comment.site)
+        verdict, status = _verdict(rt, session, comment)
         moved = record_verdict(
             session,
             comment_id,
-            score=scored.score,
-            reasons=scored.reasons,
-            model_version=scored.model_version,
+            score=verdict.score,
+            reasons=[reason.to_dict() for reason in verdict.reasons],
+            model_version=verdict.model_version,
             status=status,
         )
     if not moved:
@@ -53,12 +98,28 @@ def moderate_comment(comment_id: str) -> str:
     job = get_current_job()
     request_id = job.meta.get("request_id") if job else None
     with log_context(request_id=request_id, job_id=job.id if job else None):
+        rt = runtime.current()
         try:
-            outcome = score_comment(runtime.current().sessions, comment_id)
+            outcome = score_comment(rt, comment_id)
         except Exception:
             metrics.JOBS.labels("error").inc()
             log.exception("scoring comment %s failed", comment_id)
             raise
         metrics.JOBS.labels(outcome if outcome in {"skipped", "missing"} else "scored").inc()
         log.info("comment %s: %s", comment_id, outcome)
+        if outcome == CommentStatus.APPROVED.value:
+            enqueue_notification(rt.queue, comment_id, "comment.approved", request_id)
         return outcome
+
+
+def notify_site(comment_id: str, event: str, request_id: str | None = None) -> str:
+    """The queued job: deliver a webhook about a comment to its site."""
+    job = get_current_job()
+    with log_context(request_id=request_id, job_id=job.id if job else None):
+        return notify_comment(runtime.current().sessions, comment_id, event, request_id)
+
+
+def learn_from_decisions(site_id: str) -> int:
+    """The queued job: teach the site's model its new moderator decisions."""
+    rt = runtime.current()
+    return learn_site_locked(rt.sessions, rt.models, rt.redis, site_id)

@@ -17,6 +17,7 @@ from commentgate.config import Settings
 from commentgate.queue import moderation_queue
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
+from workers.model_store import ModelStore
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,14 @@ class WorkerRuntime:
     sessions: SessionFactory
     redis: redis.Redis
     queue: Queue
+    models: ModelStore
 
 
-_installed: WorkerRuntime | None = None
+def runtime_for(settings: Settings, sessions: SessionFactory, client: redis.Redis) -> WorkerRuntime:
+    """A runtime over clients that already exist."""
+    return WorkerRuntime(
+        settings, sessions, client, moderation_queue(client), ModelStore(sessions, client)
+    )
 
 
 def build_runtime(settings: Settings, client: redis.Redis | None = None) -> WorkerRuntime:
@@ -38,7 +44,10 @@ def build_runtime(settings: Settings, client: redis.Redis | None = None) -> Work
     # A forked work-horse must not share pooled connections with its parent.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     client = client if client is not None else connect_redis(settings)
-    return WorkerRuntime(settings, make_session_factory(engine), client, moderation_queue(client))
+    return runtime_for(settings, make_session_factory(engine), client)
+
+
+_installed: WorkerRuntime | None = None
 
 
 def install(runtime: WorkerRuntime | None) -> None:

@@ -5,10 +5,13 @@ Results go to stdout, progress and logs to stderr, so results can be piped.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from commentgate import __version__
 from commentgate.cli.admin import captcha, db, keys, sites
+from commentgate.cli.model import model, train
 from commentgate.cli.ops import requeue_failed, status
 from commentgate.cli.processes import run, web, worker
 from commentgate.config import Settings
@@ -18,6 +21,19 @@ from commentgate.logging import configure as configure_logging
 
 class CommentgateGroup(click.Group):
     """Turns domain errors into one clear line on stderr and exit status 1."""
+
+    # eval lives with the scoring engine; importing it pulls in scikit-learn,
+    # so it is loaded only when asked for (or listed by --help).
+    LAZY = {"eval": ("workers.scoring.cli", "eval_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            module, attr = self.LAZY[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -43,7 +59,7 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for command in (run, web, worker, db, sites, keys, captcha):
+for command in (run, web, worker, db, sites, keys, captcha, train, model):
     main.add_command(command)
 for command in (status, requeue_failed):
     main.add_command(command)

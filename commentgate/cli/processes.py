@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import click
 
@@ -127,9 +128,28 @@ def _demo_origins(settings: Settings) -> list[str]:
     ]
 
 
+def _seed_model(settings: Settings) -> None:
+    """Train a starting spam model from the bundled corpora if there is none yet."""
+    from workers.model_store import ModelStore, latest_version, new_version_name
+    from workers.scoring.cli import train_model
+
+    files = sorted(str(p) for p in Path().glob(settings.seed_corpora))
+    sessions = sessions_for(settings)
+    with sessions() as session:
+        if not files or latest_version(session, None) is not None:
+            return
+    click.echo(f"training a starting spam model from {', '.join(files)}", err=True)
+    model = train_model(files, progress=True, version=new_version_name("global"))
+    with transaction(sessions) as session:
+        ModelStore(sessions, connect_redis(settings)).save(
+            session, model, site_id=None, examples=0, last_decision_id=0
+        )
+
+
 def prepare_local(settings: Settings) -> str:
-    """Migrate, make sure the demo site exists, and return a fresh moderator key."""
+    """Migrate, seed the demo site and a model, and return a fresh moderator key."""
     upgrade(settings.resolved_database_url())
+    _seed_model(settings)
     with transaction(sessions_for(settings)) as session:
         ensure_site(session, DEMO_SITE, _demo_origins(settings))
         return create_key(session, Role.MODERATOR, "local run", None)
@@ -164,6 +184,7 @@ def run(settings: Settings) -> None:
     key = prepare_local(settings)
     base = settings.resolved_public_url()
     click.echo(f"API: {base}/api/v1")
+    click.echo(f"Demo: {base}/demo")
     click.echo(f"OpenAPI: {base}/openapi.json")
     click.echo(f"Moderator key: {key}")
     sys.stdout.flush()

@@ -34,6 +34,14 @@ def normalize_origin(origin: str) -> str:
     return origin.strip().rstrip("/").lower()
 
 
+def is_origin_registered(session: Session, origin: str, site_name: str | None = None) -> bool:
+    """Whether ``origin`` is registered for the site called ``site_name``, or for any site."""
+    query = select(SiteOrigin.site_id).where(SiteOrigin.origin == normalize_origin(origin))
+    if site_name is not None:
+        query = query.join(Site).where(Site.name == site_name)
+    return session.scalar(query.limit(1)) is not None
+
+
 def ensure_site(
     session: Session,
     name: str,

@@ -8,6 +8,7 @@ logged with the request and answered with a generic 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -130,15 +131,8 @@ def _handle_unexpected(exc: Exception) -> Response:
     return error_response("internal", 500)
 
 
-def register_error_handlers(app: Flask) -> None:
-    """Install the mapping on ``app``."""
-    app.register_error_handler(CommentgateError, _handle_domain)
-    app.register_error_handler(ValidationError, validation_error_callback)
-    app.register_error_handler(HTTPException, _handle_http)
-    for outage in REDIS_OUTAGES + DATABASE_OUTAGES:
-        app.register_error_handler(outage, _handle_outage)
-    app.register_error_handler(DBAPIError, _handle_db_error)
-    app.register_error_handler(Exception, _handle_unexpected)
+# Most specific first: ``json_error_for`` takes the first match, as Flask would.
+OUTAGES: tuple[type[Exception], ...] = REDIS_OUTAGES + DATABASE_OUTAGES
 
 
 def _handle_db_error(exc: DBAPIError) -> Response:
@@ -146,3 +140,25 @@ def _handle_db_error(exc: DBAPIError) -> Response:
     if exc.connection_invalidated:
         return _handle_outage(exc)
     return _handle_unexpected(exc)
+
+
+_HANDLERS: list[tuple[type[Exception], Callable[[Any], Response]]] = [
+    (CommentgateError, _handle_domain),
+    (ValidationError, validation_error_callback),
+    (HTTPException, _handle_http),
+    *((outage, _handle_outage) for outage in OUTAGES),
+    (DBAPIError, _handle_db_error),
+    (Exception, _handle_unexpected),
+]
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the mapping on ``app``."""
+    for exc_type, handler in _HANDLERS:
+        app.register_error_handler(exc_type, handler)
+
+
+def json_error_for(exc: Exception) -> Response:
+    """The JSON error response the app gives for ``exc`` (for pages that re-render it)."""
+    handler = next(h for exc_type, h in _HANDLERS if isinstance(exc, exc_type))
+    return handler(exc)

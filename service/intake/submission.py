@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import redis
 from rq import Queue
 
+from commentgate import metrics
 from commentgate.errors import ForbiddenError
 from commentgate.queue import DEFAULT_POLICY, JobPolicy, enqueue_moderation
 from commentgate.storage.db import SessionFactory
@@ -80,6 +81,7 @@ def submit_comment(
         session.add(comment)
         session.commit()
         comment_id = comment.id
+    metrics.COMMENTS_ACCEPTED.labels(site.name).inc()
     try:
         enqueue_moderation(queue, comment_id, client.request_id, policy)
     except redis.RedisError as exc:

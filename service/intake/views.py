@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import g, request
 from flask_openapi3 import APIBlueprint, Tag
 
-from commentgate import metrics
-from commentgate.captcha import Redemption
-from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.errors import ValidationFailedError
 from service.deps import services
+from service.intake.redeem import redeem_named_captcha
 from service.intake.submission import ClientInfo, submit_comment
 from service.openapi_docs import error_responses
 from service.schemas import CommentAccepted, CommentIn
@@ -16,48 +15,27 @@ from service.schemas import CommentAccepted, CommentIn
 intake = APIBlueprint("intake", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="intake")])
 
 
-def _captcha_fields(payload: object) -> tuple[str, str] | None:
-    if not isinstance(payload, dict):
-        return None
-    captcha_id, answer = payload.get("captcha_id"), payload.get("captcha_answer")
-    if not isinstance(captcha_id, str) or not captcha_id.strip():
-        return None
-    return captcha_id.strip(), answer if isinstance(answer, str) else ""
-
-
 @intake.before_request
 def redeem_captcha() -> None:
     """Consume the named captcha before anything else can fail, right or wrong.
 
-    Doing it first means a bot cannot probe answers with otherwise-broken
-    requests; its verdict joins the other field errors.
+    Its verdict joins the other field errors (see :mod:`service.intake.redeem`).
     """
     g.extra_field_errors = {}
     g.redemption = None
     if request.endpoint != "intake.post_comment":
         return
-    named = _captcha_fields(request.get_json(silent=True))
-    if named is None:
-        return
-    captcha_id, answer = named
-    redemption: Redemption = services().captchas.redeem(captcha_id, answer)
-    g.redemption = redemption
-    metrics.CAPTCHAS.labels(_captcha_event(redemption)).inc()
-    if not redemption.ok and (answer.strip() or redemption.error == "captcha_expired"):
-        g.extra_field_errors["captcha_answer"] = FieldError(redemption.error or "")
+    check = redeem_named_captcha(services().captchas, request.get_json(silent=True))
+    g.redemption = check.redemption
+    g.extra_field_errors = dict(check.errors)
 
 
-def _captcha_event(redemption: Redemption) -> str:
-    if redemption.ok:
-        return "solved"
-    return "expired" if redemption.error == "captcha_expired" else "failed"
-
-
-def _client() -> ClientInfo:
+def client_info(origin: str | None) -> ClientInfo:
+    """What the request tells of its sender; ``origin`` is the Origin the caller checks."""
     return ClientInfo(
         ip=request.remote_addr,
         user_agent=request.user_agent.string or None,
-        origin=request.headers.get("Origin"),
+        origin=origin,
         request_id=g.get("request_id"),
     )
 
@@ -73,6 +51,6 @@ def post_comment(body: CommentIn):
         raise ValidationFailedError(g.extra_field_errors)
     issued_at = g.redemption.issued_at if g.redemption else None
     svc = services()
-    comment_id = submit_comment(svc.sessions, svc.queue, body, _client(), issued_at, svc.policy)
-    metrics.COMMENTS_ACCEPTED.labels(body.site).inc()
+    client = client_info(request.headers.get("Origin"))
+    comment_id = submit_comment(svc.sessions, svc.queue, body, client, issued_at, svc.policy)
     return CommentAccepted(id=comment_id).model_dump(), 202

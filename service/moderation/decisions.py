@@ -9,17 +9,23 @@ a decision.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+import redis
+from rq import Queue
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus, DecisionAction, RejectReason
 from commentgate.errors import ConflictError, NotFoundError, PreconditionFailedError
+from commentgate.queue import enqueue_learning
 from commentgate.storage.comments import find_comment, latest_verdict, record_decision
 from commentgate.storage.models import Comment
 from service.http.auth import Principal
 from service.ops.decision_metrics import observe_decision
 from service.presenters import etag_of, moderator_view
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,15 @@ def decide(
     session.refresh(comment)
     observe_decision(comment, latest_verdict(session, comment.id), wanted.action, first_decision)
     return comment
+
+
+def queue_learning(queue: Queue, site_id: str) -> None:
+    """Ask the workers to learn from the site's new decisions.
+
+    Best effort: if Redis refuses, the next decision's job (or a rebuild) learns
+    this one too, because learning reads the decision log, not the queue.
+    """
+    try:
+        enqueue_learning(queue, site_id)
+    except redis.RedisError as exc:
+        log.warning("could not queue learning for site %s: %s", site_id, exc)

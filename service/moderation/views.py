@@ -5,13 +5,18 @@ from __future__ import annotations
 from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 
-from commentgate.domain import DecisionAction, RejectReason, Role
+from commentgate.domain import DecisionAction, RejectReason, Role, teaches_model
 from commentgate.errors import UnknownSiteError
 from commentgate.storage.comments import latest_verdict, list_for_review
 from commentgate.storage.sites import find_site
 from service.deps import services
 from service.http.auth import Principal, authenticate, current_principal
-from service.moderation.decisions import DecisionRequest, decide, get_scoped_comment
+from service.moderation.decisions import (
+    DecisionRequest,
+    decide,
+    get_scoped_comment,
+    queue_learning,
+)
 from service.openapi_docs import SECURITY, error_responses
 from service.presenters import etag_of, moderator_view
 from service.schemas import CommentPath, ModeratorComment, RejectIn, ReviewPage, ReviewQuery
@@ -93,8 +98,11 @@ def get_comment(path: CommentPath):
 
 
 def _decide(comment_id: str, wanted: DecisionRequest):
-    with services().sessions() as session:
+    svc = services()
+    with svc.sessions() as session:
         comment = decide(session, comment_id, current_principal(), wanted)
+        if teaches_model(wanted.action, wanted.reason):
+            queue_learning(svc.queue, comment.site_id)
         return _with_etag(comment, latest_verdict(session, comment.id))
 
 

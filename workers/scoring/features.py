@@ -9,16 +9,19 @@ boundaries absorb leftover spelling tricks.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from workers.scoring.normalize import canonical, fold, words
+from workers.scoring.resources import read_words
 
 N_FEATURES = 2**20
-CHAR_NGRAMS = (2, 5)
-FEATURE_SET = "words12+accents1+canonical1+charwb25/v1"  # stored with a model
+CHAR_NGRAMS = (4, 5)
+FEATURE_SET = "words12+accents1+canonical1+numshape+stop+charwb45/binary/v3"  # stored with a model
+_DIGIT = re.compile(r"\d")
 
 
 def _char_wb(tokens: list[str]) -> list[str]:
@@ -32,16 +35,26 @@ def _char_wb(tokens: list[str]) -> list[str]:
     return grams
 
 
+@cache
+def _stopwords() -> frozenset[str]:
+    return frozenset(read_words("stopwords.txt"))
+
+
 def analyze(text: str) -> list[str]:
     """Return the feature strings of ``text``."""
+    stop = _stopwords()
     plain = words(fold(text))
     accents = words(fold(text, keep_diacritics=True))
     evasions = words(canonical(text))
-    features = [f"w {token}" for token in plain]
+    features = [f"w {token}" for token in plain if token not in stop]
     features += [f"b {a} {b}" for a, b in zip(plain, plain[1:], strict=False)]
     features += [f"a {token}" for token in accents if not token.isascii()]
-    features += [f"c {token}" for token in evasions]
-    features += _char_wb(plain)
+    features += [f"c {token}" for token in evasions if token not in stop]
+    # Shapes of numbers ("09061701461" -> "00000000000"): phone and short-code lengths
+    # generalise where the digits themselves never repeat.
+    features += [f"n {_DIGIT.sub('0', token)}" for token in plain if _DIGIT.search(token)]
+    # Character n-grams over whitespace tokens keep punctuation and symbols ("£", "18+").
+    features += _char_wb([token for token in fold(text).split() if token not in stop])
     return features
 
 
@@ -52,6 +65,7 @@ def vectorizer() -> HashingVectorizer:
         analyzer=analyze,
         n_features=N_FEATURES,
         alternate_sign=False,
+        binary=True,  # presence, not counts: measured better on the training corpora
         norm="l2",
         dtype=float,
     )

@@ -98,6 +98,8 @@ def _fold_once(text: str, keep_diacritics: bool) -> str:
 @lru_cache(maxsize=4096)
 def fold(text: str, *, keep_diacritics: bool = False) -> str:
     """Return the lower-case, look-alike-free form of ``text`` (diacritics optional)."""
+    if text.isascii():  # nothing to compose, fold or map: only case and spacing change
+        return _SPACE.sub(" ", text.lower()).strip()
     return _fixed_point(lambda value: _fold_once(value, keep_diacritics), text)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -26,8 +25,7 @@ class PhraseIndex:
                 if len(glued) >= MIN_GLUED_KEY:
                     self._keys.setdefault(glued, phrase)
         self._longest = max((len(key.split()) for key in self._keys), default=0)
-        glued_keys = sorted((key for key in self._keys if " " not in key), key=len, reverse=True)
-        self._glued = re.compile("|".join(map(re.escape, glued_keys))) if glued_keys else None
+        self._glued_sizes = sorted({len(key) for key in self._keys if " " not in key})
 
     def count(self, text: str) -> Counter[str]:
         """Return ``{phrase: occurrences}`` for the phrases found in raw ``text``."""
@@ -43,10 +41,13 @@ class PhraseIndex:
 
     def _inside_long_tokens(self, tokens: list[str], found: Counter[str]) -> list[str]:
         """Glued phrases hidden inside longer tokens such as domain names."""
-        if self._glued is None:
-            return []
         hits = []
         for token in tokens:
-            if len(token) > MIN_GLUED_KEY and token not in self._keys:
-                hits.extend(self._keys[key] for key in self._glued.findall(token))
-        return [phrase for phrase in hits if phrase not in found]
+            if len(token) <= MIN_GLUED_KEY or token in self._keys:
+                continue
+            for size in self._glued_sizes:
+                for start in range(len(token) - size + 1):
+                    phrase = self._keys.get(token[start : start + size])
+                    if phrase is not None and phrase not in found:
+                        hits.append(phrase)
+        return list(dict.fromkeys(hits))

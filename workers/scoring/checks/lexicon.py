@@ -79,8 +79,14 @@ def _site_index(custom_words: frozenset[str]) -> PhraseIndex:
 
 def find_entries(text: str) -> dict[Entry, int]:
     """Return the lexicon entries found in ``text`` with their number of occurrences."""
+    return dict(_find_entries(text))
+
+
+# Content is looked up by several checks; keep the last results (entries are immutable).
+@lru_cache(maxsize=1024)
+def _find_entries(text: str) -> tuple[tuple[Entry, int], ...]:
     entries = _entries()
-    return {entries[phrase]: count for phrase, count in _index().count(text).items()}
+    return tuple((entries[phrase], count) for phrase, count in _index().count(text).items())
 
 
 def _quoted(entries: list[Entry]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import tldextract
 from urlextract import URLExtract
@@ -27,6 +27,9 @@ _SPELLED_DOT = re.compile(
     rf"\s*(?=(?:{_TLD_NAMES})\b)"
 )
 _WORDISH = re.compile(r"[^\W\d_]{2,}")
+# Every link has a dot between a word character and a letter; most comments have none, and
+# urlextract's TLD scan is the slowest step of scoring, so it only runs when one exists.
+_MAYBE_LINK = re.compile(r"\w\.[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,21 @@ def _to_link(url: str) -> Link | None:
 
 def find_links(text: str) -> list[Link]:
     """Return the links in ``text``, including ones with a spelled-out or spaced dot."""
+    return list(_find_links(text))
+
+
+# The links and shape checks both look at the content; keep the last results.
+@lru_cache(maxsize=1024)
+def _find_links(text: str) -> tuple[Link, ...]:
     text = _SPELLED_DOT.sub(".", fold(text, keep_diacritics=False))
+    if not _MAYBE_LINK.search(text):
+        return ()
     links = []
     for url in _extractors()[0].find_urls(text, only_unique=False):
         link = _to_link(url)
         if link and (link.explicit or link.suffix in _tld_kinds()):
             links.append(link)
-    return links
+    return tuple(links)
 
 
 def _matches(domain: str, listed: Iterable[str]) -> bool:
@@ -134,8 +145,8 @@ def strip_links(text: str, links: list[Link]) -> str:
 
 def check_links(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score links in the title and content; links to allowed domains are ignored."""
-    text = f"{sub.title}\n{sub.content}"
-    links = [link for link in find_links(text) if not _matches(link.domain, rules.allowed_domains)]
+    found = find_links(sub.content) + (find_links(sub.title) if sub.title else [])
+    links = [link for link in found if not _matches(link.domain, rules.allowed_domains)]
     if not links:
         return []
     reasons = _link_reasons(links, rules)

@@ -1,0 +1,1 @@
+"""Benchmarks, run together with ``python -m bench``."""

@@ -1,0 +1,106 @@
+"""Cross-origin access for the readers' endpoints, from each site's registered origins.
+
+The widget runs on the host's page, so its calls are cross-origin. The rule:
+
+* only ``/api/v1/captchas…`` and ``/api/v1/comments…`` take part (never moderation);
+* a request that names a site (``site`` in the query, or in a JSON body) is allowed
+  from the origins registered for *that* site;
+* a request that names none (captchas, and preflights, which carry no body) is
+  allowed from an origin registered for *any* site; the comment that follows
+  is still checked against its own site, by intake;
+* no credentials: the widget sends no cookies and the answers never allow them.
+
+Responses on these paths always say ``Vary: Origin``, allowed or not.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from commentgate.storage.sites import is_origin_registered
+from service.deps import services
+from service.http.errors import error_response
+
+log = logging.getLogger(__name__)
+
+CORS_PATHS = ("/api/v1/captchas", "/api/v1/comments")
+ALLOW_METHODS = "GET, POST"
+ALLOW_HEADERS = "Content-Type, Accept-Language"
+# The widget reads Retry-After to tell a reader when to try again.
+EXPOSE_HEADERS = "Retry-After, X-Request-ID"
+PREFLIGHT_MAX_AGE = "600"
+
+
+def _in_scope() -> bool:
+    return request.path.startswith(CORS_PATHS)
+
+
+def is_preflight() -> bool:
+    """An ``OPTIONS`` request a browser sends before a cross-origin call."""
+    return (
+        request.method == "OPTIONS"
+        and "Origin" in request.headers
+        and "Access-Control-Request-Method" in request.headers
+    )
+
+
+def _named_site() -> str | None:
+    site = request.args.get("site")
+    if site is None and request.method == "POST" and request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except HTTPException:  # e.g. a body over the size limit: it names nothing
+            body = None
+        site = body.get("site") if isinstance(body, dict) else None
+    return site if isinstance(site, str) else None
+
+
+def _is_allowed(origin: str, site: str | None) -> bool:
+    try:
+        with services().sessions() as session:
+            return is_origin_registered(session, origin, site)
+    except SQLAlchemyError as exc:
+        # The answer itself reports the outage; without the header the browser hides it.
+        log.warning("CORS check for %s skipped: %s", origin, exc)
+        return False
+
+
+def answer_preflight() -> Response | None:
+    """Answer a preflight on the readers' endpoints: 204 if the origin may call, else 403."""
+    if not (_in_scope() and is_preflight()):
+        return None
+    origin = request.headers["Origin"]
+    if not _is_allowed(origin, None):
+        response = error_response("forbidden", 403)
+    else:
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
+        response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    response.vary.add("Origin")
+    return response
+
+
+def add_cors_headers(response: Response) -> Response:
+    """Allow the calling origin when it is registered (see the module rules)."""
+    if not _in_scope() or is_preflight():
+        return response
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if origin and _is_allowed(origin, _named_site()):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+    return response
+
+
+def init_cors(app: Flask, limiter: Limiter) -> None:
+    """Install the CORS hooks; preflights do not count against rate limits."""
+    limiter.request_filter(is_preflight)
+    app.before_request(answer_preflight)
+    app.after_request(add_cors_headers)

@@ -1,0 +1,110 @@
+"""The form without JavaScript: ``GET /embed/form`` and ``POST /embed/comments``.
+
+Meant for a host's ``<noscript><iframe>``. The POST is the JSON intake in
+another dress: the captcha it names is redeemed first (:mod:`service.intake.redeem`),
+the fields go through :class:`CommentIn`, the comment through
+:func:`submit_comment`, and the answers are HTML with the same status codes
+and messages. Whatever fails, the reader's text comes back in the form.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from pydantic import ValidationError
+
+from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.storage.sites import get_site, normalize_origin
+from service.deps import services
+from service.http.errors import fields_from_pydantic, json_error_for
+from service.intake.redeem import redeem_named_captcha
+from service.intake.submission import submit_comment
+from service.intake.views import client_info
+from service.schemas import CommentIn
+from service.widget.pages import (
+    Notice,
+    Target,
+    field_messages,
+    frame_headers,
+    posted_values,
+    render_done,
+    render_error,
+    render_form,
+    request_source,
+    target_from,
+)
+from service.widget.texts import ui_text
+
+embed = Blueprint("embed", __name__, url_prefix="/embed", template_folder="templates")
+
+
+@embed.get("/form")
+def form_page() -> tuple[str, int]:
+    """A small HTML comment form with a fresh captcha.
+
+    Raises:
+        UnknownSiteError: ``site`` names no registered site.
+        ValidationFailedError: ``article`` is missing.
+    """
+    target = target_from(request.args)
+    if not target.article:
+        raise ValidationFailedError({"article": FieldError("required")})
+    with services().sessions() as session:
+        get_site(session, target.site)
+    return render_form(target)
+
+
+def _own_origins() -> set[str]:
+    public = services().settings.resolved_public_url()
+    return {normalize_origin(request.host_url), normalize_origin(public)}
+
+
+def _foreign_origin() -> str | None:
+    # The form posts back to us from our own page; any other Origin is a
+    # browser on another site and must be registered, as for the JSON API.
+    origin = request.headers.get("Origin")
+    return None if origin and normalize_origin(origin) in _own_origins() else origin
+
+
+def _invalid(target: Target, fields: dict[str, FieldError]) -> tuple[str, int]:
+    messages = field_messages(fields, target.lang)
+    return render_form(target, values=posted_values(), errors=messages, status=422)
+
+
+@embed.post("/comments")
+def post_comment() -> tuple[str, int]:
+    """Redeem the captcha, validate, store and queue, as ``POST /api/v1/comments`` does."""
+    data = request.form.to_dict()
+    target = target_from(data)
+    check = redeem_named_captcha(services().captchas, data)
+    try:
+        form = CommentIn.model_validate(data)
+    except ValidationError as exc:
+        return _invalid(target, {**fields_from_pydantic(exc), **check.errors})
+    if check.errors:
+        return _invalid(target, check.errors)
+    svc = services()
+    client = client_info(_foreign_origin())
+    submit_comment(svc.sessions, svc.queue, form, client, check.issued_at, svc.policy)
+    return render_done(target)
+
+
+@embed.errorhandler(Exception)
+def as_page(exc: Exception) -> tuple[str, int, dict[str, str]]:
+    """Any failure as HTML, mapped as the API maps it; a failed POST keeps the reader's text."""
+    answer = json_error_for(exc)
+    error = answer.get_json()["error"]
+    headers = {k: v for k, v in answer.headers.items() if k == "Retry-After"}
+    target = target_from(request_source())
+    if request.method == "POST" and target.site:
+        t = ui_text(target.lang)
+        notice = Notice.bad(error["code"], target.lang, t["kept"])
+        page = render_form(target, values=posted_values(), notice=notice, status=answer.status_code)
+        return (*page, headers)
+    return (*render_error(target, error, answer.status_code), headers)
+
+
+@embed.after_request
+def add_frame_headers(response: Response) -> Response:
+    """Only the site's registered origins may frame these pages; never cache them."""
+    response.headers.update(frame_headers())
+    return response

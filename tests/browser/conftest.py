@@ -1,0 +1,98 @@
+"""Browser fixtures: Debian's Chromium (one per session), the API and a host page on two origins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from commentgate.config import Settings
+from commentgate.storage.db import transaction
+from commentgate.storage.migrate import upgrade
+from commentgate.storage.sites import ensure_site
+from service.deps import EXTENSION
+from tests.browser.servers import HostSite, LiveServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """SQLite only: what the browser sees does not depend on the database."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'test.sqlite3'}"
+    upgrade(url)
+    yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("browser tests need Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Stack:
+    """The API, a host site on another origin, and what a test needs to reach behind them."""
+
+    app: Flask
+    api: LiveServer
+    host: HostSite
+
+    def answer(self, captcha_id: str) -> str:
+        """Read a captcha's answer from Redis, as an operator would (never a bypass)."""
+        answer = self.app.extensions[EXTENSION].captchas.answer(captcha_id)
+        assert answer, f"captcha {captcha_id} is not live"
+        return answer
+
+
+def start_stack(settings: Settings, redis_client: redis.Redis, sessions) -> Stack:
+    """Serve the real app and a host page whose origin is registered for ``demo``."""
+    from service.app import create_app
+
+    app = create_app(settings, redis_client=redis_client, sessions=sessions)
+    api = LiveServer(app).start()
+    host = HostSite(api.url).start()
+    with transaction(sessions) as session:
+        # The demo page is served by the API itself, so its origin counts too.
+        ensure_site(session, "demo", [host.origin, api.url])
+    return Stack(app, api, host)
+
+
+@pytest.fixture
+def stack(settings, redis_client, sessions, site) -> Iterator[Stack]:
+    running = start_stack(settings, redis_client, sessions)
+    yield running
+    running.host.stop()
+    running.api.stop()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[Page]:
+    """A fresh browser context (own storage) and page; JavaScript dialogs are recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.dialogs = []  # type: ignore[attr-defined]
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    yield tab
+    context.close()

@@ -1,0 +1,41 @@
+"""Shared fixtures: small models are trained once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workers.scoring.corpus import Example, read_corpus
+from workers.scoring.model import SpamModel
+from workers.scoring.training import train
+
+SHARED = Path("/work/shared/datasets")
+REPO = Path(__file__).resolve().parents[2]
+VI_TRAIN = REPO / "data" / "vi_comments.train.jsonl"
+
+
+@pytest.fixture(scope="session")
+def english_examples() -> list[Example]:
+    files = sorted(SHARED.glob("*.train.jsonl"))
+    if not files:
+        pytest.skip("shared English training corpora not available")
+    return read_corpus(files)
+
+
+@pytest.fixture(scope="session")
+def english_model(english_examples: list[Example]) -> SpamModel:
+    return train(english_examples, version="en-test")
+
+
+@pytest.fixture(scope="session")
+def bilingual_model(english_examples: list[Example]) -> SpamModel:
+    if not VI_TRAIN.exists():
+        pytest.skip("Vietnamese training set not available")
+    return train(english_examples + read_corpus([VI_TRAIN]), version="vi-en-test")
+
+
+@pytest.fixture
+def model_bytes(english_model: SpamModel) -> bytes:
+    """A fresh copy for tests that mutate a model."""
+    return english_model.to_bytes()

@@ -1,0 +1,46 @@
+from workers.scoring.checks.lexicon import CATEGORY_CODES, check_lexicon, find_entries
+from workers.scoring.types import ReasonCode, SiteRules, Submission
+
+
+def score(text, rules=None):
+    reasons = check_lexicon(Submission(text), rules or SiteRules())
+    return sum(reason.weight for reason in reasons)
+
+
+def test_news_comment_discussing_betting_is_not_flagged_by_the_word():
+    text = "Cá độ bóng đá đã làm tan nát bao gia đình, công an cần xử lý"
+    assert 0 < score(text) <= 0.2
+
+
+def test_news_comment_about_loans_stays_small():
+    assert score("Tôi bị lừa vay tiền qua app, lãi cắt cổ, mong cơ quan chức năng vào cuộc") <= 0.2
+
+
+def test_topic_with_call_to_action_crosses():
+    assert score("Link vào nhà cái uy tín, nạp đầu tặng 100k") >= 1.0
+    assert score("v4y t1ền nh4nh k0 thế chấp, chỉ cần CCCD, ib zalo") >= 1.0
+
+
+def test_evasions_still_match():
+    assert score("N.h.à c.á.i uy tín nhất") >= 1.0
+    assert score("n h à c á i uy tín") >= 0.7  # topic + call to action
+
+
+def test_english_channel_spam():
+    reasons = check_lexicon(
+        Submission("Check out my channel, subscribe to my channel!"), SiteRules()
+    )
+    assert reasons[0].code == ReasonCode.LEXICON_PROMO
+    assert reasons[0].weight >= 0.9
+
+
+def test_site_custom_words():
+    rules = SiteRules(custom_words=frozenset({"thần dược"}))
+    reasons = check_lexicon(Submission("Mua THẦN DƯỢC ở đây"), rules)
+    assert [r.code for r in reasons] == [ReasonCode.LEXICON_SITE]
+
+
+def test_lexicon_data_is_valid_and_counted():
+    entries = find_entries("nhà cái nhà cái nhà cái")
+    assert [(entry.category, count) for entry, count in entries.items()] == [("betting", 3)]
+    assert set(CATEGORY_CODES) >= {"betting", "loan", "pharmacy", "crypto", "seo", "job"}

@@ -1,0 +1,104 @@
+"""The model learns from moderators' decisions, through the real API and workers."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from commentgate.storage.db import transaction
+from tests.helpers import auth, submit_ok
+from workers.learning import rebuild_site
+from workers.model_store import latest_version
+from workers.scoring.cli import train_model
+from workers.scoring.pipeline import score_submission
+from workers.scoring.types import SiteRules, Submission
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = ROOT / "data" / "vi_comments.train.jsonl"
+BASE = "/api/v1/moderation/comments"
+
+# A spam template neither lexicon nor prior knows: an astroturf campaign
+# pasted under unrelated articles.
+TEMPLATE = "Ủng hộ ứng viên {name} vào hội đồng nhân dân phường {n}, người tử tế và tận tâm"
+NAMES = ["Trần Văn Hùng", "Lê Thị Mai", "Phạm Quốc Bảo", "Đỗ Minh Tâm", "Vũ Thu Hà"]
+HAM = [
+    "Đường Nguyễn Trãi chiều nay kẹt xe kinh khủng, mong thành phố sớm có giải pháp.",
+    "Đội tuyển đá quá hay, hàng thủ chắc chắn hơn hẳn trận trước.",
+    "Giá xăng tăng liên tục thế này thì người lao động khổ quá.",
+    "Cảm ơn phóng viên đã phản ánh kịp thời, bà con vùng lũ đang rất cần hỗ trợ.",
+]
+
+
+def template(i: int) -> str:
+    return TEMPLATE.format(name=NAMES[i % len(NAMES)], n=1 + i % 13)
+
+
+@pytest.fixture
+def prior(worker, sessions):
+    """A global prior trained on the project's Vietnamese training split."""
+    model = train_model([str(TRAIN)], progress=False, version="global-test")
+    with transaction(sessions) as session:
+        worker.runtime.models.save(session, model, site_id=None, examples=0, last_decision_id=0)
+    return model
+
+
+def current_model(runtime, site_id):
+    with runtime.sessions() as session:
+        return runtime.models.current(session, site_id)
+
+
+def score(model, text) -> float:
+    return score_submission(Submission(content=text), SiteRules(), model).score
+
+
+def test_twenty_spam_decisions_teach_a_new_template(
+    client, app, worker, prior, site, moderator_key
+):
+    fresh = TEMPLATE.format(name="Hoàng Gia Khánh", n=21)
+    before = score(prior, fresh)
+    assert before < SiteRules().spam_at
+    for i in range(20):
+        comment_id = submit_ok(client, app, content=template(i), title="Ý kiến")
+        worker()
+        rejected = client.post(
+            f"{BASE}/{comment_id}/reject", json={"reason": "spam"}, headers=auth(moderator_key)
+        )
+        assert rejected.status_code == 200
+        worker()  # runs the queued learning job
+    learned = current_model(worker.runtime, site.id)
+    assert learned.version != prior.version
+    assert score(learned, fresh) >= SiteRules().spam_at
+    for text in HAM:
+        assert score(learned, text) - score(prior, text) < 0.05
+
+
+def test_rebuild_from_the_log_equals_the_online_model(
+    client, app, worker, prior, site, moderator_key
+):
+    for i in range(6):
+        comment_id = submit_ok(client, app, content=template(i) if i % 2 else HAM[i % 4])
+        worker()
+        body = {"reason": "spam"} if i % 2 else None
+        action = "reject" if i % 2 else "approve"
+        client.post(f"{BASE}/{comment_id}/{action}", json=body, headers=auth(moderator_key))
+        worker()
+    online = current_model(worker.runtime, site.id)
+    rebuilt_row = rebuild_site(worker.runtime.sessions, worker.runtime.models, site.id)
+    rebuilt = current_model(worker.runtime, site.id)
+    assert rebuilt.version == rebuilt_row.version != online.version
+    probe = [template(50), *HAM]
+    assert np.allclose(online.spam_probabilities(probe), rebuilt.spam_probabilities(probe))
+    assert rebuilt_row.examples == 6
+
+
+def test_site_without_decisions_scores_with_the_global_prior(worker, prior, site):
+    with worker.runtime.sessions() as session:
+        assert latest_version(session, site.id).version == prior.version
+
+
+def test_no_model_means_heuristics_only(client, app, worker, sessions, moderator_key):
+    comment_id = submit_ok(client, app)
+    worker()
+    verdict = client.get(f"{BASE}/{comment_id}", headers=auth(moderator_key)).json["verdict"]
+    assert verdict["model_version"] == "none"
+    assert all(reason["code"] != "model" for reason in verdict["reasons"])

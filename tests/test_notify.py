@@ -1,0 +1,94 @@
+"""Webhooks to the host site, delivered to a real local HTTP server."""
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from rq import Queue
+
+from commentgate.domain import ModerationMode
+from commentgate.storage.db import transaction
+from commentgate.storage.models import Comment, Site
+from commentgate.storage.sites import ensure_site
+from tests.helpers import submit_ok
+from workers.notify import DeliveryError, notify_comment
+
+SECRET = "s3cret"
+
+
+class Host:
+    """A host site's webhook endpoint that records what it receives."""
+
+    def __init__(self, status: int = 204) -> None:
+        self.status = status
+        self.received: list[tuple[dict, bytes]] = []
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                host.received.append((dict(self.headers), body))
+                self.send_response(host.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/hooks/comments"
+
+
+@pytest.fixture
+def host(sessions, site):
+    endpoint = Host()
+    with transaction(sessions) as session:
+        row = session.get(Site, site.id)
+        row.webhook_url, row.webhook_secret = endpoint.url, SECRET
+        ensure_site(session, "demo", mode=ModerationMode.POST)
+    yield endpoint
+    endpoint.server.shutdown()
+
+
+def human_paced(sessions, comment_id):
+    with transaction(sessions) as session:
+        session.get(Comment, comment_id).submit_seconds = 40.0
+
+
+def test_auto_approved_comment_is_announced_with_a_valid_signature(
+    client, app, worker, sessions, host
+):
+    comment_id = submit_ok(client, app)
+    human_paced(sessions, comment_id)
+    worker()  # scores (approved on a post-moderated site), then delivers
+    assert len(host.received) == 1
+    headers, body = host.received[0]
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Commentgate-Signature"] == expected
+    assert headers["X-Commentgate-Event"] == "comment.approved"
+    payload = json.loads(body)
+    assert payload["comment"]["id"] == comment_id
+    assert "phone" not in payload["comment"] and "ip" not in payload["comment"]
+    assert headers.get("X-Request-ID")
+
+
+def test_refused_delivery_raises_so_rq_retries(client, app, worker, sessions, host, redis_client):
+    host.status = 500
+    comment_id = submit_ok(client, app)
+    human_paced(sessions, comment_id)
+    worker()
+    with pytest.raises(DeliveryError):
+        notify_comment(sessions, comment_id, "comment.approved", None)
+    scheduled = Queue("moderation", connection=redis_client).scheduled_job_registry
+    assert len(scheduled.get_job_ids()) == 1  # RQ's retry with back-off
+
+
+def test_site_without_webhook_is_skipped(client, app, sessions):
+    comment_id = submit_ok(client, app)
+    assert notify_comment(sessions, comment_id, "comment.approved", None) == "skipped"

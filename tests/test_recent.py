@@ -1,0 +1,69 @@
+"""Near-duplicates and bursts, remembered in a real Redis."""
+
+from workers.recent import NEAR_BITS, RecentActivity, simhash, trace_of
+
+SPAM = "Ủng hộ ứng viên Trần Văn Hùng vào hội đồng nhân dân phường 7, người tử tế và tận tâm nhất"
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_700_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+def codes(reasons):
+    return [str(getattr(r.code, "value", r.code)) for r in reasons]
+
+
+def test_simhash_sees_through_small_edits_and_evasions():
+    edited = SPAM.replace("phường 7", "phường 9").upper()
+    assert (simhash(SPAM) ^ simhash(edited)).bit_count() <= NEAR_BITS
+    other = "Đường Nguyễn Trãi chiều nay kẹt xe kinh khủng, mong thành phố sớm có giải pháp."
+    assert (simhash(SPAM) ^ simhash(other)).bit_count() > 2 * NEAR_BITS
+    assert simhash("Bài viết hay quá") is None
+
+
+def test_same_text_on_other_articles_is_a_duplicate(redis_client):
+    recent = RecentActivity(redis_client, Clock())
+    assert recent.reasons("s1", trace_of("c1", SPAM, "ip-1", "a1")) == []
+    second = recent.reasons("s1", trace_of("c2", SPAM, "ip-2", "a2"))
+    assert codes(second) == ["duplicate"]
+    third = recent.reasons("s1", trace_of("c3", SPAM, "ip-3", "a3"))
+    assert third[0].weight > second[0].weight
+
+
+def test_duplicates_are_per_site_and_expire(redis_client):
+    clock = Clock()
+    recent = RecentActivity(redis_client, clock)
+    recent.reasons("s1", trace_of("c1", SPAM, "ip-1", "a1"))
+    assert recent.reasons("s2", trace_of("c2", SPAM, "ip-2", "a2")) == []
+    clock.now += 25 * 3600
+    assert recent.reasons("s1", trace_of("c3", SPAM, "ip-3", "a3")) == []
+
+
+def test_bursts_from_one_author_cost_after_three(redis_client):
+    clock = Clock()
+    recent = RecentActivity(redis_client, clock)
+    texts = [
+        f"Bình luận số {i} về chuyện giao thông và thời tiết ở thành phố hôm nay" for i in range(6)
+    ]
+    found = []
+    for i, text in enumerate(texts):
+        clock.now += 10
+        found.append(
+            codes(recent.reasons("s1", trace_of(f"c{i}", text + " x" * i, "ip-1", f"a{i}")))
+        )
+    assert [("velocity" in c) for c in found] == [False, False, False, True, True, True]
+    clock.now += 700
+    assert "velocity" not in codes(recent.reasons("s1", trace_of("c9", "khác hẳn", "ip-1", "a9")))
+
+
+def test_redis_down_means_no_reasons_not_a_crash():
+    import redis
+
+    from tests.services import free_port
+
+    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
+    assert RecentActivity(dead).reasons("s1", trace_of("c1", SPAM, "ip", "a")) == []

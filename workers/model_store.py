@@ -1,0 +1,98 @@
+"""Where workers find the current spam model: the database, cached in Redis and memory.
+
+Model versions are rows in ``model_versions`` (the durable copy); Redis holds
+their bytes so that a worker need not read a megabyte column per job, and may
+lose them at any time. Each process keeps the models it has loaded by version.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import redis
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from commentgate.redis_keys import redis_key
+from commentgate.storage.db import SessionFactory
+from commentgate.storage.models import ModelVersion
+from workers.scoring.model import SpamModel
+
+log = logging.getLogger(__name__)
+CACHE_SECONDS = 24 * 3600
+_MEMORY_LIMIT = 8
+
+
+def latest_version(session: Session, site_id: str | None) -> ModelVersion | None:
+    """The newest model for the site, else the newest global prior (``site_id`` NULL)."""
+    scope = ModelVersion.site_id.is_(None)
+    if site_id is not None:
+        scope = or_(ModelVersion.site_id == site_id, scope)
+    # Site models sort first (NULLs last), then the newest.
+    order = (ModelVersion.site_id.is_(None), ModelVersion.id.desc())
+    columns = select(ModelVersion).where(scope).order_by(*order).limit(1)
+    return session.scalar(columns)
+
+
+def new_version_name(scope: str) -> str:
+    """A unique, readable version name, e.g. ``demo-7f3a2c``."""
+    return f"{scope[:40]}-{secrets.token_hex(4)}"
+
+
+class ModelStore:
+    """Loads and saves :class:`SpamModel` versions for one worker process."""
+
+    def __init__(self, sessions: SessionFactory, client: redis.Redis) -> None:
+        self._sessions = sessions
+        self._redis = client
+        self._memory: dict[str, SpamModel] = {}
+
+    def current(self, session: Session, site_id: str | None) -> SpamModel | None:
+        """The model to score a site's comments with, or None if none was trained."""
+        row = latest_version(session, site_id)
+        if row is None:
+            return None
+        model = self._memory.get(row.version)
+        if model is None:
+            model = SpamModel.from_bytes(self._cached_bytes(row))
+            self._remember(model)
+        return model
+
+    def _cached_bytes(self, row: ModelVersion) -> bytes:
+        key = redis_key("model", row.version)
+        try:
+            cached = self._redis.get(key)
+            if cached:
+                return cached
+            self._redis.set(key, row.weights, ex=CACHE_SECONDS)
+        except redis.RedisError as exc:  # the cache is optional; the database is not
+            log.warning("model cache unavailable (%s); reading from the database", exc)
+        return row.weights
+
+    def _remember(self, model: SpamModel) -> None:
+        if len(self._memory) >= _MEMORY_LIMIT:
+            self._memory.pop(next(iter(self._memory)))
+        self._memory[model.version] = model
+
+    def save(
+        self,
+        session: Session,
+        model: SpamModel,
+        *,
+        site_id: str | None,
+        examples: int,
+        last_decision_id: int,
+    ) -> ModelVersion:
+        """Store a new version; it becomes current for its scope once committed."""
+        row = ModelVersion(
+            site_id=site_id,
+            version=model.version,
+            weights=model.to_bytes(),
+            examples=examples,
+            last_decision_id=last_decision_id,
+        )
+        session.add(row)
+        session.flush()
+        self._remember(model)
+        return row

@@ -1,0 +1,111 @@
+"""Telling the host site when what readers see changes (webhooks).
+
+Events: ``comment.approved`` (it became public) and ``comment.removed`` (it
+stopped being public). The body is the public view of the comment, signed
+with the site's secret (HMAC-SHA256 over the raw body) so the host can trust
+it. Delivery is an RQ job: a failed delivery raises, and RQ retries it with
+back-off; a site without a webhook URL is simply not told.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+
+import requests
+
+from commentgate import metrics
+from commentgate.storage.db import SessionFactory
+from commentgate.storage.models import Comment, utcnow
+
+log = logging.getLogger(__name__)
+TIMEOUT_SECONDS = (3, 5)  # connect, read: a slow host must not hold a worker
+EVENTS = frozenset({"comment.approved", "comment.removed"})
+
+
+class DeliveryError(RuntimeError):
+    """The host did not accept the webhook; RQ will retry."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One webhook request, ready to send."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=<hex>`` of the body under the site's secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def build_delivery(comment: Comment, event: str, request_id: str | None) -> Delivery | None:
+    """The request to send, or None when the site has no webhook."""
+    site = comment.site
+    if not site.webhook_url:
+        return None
+    payload = {
+        "event": event,
+        "site": site.name,
+        "occurred_at": utcnow().isoformat().replace("+00:00", "Z"),
+        "comment": {
+            "id": comment.id,
+            "article": comment.article,
+            "status": comment.status,
+            "name": comment.name,
+            "title": comment.title,
+            "content": comment.content,
+        },
+    }
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json", "X-Commentgate-Event": event}
+    if site.webhook_secret:
+        headers["X-Commentgate-Signature"] = signature(site.webhook_secret, body)
+    if request_id:
+        headers["X-Request-ID"] = request_id
+    return Delivery(site.webhook_url, body, headers)
+
+
+def send(delivery: Delivery, session: requests.Session | None = None) -> int:
+    """POST the delivery; returns the status code.
+
+    Raises:
+        DeliveryError: a network failure or a non-2xx answer.
+    """
+    http = session or requests
+    try:
+        response = http.post(
+            delivery.url,
+            data=delivery.body,
+            headers=delivery.headers,
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        outcome = "timeout" if isinstance(exc, requests.Timeout) else "error"
+        metrics.WEBHOOK_DELIVERIES.labels(outcome).inc()
+        raise DeliveryError(f"{delivery.url}: {exc}") from exc
+    if not 200 <= response.status_code < 300:
+        metrics.WEBHOOK_DELIVERIES.labels("refused").inc()
+        raise DeliveryError(f"{delivery.url} answered {response.status_code}")
+    metrics.WEBHOOK_DELIVERIES.labels("ok").inc()
+    return response.status_code
+
+
+def notify_comment(
+    sessions: SessionFactory, comment_id: str, event: str, request_id: str | None
+) -> str:
+    """Deliver one event about a comment; returns what happened."""
+    with sessions() as session:
+        comment = session.get(Comment, comment_id)
+        delivery = build_delivery(comment, event, request_id) if comment else None
+    if delivery is None:
+        return "skipped"
+    status = send(delivery)
+    log.info("webhook %s for comment %s delivered (%s)", event, comment_id, status)
+    return "delivered"

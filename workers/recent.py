@@ -1,0 +1,141 @@
+"""What recent comments say about this one: near-duplicates and bursts.
+
+Both live in Redis, per site, for a day. Spammers paste one text under many
+articles (or many names) and post in bursts; a reader does neither. Redis may
+lose this memory at any time, which only makes the next verdicts less informed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+import redis
+
+from commentgate.redis_keys import redis_key
+from workers.scoring.normalize import canonical, words
+from workers.scoring.types import Reason, ReasonCode
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 24 * 3600
+KEEP_PER_SITE = 5000
+# Each verdict compares against the site's newest SCAN traces: a linear scan is
+# simple and exact, and a thousand 64-bit comparisons cost about a millisecond.
+SCAN = 1000
+NEAR_BITS = 9  # SimHash distance (of 64) at or below which two texts count as the same
+MIN_TOKENS = 6  # "Bài viết hay quá" is said by many honest readers
+BURST_SECONDS = 600
+BURST_FREE = 3  # comments per author per burst window that cost nothing
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What we remember of a comment: its text fingerprint, author and article."""
+
+    comment_id: str
+    simhash: int | None
+    author: str
+    article: str
+
+    def member(self) -> str:
+        simhash = f"{self.simhash:016x}" if self.simhash is not None else "-"
+        return f"{simhash}|{self.comment_id}|{self.author}|{self.article}"
+
+    @classmethod
+    def parse(cls, member: bytes | str) -> Trace:
+        text = member.decode() if isinstance(member, bytes) else member
+        simhash, comment_id, author, article = text.split("|", 3)
+        return cls(comment_id, None if simhash == "-" else int(simhash, 16), author, article)
+
+
+def simhash(text: str) -> int | None:
+    """64-bit SimHash over character 4-grams of the evasion-normal text (None if short).
+
+    Character grams, not word pairs: comments are short, and with few features
+    one changed word would flip too many bits.
+    """
+    tokens = words(canonical(text))
+    if len(tokens) < MIN_TOKENS:
+        return None
+    joined = " ".join(tokens)
+    totals = [0] * 64
+    for start in range(len(joined) - 3):
+        gram = joined[start : start + 4].encode()
+        digest = int.from_bytes(hashlib.blake2b(gram, digest_size=8).digest())
+        for bit in range(64):
+            totals[bit] += 1 if digest >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if totals[bit] > 0)
+
+
+def _short(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def trace_of(comment_id: str, text: str, author: str, article: str) -> Trace:
+    """The trace of a comment; author and article are hashed (no personal data in Redis)."""
+    return Trace(comment_id, simhash(text), _short(author), _short(article))
+
+
+class RecentActivity:
+    """Near-duplicate and burst reasons from a site's last day of comments."""
+
+    def __init__(self, client: redis.Redis, clock=time.time) -> None:
+        self._redis = client
+        self._clock = clock
+
+    def reasons(self, site_id: str, trace: Trace) -> list[Reason]:
+        """Reasons this comment earns from recent activity; remembers it too."""
+        try:
+            found = self._duplicate_reasons(site_id, trace) + self._burst_reasons(site_id, trace)
+            self._remember(site_id, trace)
+            return found
+        except redis.RedisError as exc:
+            log.warning("recent-activity memory unavailable (%s); scoring without it", exc)
+            return []
+
+    def _duplicate_reasons(self, site_id: str, trace: Trace) -> list[Reason]:
+        if trace.simhash is None:
+            return []
+        key = redis_key("recent", site_id)
+        self._redis.zremrangebyscore(key, 0, self._clock() - WINDOW_SECONDS)
+        elsewhere = {
+            (other.article, other.author)
+            for other in map(Trace.parse, self._redis.zrevrange(key, 0, SCAN - 1))
+            if other.comment_id != trace.comment_id
+            and other.simhash is not None
+            and (other.simhash ^ trace.simhash).bit_count() <= NEAR_BITS
+            and (other.article != trace.article or other.author != trace.author)
+        }
+        if not elsewhere:
+            return []
+        weight = min(1.2, 0.4 * len(elsewhere))
+        detail = (
+            f"near-duplicate of {len(elsewhere)} recent comment(s) on other articles or by others"
+        )
+        return [Reason(ReasonCode.DUPLICATE, round(weight, 4), detail)]
+
+    def _burst_reasons(self, site_id: str, trace: Trace) -> list[Reason]:
+        key = redis_key("burst", site_id, trace.author)
+        now = self._clock()
+        pipe = self._redis.pipeline()
+        pipe.zadd(key, {trace.comment_id: now})
+        pipe.zremrangebyscore(key, 0, now - BURST_SECONDS)
+        pipe.zcard(key)
+        pipe.expire(key, BURST_SECONDS)
+        count = pipe.execute()[2]
+        if count <= BURST_FREE:
+            return []
+        weight = min(1.0, 0.25 * (count - BURST_FREE))
+        detail = f"{count} comments from this author in {BURST_SECONDS // 60} minutes"
+        return [Reason(ReasonCode.VELOCITY, weight, detail)]
+
+    def _remember(self, site_id: str, trace: Trace) -> None:
+        key = redis_key("recent", site_id)
+        pipe = self._redis.pipeline()
+        pipe.zadd(key, {trace.member(): self._clock()})
+        pipe.zremrangebyrank(key, 0, -KEEP_PER_SITE - 1)
+        pipe.expire(key, WINDOW_SECONDS)
+        pipe.execute()

@@ -1,0 +1,91 @@
+"""Click commands for offline work on the spam model (registered in the main CLI)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+import click
+
+from workers.scoring.corpus import CorpusError, read_corpus
+from workers.scoring.evaluation import Report, cross_validate, evaluate
+from workers.scoring.model import SpamModel
+from workers.scoring.training import EPOCHS, train
+
+
+def train_model(
+    files: Sequence[str], progress: bool = True, version: str = "cold-start"
+) -> SpamModel:
+    """Cold-start a model from JSONL corpora, with a progress bar on stderr.
+
+    Raises:
+        CorpusError: if a file has a malformed line.
+    """
+    examples = read_corpus(files)
+    if not progress:
+        return train(examples, version)
+    with click.progressbar(length=len(examples) * EPOCHS, label="training", file=sys.stderr) as bar:
+        return train(examples, version, progress=bar.update)
+
+
+def _format_report(report: Report) -> str:
+    """Human-readable metrics, confusion matrix and top reasons."""
+    lines = [
+        f"examples   {report.n}",
+        f"precision  {report.precision:.4f}",
+        f"recall     {report.recall:.4f}",
+        f"F1         {report.f1:.4f}",
+        f"FPR        {report.fpr:.4f}",
+        "",
+        "confusion        predicted spam  predicted ham",
+        f"  actual spam    {report.tp:>14}  {report.fn:>13}",
+        f"  actual ham     {report.fp:>14}  {report.tn:>13}",
+        "",
+        "top reasons in spam calls:",
+    ]
+    lines += [f"  {code:<22} {count}" for code, count in report.top_reasons]
+    return "\n".join(lines)
+
+
+@click.command("eval")
+@click.option(
+    "--train",
+    "train_files",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labelled JSONL to train the throwaway model on (repeatable).",
+)
+@click.option(
+    "--test",
+    "test_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labelled JSONL to score (repeatable).",
+)
+@click.option(
+    "--cv",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Cross-validate over the --train files with K stratified folds instead.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print only one JSON object.")
+def eval_command(
+    train_files: tuple[str, ...], test_files: tuple[str, ...], cv: int | None, as_json: bool
+) -> None:
+    """Score labelled comments with the stateless checks plus a throwaway model."""
+    if cv is None and not test_files:
+        raise click.UsageError("give --test FILE or --cv K")
+    try:
+        examples = read_corpus(train_files)
+        report = cross_validate(examples, cv) if cv else evaluate(examples, read_corpus(test_files))
+    except CorpusError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        summary = report.to_dict()
+        click.echo(
+            json.dumps({key: summary[key] for key in ("precision", "recall", "f1", "fpr", "n")})
+        )
+    else:
+        click.echo(_format_report(report))

@@ -1,0 +1,137 @@
+"""Offline evaluation: train a throwaway model, score held-out texts, count the outcomes.
+
+Texts fill ``Submission.content`` only, so form checks are neutral and no Redis or database
+is needed; the verdicts come from the same checks and model reason as in production.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sklearn.model_selection import StratifiedKFold
+
+from workers.scoring.corpus import Example
+from workers.scoring.model import SpamModel, probability_reason
+from workers.scoring.pipeline import Outcome, classify, make_verdict, run_checks
+from workers.scoring.training import train
+from workers.scoring.types import SiteRules, Submission, Verdict
+
+TOP_REASONS = 10
+CV_SEED = 0
+
+
+@dataclass(frozen=True)
+class Report:
+    """Confusion counts of spam detection, and the reasons behind the spam calls."""
+
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    top_reasons: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def n(self) -> int:
+        return self.tp + self.fp + self.tn + self.fn
+
+    @property
+    def precision(self) -> float:
+        return _ratio(self.tp, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        return _ratio(self.tp, self.tp + self.fn)
+
+    @property
+    def f1(self) -> float:
+        return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
+
+    @property
+    def fpr(self) -> float:
+        """Share of real comments (ham) wrongly called spam."""
+        return _ratio(self.fp, self.fp + self.tn)
+
+    def __add__(self, other: Report) -> Report:
+        reasons = Counter(dict(self.top_reasons)) + Counter(dict(other.top_reasons))
+        return Report(
+            self.tp + other.tp,
+            self.fp + other.fp,
+            self.tn + other.tn,
+            self.fn + other.fn,
+            tuple(reasons.most_common(TOP_REASONS)),
+        )
+
+    def to_dict(self) -> dict:
+        """Metrics (rounded to 4 decimals), n, confusion counts and top reason codes."""
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "fpr": round(self.fpr, 4),
+            "n": self.n,
+            "confusion": {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn},
+            "top_reasons": [[code, count] for code, count in self.top_reasons],
+        }
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def score_texts(texts: Sequence[str], model: SpamModel, rules: SiteRules) -> list[Verdict]:
+    """Score bare texts like :func:`score_submission` does, batching the model."""
+    probabilities = model.spam_probabilities(list(texts))
+    return [
+        make_verdict(
+            [*run_checks(Submission(content=text), rules), probability_reason(p)], model.version
+        )
+        for text, p in zip(texts, probabilities, strict=True)
+    ]
+
+
+def report_for(
+    examples: Sequence[Example], verdicts: Sequence[Verdict], rules: SiteRules
+) -> Report:
+    """Count outcomes: a text is called spam when the pre-moderation outcome is spam."""
+    counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for example, verdict in zip(examples, verdicts, strict=True):
+        flagged = classify(verdict, rules) is Outcome.SPAM
+        counts[("t" if flagged == example.is_spam else "f") + ("p" if flagged else "n")] += 1
+        if flagged:
+            reasons.update(
+                str(r.code.value if hasattr(r.code, "value") else r.code)
+                for r in verdict.reasons
+                if r.weight > 0
+            )
+    return Report(
+        counts["tp"],
+        counts["fp"],
+        counts["tn"],
+        counts["fn"],
+        tuple(reasons.most_common(TOP_REASONS)),
+    )
+
+
+def evaluate(
+    train_set: Sequence[Example], test_set: Sequence[Example], rules: SiteRules | None = None
+) -> Report:
+    """Train a throwaway model on ``train_set`` and report on ``test_set``."""
+    rules = rules or SiteRules()
+    model = train(train_set, version="eval")
+    verdicts = score_texts([example.text for example in test_set], model, rules)
+    return report_for(test_set, verdicts, rules)
+
+
+def cross_validate(examples: Sequence[Example], k: int, rules: SiteRules | None = None) -> Report:
+    """Stratified ``k``-fold cross-validation (fixed seed); counts are pooled over folds."""
+    labels = [int(example.is_spam) for example in examples]
+    folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=CV_SEED)
+    total = Report(0, 0, 0, 0)
+    for train_index, test_index in folds.split(labels, labels):
+        fold_train = [examples[i] for i in train_index]
+        fold_test = [examples[i] for i in test_index]
+        total = total + evaluate(fold_train, fold_test, rules)
+    return total
