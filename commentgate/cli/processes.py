@@ -69,11 +69,12 @@ def worker(settings: Settings, burst: bool, sweep: bool) -> None:
     multiprocess.prepare(metrics_dir(settings), forks_jobs=True)
     from rq import Worker
 
-    import workers.jobs  # noqa: F401  (loaded once here, not again in every forked work-horse)
     from commentgate.queue import policy_from
+    from workers.jobs import warm_up
     from workers.runtime import build_runtime, install
     from workers.sweep import Sweeper
 
+    warm_up()  # once here rather than in every forked work-horse
     runtime = build_runtime(settings)
     install(runtime)
     if settings.worker_metrics_port:
