@@ -8,7 +8,13 @@ import logging
 
 import pytest
 
+from commentgate.domain import ModerationMode
 from commentgate.logging import JsonFormatter, RedactingFilter, log_context, mask_ip, redact
+from commentgate.storage.db import transaction
+from commentgate.storage.sites import ensure_site
+from tests.helpers import submit
+from tests.test_notify import Host, human_paced
+from tests.test_ops import metric, scrape
 
 
 @pytest.mark.parametrize(
@@ -58,8 +64,6 @@ def test_json_lines_carry_the_context(captured):
 
 
 def test_request_id_travels_from_intake_to_the_job(client, app, worker, captured):
-    from tests.helpers import submit
-
     reply = submit(client, app, headers={"X-Request-ID": "trace-42"})
     assert reply.status_code == 202 and reply.headers["X-Request-ID"] == "trace-42"
     worker()
@@ -79,3 +83,21 @@ def test_client_chosen_request_ids_are_redacted_too(captured):
         logging.getLogger("x").info("hello")
     (entry,) = captured()
     assert entry["request_id"] == "from 198.51.100.x"
+
+
+def test_request_id_reaches_the_webhook_and_its_log(client, app, worker, sessions, captured):
+    host = Host()
+    with transaction(sessions) as session:
+        site, _ = ensure_site(session, "demo", mode=ModerationMode.POST)
+        site.webhook_url = host.url
+    before = scrape(client)
+    delivered = 'commentgate_webhook_deliveries_total{outcome="ok"}'
+    count = metric(before, delivered) if delivered in before else 0.0
+    reply = submit(client, app, headers={"X-Request-ID": "hook-7"})
+    human_paced(sessions, reply.json["id"])
+    worker()
+    host.server.shutdown()
+    assert host.received[0][0]["X-Request-ID"] == "hook-7"
+    notify = [e for e in captured() if e["logger"] == "workers.notify"]
+    assert notify and notify[0]["request_id"] == "hook-7"
+    assert metric(scrape(client), delivered) == count + 1
