@@ -16,13 +16,17 @@ from commentgate.config import Settings
 from commentgate.queue import moderation_queue
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
+from service.admin.views import admin
 from service.captchas import captchas
 from service.deps import EXTENSION, Services
+from service.docs_page import docs_page
 from service.health import health
+from service.host.views import host
 from service.http.errors import register_error_handlers, validation_error_callback
-from service.http.guards import require_json_body
+from service.http.guards import reject_nul_bytes, require_json_body
 from service.intake.views import intake
 from service.limits import make_limiter
+from service.moderation.ban_views import bans
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
 from service.public import public
@@ -107,11 +111,13 @@ def create_app(
     app.extensions[EXTENSION] = svc
     _apply_limits(svc)
     app.before_request(_assign_request_id)
+    app.before_request(reject_nul_bytes)
     app.before_request(require_json_body)
     app.after_request(_echo_request_id)
     register_error_handlers(app)
-    for blueprint in (intake, captchas, public, moderation):
+    for blueprint in (intake, captchas, public, moderation, bans, admin, host):
         app.register_api(blueprint)
     app.register_blueprint(health)
+    app.register_blueprint(docs_page)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     return app

@@ -8,7 +8,8 @@ from commentgate.storage.comments import record_verdict
 from commentgate.storage.db import SessionFactory, transaction
 from commentgate.storage.models import Comment
 from workers import runtime
-from workers.verdicts import basic_verdict, status_for
+from workers.bans import ban_reasons
+from workers.verdicts import Scored, basic_verdict, status_for
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def score_comment(sessions: SessionFactory, comment_id: str) -> str:
             return "missing"
         if comment.status != "received":
             return "skipped"
-        scored = basic_verdict(comment)
+        scored = with_ban_reasons(basic_verdict(comment), ban_reasons(session, comment))
         status = status_for(scored.score, comment.site)
         moved = record_verdict(
             session,
@@ -37,6 +38,14 @@ def score_comment(sessions: SessionFactory, comment_id: str) -> str:
             status=status,
         )
     return status.value if moved else "skipped"
+
+
+def with_ban_reasons(scored: Scored, reasons: list[dict]) -> Scored:
+    """``scored`` plus the ban's reasons (and their weight)."""
+    if not reasons:
+        return scored
+    extra = sum(r["weight"] for r in reasons)
+    return Scored(round(scored.score + extra, 4), scored.reasons + reasons, scored.model_version)
 
 
 def moderate_comment(comment_id: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus
+from commentgate.storage.events import note_status_change
 from commentgate.storage.models import Comment, Decision, Verdict, utcnow
 from commentgate.storage.pagination import Page, paginate
 
@@ -98,17 +99,28 @@ def record_verdict(
 
     Returns False, writing nothing, when the comment has left ``received``
     already (scored by another run, or decided by a moderator first): the
-    conditional UPDATE is what makes a duplicate job harmless.
+    conditional UPDATE is what makes a duplicate job harmless. The reasons'
+    codes are copied onto the comment for the review queue's filter.
     """
     now = utcnow()
     moved = session.execute(
         update(Comment)
         .where(Comment.id == comment_id, Comment.status == CommentStatus.RECEIVED.value)
-        .values(status=status.value, score=score, scored_at=now, version=Comment.version + 1)
+        .values(
+            status=status.value,
+            score=score,
+            scored_at=now,
+            version=Comment.version + 1,
+            reason_codes=reason_codes_text(reasons),
+        )
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         return False
+    if status is CommentStatus.APPROVED:
+        comment = session.get(Comment, comment_id)
+        if comment is not None:
+            note_status_change(session, comment, CommentStatus.RECEIVED.value, status.value)
     session.add(
         Verdict(
             comment_id=comment_id,
@@ -120,6 +132,12 @@ def record_verdict(
         )
     )
     return True
+
+
+def reason_codes_text(reasons: list[dict[str, Any]]) -> str:
+    """``",links,too_fast,"``: delimited so that ``LIKE '%,code,%'`` matches whole codes."""
+    codes = [str(r["code"]) for r in reasons if isinstance(r, dict) and r.get("code")]
+    return f",{','.join(codes)}," if codes else ""
 
 
 def record_decision(
@@ -135,6 +153,7 @@ def record_decision(
     """Apply a moderator's decision if the comment is still at the version read.
 
     Returns False when another decision got there first (optimistic locking).
+    A change of what readers see is noted in the events feed.
     """
     now = utcnow()
     moved = session.execute(
@@ -164,4 +183,5 @@ def record_decision(
             created_at=now,
         )
     )
+    note_status_change(session, comment, comment.status, to_status.value)
     return True

@@ -7,6 +7,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate.captcha import Redemption
 from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.fingerprint import author_fingerprints
 from service.deps import services
 from service.intake.submission import ClientInfo, submit_comment
 from service.openapi_docs import error_responses
@@ -65,5 +66,7 @@ def post_comment(body: CommentIn):
         raise ValidationFailedError(g.extra_field_errors)
     issued_at = g.redemption.issued_at if g.redemption else None
     svc = services()
-    comment_id = submit_comment(svc.sessions, svc.queue, body, _client(), issued_at)
+    client = _client()
+    fingerprints = author_fingerprints(svc.settings, body.phone, client.ip)
+    comment_id = submit_comment(svc.sessions, svc.queue, body, client, issued_at, fingerprints)
     return CommentAccepted(id=comment_id).model_dump(), 202

@@ -59,8 +59,11 @@ def read_examples(path: str | Path) -> list[Example]:
         CorpusError: on the first malformed line (the message says which).
     """
     lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [parse_line(line, f"{path}:{number}")
-            for number, line in enumerate(lines, start=1) if line.strip()]
+    return [
+        parse_line(line, f"{path}:{number}")
+        for number, line in enumerate(lines, start=1)
+        if line.strip()
+    ]
 
 
 def read_corpus(paths: Iterable[str | Path]) -> list[Example]:

@@ -175,7 +175,9 @@ def load_model(data: bytes) -> SpamModel:
     except (OSError, ValueError, KeyError) as error:
         raise ModelFormatError(f"not a stored spam model: {error}") from None
     if meta.get("format") != FORMAT or meta.get("features") != FEATURE_SET:
-        raise ModelFormatError(f"unsupported model format {meta.get('format')!r}/{meta.get('features')!r}")
+        raise ModelFormatError(
+            f"unsupported model format {meta.get('format')!r}/{meta.get('features')!r}"
+        )
     classifier = _new_classifier()
     if meta["trained"]:
         _restore(classifier, arrays, meta)
@@ -191,4 +193,3 @@ def rebuild(examples: Iterable[Example], version: str, base: SpamModel | None = 
     for example in examples:
         model.learn(example)
     return model
-
