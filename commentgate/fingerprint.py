@@ -13,9 +13,13 @@ import hmac
 import ipaddress
 from typing import NamedTuple
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
 from commentgate.config import Settings
 from commentgate.domain import BanKind
 from commentgate.phone import normalize_phone
+from commentgate.storage.models import Comment
 
 
 class AuthorFingerprints(NamedTuple):
@@ -57,3 +61,23 @@ def author_fingerprints(
         fingerprint(secret, BanKind.PHONE, phone_norm) if phone_norm else None,
         fingerprint(secret, BanKind.IP, ip_norm) if ip_norm else None,
     )
+
+
+def backfill_fingerprints(session: Session, settings: Settings, batch: int = 1000) -> int:
+    """Fingerprint comments stored before fingerprints existed; returns how many."""
+    missing = or_(
+        (Comment.phone.is_not(None)) & Comment.phone_hmac.is_(None),
+        (Comment.ip.is_not(None)) & Comment.ip_hmac.is_(None),
+    )
+    done = 0
+    while rows := list(session.scalars(select(Comment).where(missing).limit(batch))):
+        for comment in rows:
+            prints = author_fingerprints(settings, comment.phone, comment.ip)
+            # "" marks a value that cannot be read (no ban can match it) so it is not retried.
+            if comment.phone is not None:
+                comment.phone_hmac = prints.phone_hmac or ""
+            if comment.ip is not None:
+                comment.ip_hmac = prints.ip_hmac or ""
+        session.flush()
+        done += len(rows)
+    return done

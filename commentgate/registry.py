@@ -7,6 +7,8 @@ secret must not end up in the log).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
@@ -77,3 +79,21 @@ def update_site(session: Session, principal: Principal, name: str, changes: Site
             detail={"fields": fields},
         )
     return site
+
+
+def describe_site(site: Site) -> dict[str, Any]:
+    """A site's settings as plain data; the webhook secret only as set or not."""
+    return {
+        "name": site.name,
+        "origins": sorted(site.origin_set()),
+        "mode": site.mode,
+        "spam_at": site.spam_at,
+        "approve_below": site.approve_below,
+        "blocked_domains": list(site.blocked_domains or []),
+        "allowed_domains": list(site.allowed_domains or []),
+        "custom_words": list(site.custom_words or []),
+        "webhook_url": site.webhook_url,
+        "webhook_secret_set": bool(site.webhook_secret),
+        "retention_days": site.retention_days,
+        "created_at": site.created_at,
+    }

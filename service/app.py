@@ -30,6 +30,7 @@ from service.moderation.ban_views import bans
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
 from service.public import public
+from service.schemas import ErrorOut
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def create_app(
         doc_url="/openapi.json",
         doc_ui=False,
         validation_error_status=422,
+        validation_error_model=ErrorOut,
         validation_error_callback=validation_error_callback,
     )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes

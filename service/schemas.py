@@ -45,7 +45,12 @@ def clean_note(value: str | None) -> str | None:
     return clean_text(value, multiline=True) or None
 
 
-Note = Annotated[str | None, AfterValidator(clean_note), Field(max_length=1000)]
+def note_of(max_len: int) -> Any:
+    """An optional note of at most ``max_len`` characters, cleaned."""
+    return Annotated[Annotated[str, Field(max_length=max_len)] | None, AfterValidator(clean_note)]
+
+
+Note = note_of(1000)
 
 
 def _honeypot(value: Any) -> str:

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from commentgate.registry import describe_site
 from commentgate.storage.models import ApiKey, AuditEntry, Site
 from service.presenters import rfc3339
 
 
 def site_view(site: Site) -> dict[str, Any]:
     """A site's settings; the webhook secret only as set or not."""
-    return {
-        "name": site.name,
-        "origins": sorted(site.origin_set()),
-        "mode": site.mode,
-        "spam_at": site.spam_at,
-        "approve_below": site.approve_below,
-        "blocked_domains": list(site.blocked_domains or []),
-        "allowed_domains": list(site.allowed_domains or []),
-        "custom_words": list(site.custom_words or []),
-        "webhook_url": site.webhook_url,
-        "webhook_secret_set": bool(site.webhook_secret),
-        "retention_days": site.retention_days,
-        "created_at": rfc3339(site.created_at),
-    }
+    return {**describe_site(site), "created_at": rfc3339(site.created_at)}
 
 
 def key_view(key: ApiKey, names: dict[str, str]) -> dict[str, Any]:

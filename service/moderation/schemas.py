@@ -16,6 +16,7 @@ from service.schemas import (
     Note,
     PageQuery,
     SingleLine200,
+    note_of,
 )
 
 MAX_BULK_IDS = 500
@@ -133,7 +134,7 @@ class BanIn(BaseModel):
         0, ge=0, le=720, description="Also mark their comments of the last N hours spam"
     )
     duration_hours: int | None = Field(None, ge=1, le=87600, description="Default: until lifted")
-    note: Annotated[Note, Field(max_length=500)] = None
+    note: note_of(500) = None  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _one_target(self) -> BanIn:
