@@ -33,24 +33,19 @@ ETAG = {
         "schema": {"type": "string"},
     }
 }
-IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "required": False,
-    "description": "The ETag last read; needed to change a decided comment",
-    "schema": {"type": "string", "maxLength": 100},
-}
+# Conflicts about a comment carry its current ETag; other conflicts (a taken name) do not.
+ETAG_IF_COMMENT = {"ETag": {**ETAG["ETag"], "required": False}}
 
 
 @cache
 def with_headers(model: type[BaseModel], headers: tuple[str, ...]) -> type[BaseModel]:
     """``model`` documented with response headers (same schema, same name)."""
-    documented = {**RETRY_AFTER, **ETAG}
+    documented = {**RETRY_AFTER, **ETAG, "ETag?": ETAG_IF_COMMENT["ETag"]}
     config = ConfigDict(
         title=model.model_config.get("title") or model.__name__,
-        openapi_extra={"headers": {h: Header(**documented[h]) for h in headers}},
+        openapi_extra={"headers": {h.rstrip("?"): Header(**documented[h]) for h in headers}},
     )
-    name = model.__name__ + "".join(h.replace("-", "") for h in headers)
+    name = model.__name__ + "".join(h.replace("-", "").replace("?", "Maybe") for h in headers)
     return type(name, (model,), {"model_config": config, "__module__": model.__module__})
 
 
@@ -61,7 +56,7 @@ def error_responses(*statuses: int) -> dict[int, Any]:
         if status in (429, 503):
             docs[status] = with_headers(ErrorOut, ("Retry-After",))
         elif status in (409, 412):
-            docs[status] = with_headers(ErrorOut, ("ETag",))
+            docs[status] = with_headers(ErrorOut, ("ETag?",))
         else:
             docs[status] = ErrorOut
     return docs

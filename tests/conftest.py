@@ -12,15 +12,15 @@ from rq import SimpleWorker
 from sqlalchemy import delete
 
 from commentgate.config import Settings
+from commentgate.domain import ModerationMode, Role
+from commentgate.queue import moderation_queue
 from commentgate.storage.db import make_engine, make_session_factory, transaction
 from commentgate.storage.keys import create_key
 from commentgate.storage.migrate import upgrade
 from commentgate.storage.models import Base
 from commentgate.storage.sites import ensure_site
-from commentgate.domain import ModerationMode, Role
 from tests.services import RedisServer, postgres_database
 from workers.runtime import WorkerRuntime, install
-from commentgate.queue import moderation_queue
 
 TEST_ORIGIN = "https://news.example"
 
@@ -79,7 +79,9 @@ def engines() -> Iterator[dict]:
 @pytest.fixture
 def sessions(database_url, engines):
     """A session factory on a database emptied before each test."""
-    engine = engines.get(database_url) or engines.setdefault(database_url, make_engine(database_url))
+    engine = engines.get(database_url) or engines.setdefault(
+        database_url, make_engine(database_url)
+    )
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))

@@ -70,4 +70,5 @@ def site_names(session: Session, site_ids: Collection[str]) -> dict[str, str]:
     """``{site id: name}`` for the given ids."""
     if not site_ids:
         return {}
-    return dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(site_ids))).tuples())
+    rows = session.execute(select(Site.id, Site.name).where(Site.id.in_(site_ids)))
+    return {site_id: name for site_id, name in rows}

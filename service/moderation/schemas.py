@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from commentgate.domain import BanKind, CommentStatus, RejectReason, ReviewSort
@@ -75,13 +75,14 @@ class EditIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     title: SingleLine200 | None = None
-    content: Content | None = None
+    content: Content | None = Field(None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _something(self) -> EditIn:
-        if self.title is None and self.content is None:
+    @field_validator("content")
+    @classmethod
+    def _something(cls, content: str | None, info: ValidationInfo) -> str | None:
+        if content is None and info.data.get("title") is None:
             raise PydanticCustomError("required", "title or content")
-        return self
+        return content
 
 
 class EditOut(BaseModel):
@@ -127,8 +128,8 @@ class BanIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     kind: BanKind
-    value: str | None = Field(None, min_length=1, max_length=100)
     comment_id: CommentId | None = None
+    value: str | None = Field(None, min_length=1, max_length=100, validate_default=True)
     site: str | None = Field(None, max_length=100, description="Default: every site of the key")
     reject_recent_hours: int = Field(
         0, ge=0, le=720, description="Also mark their comments of the last N hours spam"
@@ -136,11 +137,15 @@ class BanIn(BaseModel):
     duration_hours: int | None = Field(None, ge=1, le=87600, description="Default: until lifted")
     note: note_of(500) = None  # type: ignore[valid-type]
 
-    @model_validator(mode="after")
-    def _one_target(self) -> BanIn:
-        if (self.value is None) == (self.comment_id is None):
+    @field_validator("value")
+    @classmethod
+    def _one_target(cls, value: str | None, info: ValidationInfo) -> str | None:
+        comment_id = info.data.get("comment_id")
+        if value is None and comment_id is None:
             raise PydanticCustomError("required", "value or comment_id")
-        return self
+        if value is not None and comment_id is not None:
+            raise PydanticCustomError("invalid", "value or comment_id, not both")
+        return value
 
 
 class LiftIn(BaseModel):
