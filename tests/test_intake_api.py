@@ -119,8 +119,10 @@ def test_captcha_is_consumed_even_when_other_fields_fail(client, app):
     body["name"] = "An"
     reused = client.post("/api/v1/comments", json=body)
     assert reused.json["error"]["fields"] == {
-        "captcha_answer": {"code": "captcha_expired", "message": reused.json["error"]["fields"][
-            "captcha_answer"]["message"]}
+        "captcha_answer": {
+            "code": "captcha_expired",
+            "message": reused.json["error"]["fields"]["captcha_answer"]["message"],
+        }
     }
 
 

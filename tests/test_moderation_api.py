@@ -52,7 +52,9 @@ def test_review_queue_lists_pending_newest_first(client, app, worker, moderator_
 
 def test_status_filter_may_repeat(client, app, worker, moderator_key):
     pending = submit_ok(client, app)
-    spam = submit_ok(client, app, website="bot was here", content="http://a.example http://b.example")
+    spam = submit_ok(
+        client, app, website="bot was here", content="http://a.example http://b.example"
+    )
     worker()
     query = [("status", "pending"), ("status", "spam")]
     items = client.get(BASE, query_string=query, headers=auth(moderator_key)).json["items"]
@@ -147,9 +149,12 @@ def test_keys_only_see_their_own_sites(client, app, sessions, scored):
     assert client.get(f"{BASE}/{scored}", headers=auth(other_site_key)).status_code == 404
     assert client.post(f"{BASE}/{scored}/approve", headers=auth(other_site_key)).status_code == 404
     assert client.get(BASE, headers=auth(other_site_key)).json["items"] == []
-    assert client.get(BASE, query_string={"site": "demo"}, headers=auth(other_site_key)).json[
-        "error"
-    ]["code"] == "unknown_site"
+    assert (
+        client.get(BASE, query_string={"site": "demo"}, headers=auth(other_site_key)).json["error"][
+            "code"
+        ]
+        == "unknown_site"
+    )
     assert client.get(f"{BASE}/{scored}", headers=auth(demo_key)).status_code == 200
 
 

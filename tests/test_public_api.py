@@ -26,9 +26,9 @@ def test_only_approved_comments_are_listed_oldest_first(client, app, sessions):
 
 def test_public_items_carry_no_phone_ip_or_status(client, app, sessions):
     set_status(sessions, submit_ok(client, app), "approved")
-    item = client.get(
-        "/api/v1/comments", query_string={"site": "demo", "article": ARTICLE}
-    ).json["items"][0]
+    item = client.get("/api/v1/comments", query_string={"site": "demo", "article": ARTICLE}).json[
+        "items"
+    ][0]
     assert set(item) == {"id", "name", "title", "content", "created_at"}
     assert item["created_at"].endswith("Z")
 
@@ -77,7 +77,11 @@ def test_counts_per_article(client, app, sessions):
     set_status(sessions, submit_ok(client, app, article="bai-2"), "approved")
     response = client.get(
         "/api/v1/comments/counts",
-        query_string=[("site", "demo"), ("article", ARTICLE), ("article", "bai-2"),
-                      ("article", "bai-3")],
+        query_string=[
+            ("site", "demo"),
+            ("article", ARTICLE),
+            ("article", "bai-2"),
+            ("article", "bai-3"),
+        ],
     )
     assert response.json == {"site": "demo", "counts": {ARTICLE: 2, "bai-2": 1, "bai-3": 0}}

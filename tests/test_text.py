@@ -17,8 +17,19 @@ def test_decomposed_and_composed_vietnamese_are_equal():
 
 @pytest.mark.parametrize(
     "hidden",
-    ["\u200b", "\u200c", "\u200e", "\u200f", "\u202a", "\u202e", "\u2060", "\u2064", "\ufeff",
-     "\u00ad", "\u2066"],
+    [
+        "\u200b",
+        "\u200c",
+        "\u200e",
+        "\u200f",
+        "\u202a",
+        "\u202e",
+        "\u2060",
+        "\u2064",
+        "\ufeff",
+        "\u00ad",
+        "\u2066",
+    ],
 )
 def test_invisible_format_characters_are_removed(hidden):
     assert clean_text(f"nhà{hidden}cái") == "nhàcái"

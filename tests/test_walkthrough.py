@@ -36,7 +36,11 @@ def running(tmp_path):
     env.update(PORT=str(port), COMMENTGATE_SWEEP_INTERVAL_SECONDS="2")
     process = subprocess.Popen(
         [sys.executable, "-m", "commentgate", "run"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     lines = {}
     while len(lines) < 3:
@@ -65,12 +69,22 @@ def test_comment_travels_from_form_to_public_list(running):
     assert status == 201
     answer = subprocess.run(
         [sys.executable, "-m", "commentgate", "captcha", "answer", captcha["id"]],
-        cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=60,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout.strip()
     comment = {
-        "site": "demo", "article": "bai-viet-1", "name": "Trần Thị Bình",
-        "phone": "0912 345 678", "title": "Cảm ơn", "content": "Bài viết rất bổ ích.",
-        "captcha_id": captcha["id"], "captcha_answer": answer,
+        "site": "demo",
+        "article": "bai-viet-1",
+        "name": "Trần Thị Bình",
+        "phone": "0912 345 678",
+        "title": "Cảm ơn",
+        "content": "Bài viết rất bổ ích.",
+        "captcha_id": captcha["id"],
+        "captcha_answer": answer,
     }
     status, accepted = call("POST", f"{base}/api/v1/comments", comment)
     assert status == 202

@@ -44,7 +44,9 @@ def test_post_moderated_site_approves_clean_comments(client, app, worker, sessio
 def test_spammy_comment_is_marked_spam_on_any_site(client, app, worker, sessions):
     with transaction(sessions) as session:
         ensure_site(session, "demo", mode=ModerationMode.POST)
-    comment_id = submit_ok(client, app, website="x", content="xem http://a.example http://b.example")
+    comment_id = submit_ok(
+        client, app, website="x", content="xem http://a.example http://b.example"
+    )
     worker()
     assert status_of(sessions, comment_id) == "spam"
 
@@ -58,9 +60,7 @@ def test_running_the_job_twice_scores_once(client, app, worker, sessions, redis_
     assert verdict_count(sessions, comment_id) == 1
 
 
-def test_comment_decided_before_scoring_is_left_alone(
-    client, app, worker, sessions, moderator_key
-):
+def test_comment_decided_before_scoring_is_left_alone(client, app, worker, sessions, moderator_key):
     comment_id = submit_ok(client, app)
     approved = client.post(
         f"/api/v1/moderation/comments/{comment_id}/approve", headers=auth(moderator_key)
