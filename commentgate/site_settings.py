@@ -55,8 +55,8 @@ def check_domain(value: str) -> str:
 
 
 def check_word(value: str) -> str:
-    """A custom word or phrase, cleaned, 1–100 characters."""
-    cleaned = clean_text(value)
+    """A custom word or phrase, cleaned, spaces collapsed, lower case, 1–100 characters."""
+    cleaned = " ".join(clean_text(value).split())
     if not cleaned or len(cleaned) > 100:
         raise _invalid()
     return cleaned.lower()

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from commentgate.domain import BanKind, CommentStatus, RejectReason, ReviewSort
 from commentgate.text import clean_text
+from service.moderation.bulk import MAX_BULK_IDS
 from service.schemas import (
     Content,
     ModeratorComment,
@@ -19,7 +20,6 @@ from service.schemas import (
     note_of,
 )
 
-MAX_BULK_IDS = 500
 ReasonCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]
 CommentId = Annotated[str, Field(min_length=1, max_length=64)]
 
