@@ -53,20 +53,6 @@ def count_approved(session: Session, site_id: str, articles: Sequence[str]) -> d
     return counts
 
 
-def list_for_review(
-    session: Session,
-    site_ids: Collection[str] | None,
-    statuses: Collection[str],
-    cursor: str | None,
-    limit: int,
-) -> Page[Comment]:
-    """Comments in ``statuses`` on the given sites, newest first."""
-    query = select(Comment).where(Comment.status.in_(statuses))
-    if site_ids is not None:
-        query = query.where(Comment.site_id.in_(site_ids))
-    return paginate(session, query, Comment, cursor=cursor, limit=limit, newest_first=True)
-
-
 def latest_verdict(session: Session, comment_id: str) -> Verdict | None:
     """The worker's most recent verdict on a comment."""
     return session.scalar(

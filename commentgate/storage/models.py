@@ -141,7 +141,7 @@ class Comment(Base):
     phone_hmac: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ip_hmac: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The latest verdict's reason codes as ",code,code," so one LIKE finds a code.
-    reason_codes: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    reason_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
     has_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     site: Mapped[Site] = relationship(lazy="joined")
