@@ -20,7 +20,7 @@ def _base_url() -> str:
 @captchas.post(
     "/captchas",
     summary="Issue a one-time captcha",
-    responses={201: CaptchaOut, **error_responses(429, 503)},
+    responses={201: CaptchaOut, **error_responses(400, 413, 415, 429, 503)},
 )
 def create_captcha():
     """A new captcha; its answer is kept server-side until first use or expiry."""

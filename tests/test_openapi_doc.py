@@ -64,3 +64,17 @@ def test_docs_page_renders_the_document_without_a_cdn(client):
     missing = client.get("/docs/assets/../../../etc/passwd")
     assert missing.status_code == 404
     assert client.get("/docs/assets/nope.js").json["error"]["code"] == "not_found"
+
+
+def test_every_operation_taking_a_body_documents_body_errors(doc):
+    for path, item in doc["paths"].items():
+        for method in set(item) & {"post", "patch", "put"}:
+            codes = set(item[method]["responses"])
+            assert {"400", "413", "415"} <= codes, f"{method} {path}"
+
+
+def test_body_errors_really_happen_on_bodiless_posts(client, app):
+    bad = client.post("/api/v1/captchas", data="{", content_type="application/json")
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "bad_json"
+    wrong = client.post("/api/v1/captchas", data="x", content_type="text/plain")
+    assert wrong.status_code == 415

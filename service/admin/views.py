@@ -129,7 +129,7 @@ def keys_create(body: KeyIn):
 @admin.post(
     "/keys/<key_id>/revoke",
     summary="Revoke a key at once (repeating is a no-op)",
-    responses={200: KeyOut, **protected(404)},
+    responses={200: KeyOut, **protected(*BODY, 404)},
 )
 def keys_revoke(path: KeyPath):
     """The key stops working with its next request."""

@@ -158,9 +158,7 @@ def upgrade() -> None:
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("phone_hmac", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("ip_hmac", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("reason_codes", sa.Text(), server_default="", nullable=False)
-        )
+        batch_op.add_column(sa.Column("reason_codes", sa.Text(), server_default="", nullable=False))
         batch_op.add_column(
             sa.Column("has_link", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
