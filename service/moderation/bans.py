@@ -95,19 +95,9 @@ def _sweep(session: Session, ban: Ban, hours: int, principal: Principal) -> list
     return rejected
 
 
-def create_ban(
-    session: Session, secret: bytes, principal: Principal, req: BanRequest
-) -> BanOutcome:
-    """Store the ban, sweep the author's recent comments if asked, audit, commit.
-
-    Raises:
-        NotFoundError: ``comment_id`` unknown or out of scope.
-        UnknownSiteError: ``site`` unknown or out of scope.
-        ValidationFailedError: the value is no phone/IP, or the comment has none.
-    """
-    value_hmac = _fingerprint(session, secret, principal, req)
+def _new_ban(session: Session, principal: Principal, req: BanRequest, value_hmac: str) -> Ban:
     now = utcnow()
-    ban = Ban(
+    return Ban(
         site_id=_site_id(session, principal, req.site),
         kind=req.kind.value,
         value_hmac=value_hmac,
@@ -118,6 +108,19 @@ def create_ban(
         created_at=now,
         expires_at=now + timedelta(hours=req.duration_hours) if req.duration_hours else None,
     )
+
+
+def create_ban(
+    session: Session, secret: bytes, principal: Principal, req: BanRequest
+) -> BanOutcome:
+    """Store the ban, sweep the author's recent comments if asked, audit, commit.
+
+    Raises:
+        NotFoundError: ``comment_id`` unknown or out of scope.
+        UnknownSiteError: ``site`` unknown or out of scope.
+        ValidationFailedError: the value is no phone/IP, or the comment has none.
+    """
+    ban = _new_ban(session, principal, req, _fingerprint(session, secret, principal, req))
     session.add(ban)
     session.flush()
     detail = {"kind": ban.kind, "reject_recent_hours": req.reject_recent_hours}

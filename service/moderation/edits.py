@@ -38,6 +38,11 @@ def _changes(comment: Comment, wanted: EditRequest) -> tuple[str, str] | None:
     return title, content
 
 
+def _changed_fields(comment: Comment, changes: tuple[str, str]) -> list[str]:
+    pairs = zip(("title", "content"), (comment.title, comment.content), changes, strict=True)
+    return [name for name, old, new in pairs if old != new]
+
+
 def edit_comment(
     session: Session, comment_id: str, principal: Principal, wanted: EditRequest
 ) -> Comment:
@@ -54,14 +59,7 @@ def edit_comment(
     check_preconditions(session, comment, wanted.if_match)
     if changes is None:
         return comment
-    fields = [
-        name
-        for name, old, new in (
-            ("title", comment.title, changes[0]),
-            ("content", comment.content, changes[1]),
-        )
-        if old != new
-    ]
+    fields = _changed_fields(comment, changes)
     if not record_edit(session, comment, principal.key_id, *changes):
         session.rollback()
         raise PreconditionFailedError(comment_id)
