@@ -98,6 +98,7 @@ def settings(tmp_path, redis_url, database_url) -> Settings:
         database_url=database_url,
         rate_limits="1000/minute",
         read_rate_limits="1000/minute",
+        auth_failure_limits="1000/minute",
     )
 
 

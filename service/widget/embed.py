@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from commentgate.errors import FieldError, ValidationFailedError
 from commentgate.storage.sites import get_site, normalize_origin
+from commentgate.fingerprint import author_fingerprints
 from service.deps import services
 from service.http.errors import fields_from_pydantic, json_error_for
 from service.intake.redeem import redeem_named_captcha
@@ -83,7 +84,9 @@ def post_comment() -> tuple[str, int]:
     if check.errors:
         return _invalid(target, check.errors)
     svc = services()
-    submit_comment(svc.sessions, svc.queue, form, client_info(_foreign_origin()), check.issued_at)
+    client = client_info(_foreign_origin())
+    fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
+    submit_comment(svc.sessions, svc.queue, form, client, check.issued_at, fingerprints)
     return render_done(target)
 
 
