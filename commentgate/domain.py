@@ -105,5 +105,11 @@ MODERATION_QUEUE = "moderation"
 
 
 def teaches_model(action: DecisionAction, reason: RejectReason | None) -> bool:
-    """Approvals teach ham and rejections as spam teach spam; other rejections teach nothing."""
-    return action is DecisionAction.APPROVE or reason is RejectReason.SPAM
+    """Approvals teach ham and rejections as spam teach spam.
+
+    Other rejections, and bans (a judgement of the author, not of the text),
+    teach nothing.
+    """
+    if action is DecisionAction.APPROVE:
+        return True
+    return action is DecisionAction.REJECT and reason is RejectReason.SPAM
