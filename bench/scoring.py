@@ -13,7 +13,8 @@ from workers.scoring.pipeline import score_submission
 from workers.scoring.training import train
 from workers.scoring.types import SiteRules, Submission
 
-DATASETS = Path("/work/shared/datasets")
+# The shared corpora live in ``shared/datasets`` beside the repository, in any checkout.
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 
 

@@ -118,7 +118,8 @@ class CaptchaService:
         expected, issued_at = _parse(raw)
         if self._clock() - issued_at > self._ttl:  # TTL is the backstop; this is exact
             return Redemption("captcha_expired", issued_at)
-        if not secrets.compare_digest(answer.strip().upper(), expected):
+        # Bytes: compare_digest refuses str with non-ASCII characters, which readers can type.
+        if not secrets.compare_digest(answer.strip().upper().encode(), expected.encode()):
             return Redemption("captcha_invalid", issued_at)
         return Redemption(None, issued_at)
 

@@ -6,9 +6,12 @@ Environment variables are ``COMMENTGATE_*`` except the conventional ``HOST``,
 
 from __future__ import annotations
 
+import os
+import secrets
+import time
 from pathlib import Path
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +71,9 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = 5000  # PostgreSQL statement and lock wait limit
     # Labelled JSONL that `commentgate run` trains a first model from when none exists.
     seed_corpora: str = "data/*.train.jsonl"
+    # Failed authentications per client IP before the API answers 429.
+    auth_failure_limits: str = "20/minute;200/hour"
+    _secret: bytes | None = PrivateAttr(default=None)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under var_dir."""
@@ -78,3 +84,34 @@ class Settings(BaseSettings):
     def resolved_public_url(self) -> str:
         """The base URL readers and host pages use to reach this service."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def resolved_secret_key(self) -> bytes:
+        """The HMAC key: ``secret_key``, else one generated once under var_dir.
+
+        The generated key is kept in ``var_dir/secret_key`` (mode 600) so that
+        restarts and every process on the machine fingerprint authors alike.
+        """
+        if self._secret is None:
+            self._secret = (self.secret_key or _persisted_secret(self.var_dir)).encode()
+        return self._secret
+
+
+def _persisted_secret(var_dir: Path) -> str:
+    path = var_dir / "secret_key"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when two processes start at once, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(32))
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    text = path.read_text().strip()
+    if not text:  # another process created the file and is writing it right now
+        time.sleep(0.05)
+        text = path.read_text().strip()
+    return text

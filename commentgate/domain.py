@@ -40,24 +40,76 @@ class RejectReason(str, Enum):
 
 
 class DecisionAction(str, Enum):
-    """What a moderator did."""
+    """What a moderator did.
+
+    ``ban`` marks a comment rejected as spam because its author was banned (a
+    judgement of the author, not of the text); ``restore`` puts it back when
+    the ban is lifted.
+    """
 
     APPROVE = "approve"
     REJECT = "reject"
+    BAN = "ban"
+    RESTORE = "restore"
 
 
 class Role(str, Enum):
-    """What an API key may do."""
+    """What an API key may do (see :mod:`commentgate.access` for the grants)."""
 
     MODERATOR = "moderator"
     ADMIN = "admin"
-    OPS = "ops"
     HOST = "host"
+    OPS = "ops"
+
+
+class BanKind(str, Enum):
+    """What identifies a banned author: a phone number or an IP address."""
+
+    PHONE = "phone"
+    IP = "ip"
+
+
+class ReviewSort(str, Enum):
+    """Orders of the review queue; ``score`` puts the highest score first."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    SCORE = "score"
+
+
+class EventType(str, Enum):
+    """What a host needs to know about a comment's public life."""
+
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+    EDITED = "edited"
+
+
+class AuditAction(str, Enum):
+    """Everything the audit log records."""
+
+    COMMENT_APPROVE = "comment.approve"
+    COMMENT_REJECT = "comment.reject"
+    COMMENT_EDIT = "comment.edit"
+    COMMENT_BAN_REJECT = "comment.ban_reject"
+    COMMENT_RESTORE = "comment.restore"
+    BAN_CREATE = "ban.create"
+    BAN_LIFT = "ban.lift"
+    KEY_CREATE = "key.create"
+    KEY_REVOKE = "key.revoke"
+    SITE_CREATE = "site.create"
+    SITE_UPDATE = "site.update"
 
 
 MODERATION_QUEUE = "moderation"
 
 
 def teaches_model(action: DecisionAction, reason: RejectReason | None) -> bool:
-    """Approvals teach ham and rejections as spam teach spam; other rejections teach nothing."""
-    return action is DecisionAction.APPROVE or reason is RejectReason.SPAM
+    """Approvals teach ham and rejections as spam teach spam.
+
+    Other rejections, and bans (a judgement of the author, not of the text),
+    teach nothing.
+    """
+    if action is DecisionAction.APPROVE:
+        return True
+    return action is DecisionAction.REJECT and reason is RejectReason.SPAM

@@ -73,10 +73,26 @@ class ConflictError(CommentgateError):
     code, status = "conflict", 409
 
 
+class AlreadyExistsError(CommentgateError):
+    """Something with this name exists already (a site)."""
+
+    code, status = "already_exists", 409
+
+
 class PreconditionFailedError(CommentgateError):
     """``If-Match`` named a version that is no longer current."""
 
     code, status = "precondition_failed", 412
+
+
+class RateLimitedError(CommentgateError):
+    """Too many attempts (failed authentications); retry after ``retry_after`` seconds."""
+
+    code, status = "rate_limited", 429
+
+    def __init__(self, detail: str = "", retry_after: int = 60, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
 
 
 class UnavailableError(CommentgateError):

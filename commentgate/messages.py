@@ -45,6 +45,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "vi": "Bình luận đã được quyết định; gửi kèm If-Match với ETag hiện tại để thay đổi.",
         "en": "The comment was already decided; send If-Match with its current ETag to change it.",
     },
+    "already_exists": {
+        "vi": "Tên này đã được dùng.",
+        "en": "This name is already taken.",
+    },
     "precondition_failed": {
         "vi": "Bình luận đã thay đổi từ lần bạn xem; hãy tải lại.",
         "en": "The comment changed since you read it; reload it.",
@@ -94,4 +98,11 @@ def error_message(code: str, lang: str) -> str:
 def field_message(code: str, lang: str, **params: object) -> str:
     """The message for a field error code, with its parameters filled in."""
     texts = FIELDS.get(code, FIELDS["invalid"])
-    return texts.get(lang, texts["vi"]).format(**params)
+    return texts.get(lang, texts["vi"]).format_map(_Params(params))
+
+
+class _Params(dict):
+    """Message parameters; one that is missing shows as "?" rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"

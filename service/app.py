@@ -16,18 +16,23 @@ from commentgate.config import Settings
 from commentgate.queue import moderation_queue, policy_from
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
+from service.admin.views import admin
 from service.captchas import captchas
 from service.deps import EXTENSION, Services
+from service.docs_page import docs_page
 from service.health import health
+from service.host.views import host
 from service.http.cors import init_cors
 from service.http.errors import register_error_handlers, validation_error_callback
-from service.http.guards import require_json_body
+from service.http.guards import reject_nul_bytes, require_json_body
 from service.intake.views import intake
 from service.limits import AbuseLimits, make_limiter
+from service.moderation.ban_views import bans
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
 from service.ops import install_ops
 from service.public import public
+from service.schemas import ErrorOut
 from service.widget import embed, init_widget
 
 log = logging.getLogger(__name__)
@@ -102,6 +107,7 @@ def create_app(
         doc_url="/openapi.json",
         doc_ui=False,
         validation_error_status=422,
+        validation_error_model=ErrorOut,
         validation_error_callback=validation_error_callback,
     )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -114,13 +120,15 @@ def create_app(
     _apply_limits(svc)
     app.before_request(_assign_request_id)
     install_ops(app, svc)
+    app.before_request(reject_nul_bytes)
     app.before_request(require_json_body)
     app.after_request(_echo_request_id)
     init_cors(app, svc.limiter)
     register_error_handlers(app)
-    for blueprint in (intake, captchas, public, moderation):
+    for blueprint in (intake, captchas, public, moderation, bans, admin, host):
         app.register_api(blueprint)
     app.register_blueprint(health)
     init_widget(app)
+    app.register_blueprint(docs_page)
     app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
     return app

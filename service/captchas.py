@@ -56,7 +56,7 @@ def captcha_out(challenge: Challenge) -> CaptchaOut:
 @captchas.post(
     "/captchas",
     summary="Issue a one-time captcha (image, or digits that can also be heard)",
-    responses={201: CaptchaOut, **error_responses(422, 429, 503)},
+    responses={201: CaptchaOut, **error_responses(400, 413, 415, 422, 429, 503)},
     openapi_extensions={"requestBody": CAPTCHA_BODY_DOC},
 )
 def create_captcha():

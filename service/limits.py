@@ -13,6 +13,7 @@ closed on its own, because it cannot redeem a captcha without Redis).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import time
 from collections.abc import Iterable, Mapping
@@ -26,10 +27,9 @@ from commentgate.redis_conn import limiter_storage_uri
 
 
 def client_key(settings: Settings) -> str:
-    """The client's IP, hashed: Redis keys never hold a reader's address."""
-    ip = get_remote_address() or "-"
-    salted = f"{settings.secret_key}:{ip}".encode()
-    return hashlib.sha256(salted).hexdigest()[:20]
+    """The client's IP, keyed-hashed: Redis keys never hold a reader's address."""
+    ip = (get_remote_address() or "-").encode()
+    return hmac.new(settings.resolved_secret_key(), ip, hashlib.sha256).hexdigest()[:20]
 
 
 def make_limiter(settings: Settings) -> Limiter:

@@ -1,15 +1,67 @@
-"""Helpers that keep the OpenAPI document honest about errors and auth."""
+"""Helpers that keep the OpenAPI document honest about errors, headers and auth."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
+
+from flask_openapi3.models import Header
+from pydantic import BaseModel, ConfigDict
 
 from service.schemas import ErrorOut
 
 BEARER = {"bearer": {"type": "http", "scheme": "bearer", "description": "API key"}}
 SECURITY = [{"bearer": []}]
 
+# What every authenticated operation can answer besides its own errors (422: its
+# parameters; listing it also replaces flask-openapi3's own 422 shape with ours).
+PROTECTED = (401, 403, 422, 429, 503)
+# What every operation that reads a JSON body can answer.
+BODY = (400, 413, 415, 422)
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
+ETAG = {
+    "ETag": {
+        "description": "The comment's current version, for If-Match",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+# Conflicts about a comment carry its current ETag; other conflicts (a taken name) do not.
+ETAG_IF_COMMENT = {"ETag": {**ETAG["ETag"], "required": False}}
+
+
+@cache
+def with_headers(model: type[BaseModel], headers: tuple[str, ...]) -> type[BaseModel]:
+    """``model`` documented with response headers (same schema, same name)."""
+    documented = {**RETRY_AFTER, **ETAG, "ETag?": ETAG_IF_COMMENT["ETag"]}
+    config = ConfigDict(
+        title=model.model_config.get("title") or model.__name__,
+        openapi_extra={"headers": {h.rstrip("?"): Header(**documented[h]) for h in headers}},
+    )
+    name = model.__name__ + "".join(h.replace("-", "").replace("?", "Maybe") for h in headers)
+    return type(name, (model,), {"model_config": config, "__module__": model.__module__})
+
 
 def error_responses(*statuses: int) -> dict[int, Any]:
     """Document that an operation may answer these statuses with the error shape."""
-    return dict.fromkeys(statuses, ErrorOut)
+    docs: dict[int, Any] = {}
+    for status in sorted(set(statuses)):
+        if status in (429, 503):
+            docs[status] = with_headers(ErrorOut, ("Retry-After",))
+        elif status in (409, 412):
+            docs[status] = with_headers(ErrorOut, ("ETag?",))
+        else:
+            docs[status] = ErrorOut
+    return docs
+
+
+def protected(*statuses: int) -> dict[int, Any]:
+    """Error responses of an authenticated operation: ``statuses`` plus the usual ones."""
+    return error_responses(*PROTECTED, *statuses)

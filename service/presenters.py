@@ -65,5 +65,7 @@ def moderator_view(comment: Comment, verdict: Verdict | None) -> dict[str, Any]:
         "decided_at": rfc3339(comment.decided_at),
         "decision_reason": comment.decision_reason,
         "decision_note": comment.decision_note,
+        "has_link": comment.has_link,
+        "edited_at": rfc3339(comment.edited_at),
         "etag": etag_of(comment),
     }

@@ -42,6 +42,21 @@ def _phone(value: str | None) -> str | None:
     return e164
 
 
+def clean_note(value: str | None) -> str | None:
+    """A free-text note, cleaned (multi-line kept); empty becomes None."""
+    if value is None:
+        return None
+    return clean_text(value, multiline=True) or None
+
+
+def note_of(max_len: int) -> Any:
+    """An optional note of at most ``max_len`` characters, cleaned."""
+    return Annotated[Annotated[str, Field(max_length=max_len)] | None, AfterValidator(clean_note)]
+
+
+Note = note_of(1000)
+
+
 def _honeypot(value: Any) -> str:
     # Whatever a bot puts here is evidence, never a reason to refuse.
     return "" if value is None else clean_text(str(value))[:200]
@@ -127,16 +142,11 @@ class CountsQuery(BaseModel):
     article: list[str] = Field(min_length=1, max_length=100)
 
 
-class ReviewQuery(PageQuery):
-    site: str | None = None
-    status: list[CommentStatus] = Field(default_factory=lambda: [CommentStatus.PENDING])
-
-
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     reason: RejectReason = RejectReason.OTHER
-    note: Annotated[str, Field(max_length=1000)] | None = None
+    note: Note = None
 
 
 class PublicComment(BaseModel):
@@ -189,6 +199,8 @@ class ModeratorComment(BaseModel):
     decided_at: str | None
     decision_reason: str | None
     decision_note: str | None
+    has_link: bool
+    edited_at: str | None
     etag: str
 
 
@@ -205,7 +217,9 @@ class FieldErrorOut(BaseModel):
 class ErrorBody(BaseModel):
     code: str
     message: str
-    fields: dict[str, FieldErrorOut] | None = None
+    fields: dict[str, FieldErrorOut] | None = Field(None, description="422: per field")
+    current: ModeratorComment | None = Field(None, description="409: the comment as it is")
+    checks: dict[str, str] | None = Field(None, description="503 from /readyz: what failed")
 
 
 class ErrorOut(BaseModel):

@@ -99,6 +99,7 @@ def settings(tmp_path, redis_url, database_url) -> Settings:
         rate_limits="1000/minute",
         site_rate_limits="1000/minute",
         read_rate_limits="1000/minute",
+        auth_failure_limits="1000/minute",
     )
 
 

@@ -47,3 +47,26 @@ def submit_ok(client, app, headers: dict[str, str] | None = None, **overrides: A
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def make_key(sessions, role: str = "moderator", site_name: str | None = None) -> str:
+    """A new key with ``role``, limited to ``site_name`` (created if needed) or global."""
+    from commentgate.domain import Role
+    from commentgate.storage.db import transaction
+    from commentgate.storage.keys import create_key
+    from commentgate.storage.sites import ensure_site
+
+    with transaction(sessions) as session:
+        site_id = ensure_site(session, site_name)[0].id if site_name else None
+        return create_key(session, Role(role), f"test {role}", site_id)
+
+
+def audit_actions(sessions) -> list[tuple[str, str, str]]:
+    """Every audit entry as (action, target type, target id), oldest first."""
+    from sqlalchemy import select
+
+    from commentgate.storage.models import AuditEntry
+
+    with sessions() as session:
+        rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        return [(e.action, e.target_type, e.target_id) for e in rows]

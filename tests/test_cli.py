@@ -1,5 +1,6 @@
 """The ``commentgate`` command line, run as a real subprocess where it matters."""
 
+import json
 import os
 import subprocess
 import sys
@@ -104,3 +105,74 @@ def test_embedded_redis_is_shared_with_a_second_process(tmp_path):
         assert out.stdout.strip() == CaptchaService(first, 600).answer(challenge.id)
     finally:
         stop_embedded(first)
+
+
+def test_keys_list_and_revoke_by_prefix(settings, sessions, site):
+    secret = invoke(
+        settings, "keys", "create", "--role", "host", "--name", "vnews", "--site", "demo"
+    ).stdout.strip()
+    listed = invoke(settings, "keys", "list")
+    assert listed.exit_code == 0
+    row = next(
+        line.split("\t")
+        for line in listed.stdout.splitlines()
+        if secret.startswith(line.split("\t")[1])
+    )
+    assert row[2:5] == ["host", "demo", "vnews"] and row[6] == "-"
+    assert secret not in listed.stdout
+    revoked = invoke(settings, "keys", "revoke", secret[:8])
+    assert revoked.exit_code == 0 and "revoked key" in revoked.stderr
+    with sessions() as session:
+        assert find_key(session, secret) is None
+    assert row[0] not in invoke(settings, "keys", "list").stdout
+    assert row[0] in invoke(settings, "keys", "list", "--all").stdout
+    assert invoke(settings, "keys", "revoke", "cg_nope").exit_code == 1
+
+
+def test_cli_key_changes_are_audited_as_the_command_line(settings, sessions, site):
+    from commentgate.storage.models import AuditEntry
+
+    invoke(settings, "keys", "create", "--role", "admin", "--name", "root")
+    with sessions() as session:
+        entry = session.scalar(select(AuditEntry))
+        assert (entry.action, entry.actor_key_id) == ("key.create", None)
+
+
+def test_sites_list_show_and_set(settings, sessions, site):
+    changed = invoke(
+        settings,
+        "sites",
+        "set",
+        "demo",
+        "--mode",
+        "post",
+        "--spam-at",
+        "0.9",
+        "--blocked-domains",
+        "8xbet.com, w88.net",
+        "--webhook-secret",
+        "12345678",
+    )
+    assert changed.exit_code == 0, changed.output
+    shown = json.loads(invoke(settings, "sites", "show", "demo").stdout)
+    assert shown["mode"] == "post" and shown["spam_at"] == 0.9
+    assert shown["blocked_domains"] == ["8xbet.com", "w88.net"] and shown["webhook_secret_set"]
+    assert "12345678" not in json.dumps(shown)
+    assert invoke(settings, "sites", "list").stdout.startswith(
+        "demo\tpost\t0.9\thttps://news.example"
+    )
+    cleared = invoke(
+        settings, "sites", "set", "demo", "--blocked-domains", "", "--webhook-secret", ""
+    )
+    assert cleared.exit_code == 0
+    shown = json.loads(invoke(settings, "sites", "show", "demo").stdout)
+    assert shown["blocked_domains"] == [] and not shown["webhook_secret_set"]
+
+
+def test_sites_set_refuses_bad_values_clearly(settings, sessions, site):
+    bad = invoke(settings, "sites", "set", "demo", "--origins", "ftp://x")
+    assert bad.exit_code == 1 and "validation_failed" in bad.output and "origins" in bad.output
+    unknown = invoke(settings, "sites", "show", "nope")
+    assert unknown.exit_code == 1 and "unknown_site" in unknown.output
+    for command in (["keys", "list"], ["keys", "revoke"], ["sites", "set"], ["sites", "show"]):
+        assert "Usage" in CliRunner().invoke(main, [*command, "--help"]).output

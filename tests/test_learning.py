@@ -102,3 +102,22 @@ def test_no_model_means_heuristics_only(client, app, worker, sessions, moderator
     verdict = client.get(f"{BASE}/{comment_id}", headers=auth(moderator_key)).json["verdict"]
     assert verdict["model_version"] == "none"
     assert all(reason["code"] != "model" for reason in verdict["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("action", "reason", "teaches"),
+    [
+        ("approve", None, True),
+        ("reject", "spam", True),
+        ("reject", "abuse", False),
+        ("reject", "other", False),
+        ("ban", "spam", False),
+        ("restore", None, False),
+    ],
+)
+def test_only_judgements_of_the_text_teach_the_model(action, reason, teaches):
+    from commentgate.domain import DecisionAction, RejectReason, teaches_model
+
+    assert (
+        teaches_model(DecisionAction(action), RejectReason(reason) if reason else None) is teaches
+    )

@@ -14,9 +14,11 @@ from commentgate.storage.comments import record_verdict
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site, utcnow
 from workers import runtime
+from workers.bans import ban_reasons
 from workers.learning import learn_site_locked
 from workers.notify import notify_comment
 from workers.recent import RecentActivity, trace_of
+from workers.reputation import reputation_reasons
 from workers.runtime import WorkerRuntime
 from workers.scoring.pipeline import classify, score_submission
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
@@ -47,17 +49,21 @@ def submission_of(comment: Comment) -> Submission:
     )
 
 
-def context_reasons(rt: WorkerRuntime, comment: Comment) -> list[Reason]:
-    """Reasons that need memory beyond the comment: duplicates and bursts."""
-    author = comment.phone or comment.ip or comment.name
+def context_reasons(rt: WorkerRuntime, session, comment: Comment) -> list[Reason]:
+    """Reasons that need memory beyond the comment: bans, history, duplicates, bursts."""
+    author = comment.phone_hmac or comment.ip_hmac or comment.name
     trace = trace_of(comment.id, comment.content, author, comment.article)
-    return RecentActivity(rt.redis).reasons(comment.site_id, trace)
+    return [
+        *ban_reasons(session, comment),
+        *reputation_reasons(session, comment),
+        *RecentActivity(rt.redis).reasons(comment.site_id, trace),
+    ]
 
 
 def _verdict(rt: WorkerRuntime, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
     rules = site_rules(comment.site)
     model = rt.models.current(session, comment.site_id)
-    extra = context_reasons(rt, comment)
+    extra = context_reasons(rt, session, comment)
     verdict = score_submission(submission_of(comment), rules, model, extra)
     outcome = classify(verdict, rules, comment.site.mode)
     return verdict, CommentStatus(outcome.value)

@@ -102,12 +102,14 @@ class RecentActivity:
         key = redis_key("recent", site_id)
         self._redis.zremrangebyscore(key, 0, self._clock() - WINDOW_SECONDS)
         elsewhere = {
-            (other.article, other.author)
+            other.article
             for other in map(Trace.parse, self._redis.zrevrange(key, 0, SCAN - 1))
             if other.comment_id != trace.comment_id
             and other.simhash is not None
             and (other.simhash ^ trace.simhash).bit_count() <= NEAR_BITS
-            and (other.article != trace.article or other.author != trace.author)
+            # The same words under the same article are readers agreeing; pasted
+            # under other articles they are a campaign.
+            and other.article != trace.article
         }
         if not elsewhere:
             return []

@@ -18,6 +18,7 @@ from commentgate import multiprocess
 from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.domain import Role
+from commentgate.fingerprint import backfill_fingerprints
 from commentgate.redis_conn import connect_redis, stop_embedded
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import create_key
@@ -152,6 +153,7 @@ def prepare_local(settings: Settings) -> str:
     upgrade(settings.resolved_database_url())
     _seed_model(settings)
     with transaction(sessions_for(settings)) as session:
+        backfill_fingerprints(session, settings)
         ensure_site(session, DEMO_SITE, _demo_origins(settings))
         return create_key(session, Role.MODERATOR, "local run", None)
 

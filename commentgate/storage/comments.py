@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus
+from commentgate.storage.events import note_status_change
 from commentgate.storage.models import Comment, Decision, Verdict, utcnow
 from commentgate.storage.pagination import Page, paginate
 
@@ -52,20 +53,6 @@ def count_approved(session: Session, site_id: str, articles: Sequence[str]) -> d
     return counts
 
 
-def list_for_review(
-    session: Session,
-    site_ids: Collection[str] | None,
-    statuses: Collection[str],
-    cursor: str | None,
-    limit: int,
-) -> Page[Comment]:
-    """Comments in ``statuses`` on the given sites, newest first."""
-    query = select(Comment).where(Comment.status.in_(statuses))
-    if site_ids is not None:
-        query = query.where(Comment.site_id.in_(site_ids))
-    return paginate(session, query, Comment, cursor=cursor, limit=limit, newest_first=True)
-
-
 def latest_verdict(session: Session, comment_id: str) -> Verdict | None:
     """The worker's most recent verdict on a comment."""
     return session.scalar(
@@ -98,17 +85,28 @@ def record_verdict(
 
     Returns False, writing nothing, when the comment has left ``received``
     already (scored by another run, or decided by a moderator first): the
-    conditional UPDATE is what makes a duplicate job harmless.
+    conditional UPDATE is what makes a duplicate job harmless. The reasons'
+    codes are copied onto the comment for the review queue's filter.
     """
     now = utcnow()
     moved = session.execute(
         update(Comment)
         .where(Comment.id == comment_id, Comment.status == CommentStatus.RECEIVED.value)
-        .values(status=status.value, score=score, scored_at=now, version=Comment.version + 1)
+        .values(
+            status=status.value,
+            score=score,
+            scored_at=now,
+            version=Comment.version + 1,
+            reason_codes=reason_codes_text(reasons),
+        )
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         return False
+    if status is CommentStatus.APPROVED:
+        comment = session.get(Comment, comment_id)
+        if comment is not None:
+            note_status_change(session, comment, CommentStatus.RECEIVED.value, status.value)
     session.add(
         Verdict(
             comment_id=comment_id,
@@ -120,6 +118,12 @@ def record_verdict(
         )
     )
     return True
+
+
+def reason_codes_text(reasons: list[dict[str, Any]]) -> str:
+    """``",links,too_fast,"``: delimited so that ``LIKE '%,code,%'`` matches whole codes."""
+    codes = [str(r["code"]) for r in reasons if isinstance(r, dict) and r.get("code")]
+    return f",{','.join(codes)}," if codes else ""
 
 
 def record_decision(
@@ -135,6 +139,7 @@ def record_decision(
     """Apply a moderator's decision if the comment is still at the version read.
 
     Returns False when another decision got there first (optimistic locking).
+    A change of what readers see is noted in the events feed.
     """
     now = utcnow()
     moved = session.execute(
@@ -164,4 +169,5 @@ def record_decision(
             created_at=now,
         )
     )
+    note_status_change(session, comment, comment.status, to_status.value)
     return True

@@ -77,3 +77,8 @@ def transaction(factory: SessionFactory) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def escape_like(text: str) -> str:
+    """``text`` with LIKE's wildcards escaped, for ``like(..., escape="\\")``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

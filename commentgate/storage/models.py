@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -111,6 +113,8 @@ class Comment(Base):
         Index("ix_comments_public", "site_id", "article", "status", "created_at"),
         Index("ix_comments_review", "site_id", "status", "created_at"),
         Index("ix_comments_status_created", "status", "created_at"),
+        Index("ix_comments_phone_hmac", "phone_hmac", "created_at"),
+        Index("ix_comments_ip_hmac", "ip_hmac", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -133,6 +137,13 @@ class Comment(Base):
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
     decision_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     decision_note: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # Author fingerprints (see commentgate.fingerprint): bans find past comments by these.
+    phone_hmac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ip_hmac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The latest verdict's reason codes as ",code,code," so one LIKE finds a code.
+    reason_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    has_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     site: Mapped[Site] = relationship(lazy="joined")
 
 
@@ -181,4 +192,92 @@ class ModelVersion(Base):
     weights: Mapped[bytes] = mapped_column(LargeBinary)
     examples: Mapped[int] = mapped_column(Integer, default=0)
     last_decision_id: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommentEdit(Base):
+    """A moderator's edit of a comment: the title and content as they were before it."""
+
+    __tablename__ = "comment_edits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id"), index=True)
+    key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Ban(Base):
+    """A banned author, known only by the HMAC of a phone number or an IP address.
+
+    ``site_id`` NULL bans on every site. A ban is active until lifted or expired.
+    """
+
+    __tablename__ = "bans"
+    __table_args__ = (Index("ix_bans_lookup", "kind", "value_hmac"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    value_hmac: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    source_comment_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reject_recent_hours: Mapped[int] = mapped_column(Integer, default=0, server_default=false())
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lifted_by: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    site: Mapped[Site | None] = relationship(lazy="joined")
+
+
+class BanRejection(Base):
+    """A comment a ban rejected, with what it was before, so lifting can undo it."""
+
+    __tablename__ = "ban_rejections"
+
+    ban_id: Mapped[str] = mapped_column(ForeignKey("bans.id"), primary_key=True)
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id"), primary_key=True)
+    # The comment's version right after the ban's rejection: undo only if still there.
+    version: Mapped[int] = mapped_column(Integer)
+    from_status: Mapped[str] = mapped_column(String(16))
+    from_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    from_decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    from_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    from_note: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """Who did what to which object, and why; ids and codes only. Append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_created", "created_at", "id"),
+        Index("ix_audit_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None: the CLI
+    action: Mapped[str] = mapped_column(String(32))
+    target_type: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CommentEvent(Base):
+    """A change in what the public sees of a comment, for host backends' caches."""
+
+    __tablename__ = "comment_events"
+    __table_args__ = (Index("ix_comment_events_site", "site_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id"))
+    article: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,9 @@
-"""Keyset pagination over (created_at, id), with opaque cursors.
+"""Keyset pagination with opaque cursors.
 
 Keyset rather than OFFSET so that a page stays correct while new comments
-arrive and a deep page costs the same as the first.
+arrive and a deep page costs the same as the first. A cursor is the sort key
+of the last row served, as JSON in URL-safe base64; a page is ordered by
+``keys`` (the last one unique, e.g. the id), all ascending or all descending.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.orm import Session
 
 from commentgate.errors import FieldError, ValidationFailedError
 
@@ -31,24 +34,92 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def encode_cursor(created_at: datetime, row_id: str) -> str:
-    """An opaque cursor pointing just after the row (created_at, row_id)."""
-    raw = json.dumps([created_at.isoformat(), row_id]).encode()
+def _aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime in cursor")
+    return moment
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a keyset order: how to read it from a row and to (de)serialise it."""
+
+    column: ColumnElement[Any]
+    value: Callable[[Any], Any]
+    decode: Callable[[Any], Any] = lambda v: v
+    encode: Callable[[Any], Any] = lambda v: v
+
+
+def time_key(column: ColumnElement[Any], attr: str = "created_at") -> SortKey:
+    """A key on an aware datetime column."""
+    return SortKey(column, lambda row: getattr(row, attr), _aware, lambda v: v.isoformat())
+
+
+def id_key(column: ColumnElement[Any], kind: type = str) -> SortKey:
+    """The unique tie-breaker key (a string or integer id)."""
+    return SortKey(column, lambda row: row.id, lambda v: kind(_same_type(v, kind)))
+
+
+def _same_type(value: Any, kind: type) -> Any:
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError("integer expected")
+    if kind is str and not isinstance(value, str):
+        raise TypeError("string expected")
+    return value
+
+
+def encode_cursor_values(values: Sequence[Any]) -> str:
+    """An opaque cursor for the given (already JSON-friendly) key values."""
+    raw = json.dumps(list(values)).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The position a cursor points after.
+def decode_cursor_values(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
+    """The key values a cursor holds.
 
     Raises:
-        ValidationFailedError: the cursor was not made by :func:`encode_cursor`.
+        ValidationFailedError: the cursor was not made for this order.
     """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, row_id = json.loads(raw)
-        return datetime.fromisoformat(created_at), str(row_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError("cursor does not fit this order")
+        return [key.decode(v) for key, v in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationFailedError({"cursor": FieldError("invalid")}) from exc
+
+
+def _after(keys: Sequence[SortKey], values: list[Any], descending: bool) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the (lexicographic) keyset order."""
+    clauses = []
+    for i, key in enumerate(keys):
+        beyond = key.column < values[i] if descending else key.column > values[i]
+        equal_before = [keys[j].column == values[j] for j in range(i)]
+        clauses.append(and_(*equal_before, beyond))
+    return or_(*clauses)
+
+
+def paginate_by(
+    session: Session,
+    query: Select[Any],
+    keys: Sequence[SortKey],
+    *,
+    cursor: str | None,
+    limit: int,
+    descending: bool,
+) -> Page[Any]:
+    """Run ``query`` ordered by ``keys`` and cut one page from it."""
+    if cursor:
+        query = query.where(_after(keys, decode_cursor_values(cursor, keys), descending))
+    order = [k.column.desc() if descending else k.column.asc() for k in keys]
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    items = rows[:limit]
+    if len(rows) <= limit:
+        return Page(items, None)
+    last = items[-1]
+    return Page(items, encode_cursor_values([k.encode(k.value(last)) for k in keys]))
 
 
 def paginate(
@@ -61,16 +132,5 @@ def paginate(
     newest_first: bool,
 ) -> Page[Any]:
     """Run ``query`` ordered by (created_at, id) and cut one page from it."""
-    created: InstrumentedAttribute[datetime] = entity.created_at
-    ident: InstrumentedAttribute[str] = entity.id
-    if cursor:
-        at, row_id = decode_cursor(cursor)
-        if newest_first:
-            query = query.where(or_(created < at, and_(created == at, ident < row_id)))
-        else:
-            query = query.where(or_(created > at, and_(created == at, ident > row_id)))
-    order = (created.desc(), ident.desc()) if newest_first else (created.asc(), ident.asc())
-    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
-    items = rows[:limit]
-    more = len(rows) > limit
-    return Page(items, encode_cursor(items[-1].created_at, items[-1].id) if more else None)
+    keys = [time_key(entity.created_at), id_key(entity.id)]
+    return paginate_by(session, query, keys, cursor=cursor, limit=limit, descending=newest_first)

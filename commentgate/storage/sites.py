@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from commentgate.domain import ModerationMode
 from commentgate.errors import UnknownSiteError
 from commentgate.storage.models import Site, SiteOrigin
+from commentgate.storage.pagination import Page, paginate
 
 
 def find_site(session: Session, name: str) -> Site | None:
@@ -61,3 +62,21 @@ def ensure_site(
         site.origins.append(SiteOrigin(origin=origin))
     session.flush()
     return site, created
+
+
+def list_sites(
+    session: Session, site_ids: Collection[str] | None, cursor: str | None, limit: int
+) -> Page[Site]:
+    """Sites (those in ``site_ids``, or all), oldest first."""
+    query = select(Site)
+    if site_ids is not None:
+        query = query.where(Site.id.in_(site_ids))
+    return paginate(session, query, Site, cursor=cursor, limit=limit, newest_first=False)
+
+
+def site_names(session: Session, site_ids: Collection[str]) -> dict[str, str]:
+    """``{site id: name}`` for the given ids."""
+    if not site_ids:
+        return {}
+    rows = session.execute(select(Site.id, Site.name).where(Site.id.in_(site_ids)))
+    return {site_id: name for site_id, name in rows}

@@ -1,50 +1,58 @@
-"""Bearer API keys for the moderation API."""
+"""Bearer API keys: who is calling, with which role, for which sites."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import g, request
 
+from commentgate.access import Permission, Principal, roles_with
 from commentgate.domain import Role
 from commentgate.errors import ForbiddenError, UnauthorizedError
 from commentgate.storage.keys import find_key
 from service.deps import services
+from service.http.auth_throttle import check_not_throttled, count_failure
+
+__all__ = ["Principal", "authenticate", "current_principal", "require"]
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the key, its role, and the sites it covers (None = all)."""
-
-    key_id: str
-    role: Role
-    site_ids: frozenset[str] | None
-
-
-def _bearer_secret() -> str:
+def _bearer_secret() -> str | None:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise UnauthorizedError("missing bearer key")
+        return None
     return secret.strip()
+
+
+def _principal_for(secret: str | None) -> Principal | None:
+    if secret is None or len(secret) > 200:
+        return None
+    with services().sessions() as session:
+        key = find_key(session, secret)
+    if key is None:
+        return None
+    return Principal(key.id, Role(key.role), frozenset({key.site_id}) if key.site_id else None)
 
 
 def authenticate(roles: frozenset[Role]) -> Principal:
     """Resolve the request's key and check its role; remembers it on ``g``.
 
     Raises:
+        RateLimitedError: this client failed to authenticate too often lately.
         UnauthorizedError: no key, or an unknown or revoked one.
         ForbiddenError: the key's role may not use this API.
     """
-    with services().sessions() as session:
-        key = find_key(session, _bearer_secret())
-    if key is None:
-        raise UnauthorizedError("unknown key")
-    role = Role(key.role)
-    if role not in roles:
-        raise ForbiddenError(f"role {role.value}")
-    principal = Principal(key.id, role, frozenset({key.site_id}) if key.site_id else None)
+    check_not_throttled()
+    principal = _principal_for(_bearer_secret())
+    if principal is None:
+        count_failure()
+        raise UnauthorizedError("missing, unknown or revoked key")
+    if principal.role not in roles:
+        raise ForbiddenError(f"role {principal.role.value}")
     g.principal = principal
     return principal
+
+
+def require(permission: Permission) -> Principal:
+    """:func:`authenticate` for the roles that hold ``permission``."""
+    return authenticate(roles_with(permission))
 
 
 def current_principal() -> Principal:

@@ -22,6 +22,7 @@ from commentgate import metrics
 from commentgate.errors import (
     CommentgateError,
     FieldError,
+    RateLimitedError,
     UnavailableError,
     ValidationFailedError,
 )
@@ -76,9 +77,16 @@ def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
         code = _PYDANTIC_CODES.get(item["type"], item["type"])
         if code not in {"required", "too_long", "phone_invalid"}:
             code = "invalid"
-        params = {"max": item["ctx"]["max"]} if code == "too_long" and "ctx" in item else {}
-        fields.setdefault(name, FieldError(code, params))
+        fields.setdefault(name, FieldError(code, _params(code, item.get("ctx") or {})))
     return fields
+
+
+def _params(code: str, ctx: dict[str, Any]) -> dict[str, Any]:
+    # Our own validators say "max"; pydantic's length checks say "max_length".
+    if code != "too_long":
+        return {}
+    limit = ctx.get("max", ctx.get("max_length"))
+    return {"max": limit} if limit is not None else {}
 
 
 def validation_error_callback(exc: ValidationError) -> Response:
@@ -98,10 +106,11 @@ def _handle_domain(exc: CommentgateError) -> Response:
     if isinstance(exc, ValidationFailedError):
         return error_response(exc.code, exc.status, fields=exc.fields)
     headers = {}
-    if isinstance(exc, UnavailableError):
+    if isinstance(exc, UnavailableError | RateLimitedError):
         headers["Retry-After"] = str(exc.retry_after)
-    headers.update(exc.extra.pop("headers", {}))
-    return error_response(exc.code, exc.status, headers=headers, extra=exc.extra)
+    extra = dict(exc.extra)
+    headers.update(extra.pop("headers", {}))
+    return error_response(exc.code, exc.status, headers=headers, extra=extra)
 
 
 def _handle_http(exc: HTTPException) -> Response:

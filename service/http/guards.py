@@ -6,7 +6,13 @@ import json
 
 from flask import request
 
-from commentgate.errors import BadJsonError, UnsupportedMediaTypeError
+from commentgate.errors import (
+    BadJsonError,
+    FieldError,
+    NotFoundError,
+    UnsupportedMediaTypeError,
+    ValidationFailedError,
+)
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -29,6 +35,26 @@ def require_json_body() -> None:
     if not request.is_json:
         raise UnsupportedMediaTypeError(request.mimetype)
     try:
-        json.loads(request.get_data(cache=True))
-    except (ValueError, UnicodeDecodeError) as exc:
+        parsed = json.loads(request.get_data(cache=True))
+        # JSON may spell lone surrogates ("\ud800") that no database can store.
+        json.dumps(parsed, ensure_ascii=False).encode()
+    except (ValueError, UnicodeError, RecursionError) as exc:
         raise BadJsonError(str(exc)) from exc
+
+
+def reject_nul_bytes() -> None:
+    """NUL never belongs in a path or query value (and PostgreSQL cannot store it).
+
+    Raises:
+        NotFoundError: the path holds one (no such resource can exist).
+        ValidationFailedError: a query parameter holds one.
+    """
+    if "\x00" in request.path:
+        raise NotFoundError("NUL in path")
+    bad = {
+        name: FieldError("invalid")
+        for name, value in request.args.items(multi=True)
+        if "\x00" in value or "\x00" in name
+    }
+    if bad:
+        raise ValidationFailedError(bad)

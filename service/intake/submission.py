@@ -16,6 +16,8 @@ from rq import Queue
 
 from commentgate import metrics
 from commentgate.errors import ForbiddenError
+from commentgate.fingerprint import AuthorFingerprints
+from commentgate.links import has_link
 from commentgate.queue import DEFAULT_POLICY, JobPolicy, enqueue_moderation
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import Comment, Site
@@ -23,6 +25,7 @@ from commentgate.storage.sites import get_site, normalize_origin
 from service.schemas import CommentIn
 
 log = logging.getLogger(__name__)
+NO_FINGERPRINTS = AuthorFingerprints(None, None)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,13 @@ def check_origin(site: Site, origin: str | None) -> None:
         raise ForbiddenError(f"origin {origin} not registered for {site.name}")
 
 
-def _new_comment(site: Site, form: CommentIn, client: ClientInfo, issued_at: float | None):
+def _new_comment(
+    site: Site,
+    form: CommentIn,
+    client: ClientInfo,
+    issued_at: float | None,
+    fingerprints: AuthorFingerprints,
+):
     return Comment(
         site_id=site.id,
         article=form.article,
@@ -57,6 +66,9 @@ def _new_comment(site: Site, form: CommentIn, client: ClientInfo, issued_at: flo
         user_agent=(client.user_agent or "")[:300] or None,
         honeypot=form.website,
         submit_seconds=round(time.time() - issued_at, 3) if issued_at else None,
+        phone_hmac=fingerprints.phone_hmac,
+        ip_hmac=fingerprints.ip_hmac,
+        has_link=has_link(form.title, form.content),
     )
 
 
@@ -66,6 +78,7 @@ def submit_comment(
     form: CommentIn,
     client: ClientInfo,
     captcha_issued_at: float | None,
+    fingerprints: AuthorFingerprints = NO_FINGERPRINTS,
     policy: JobPolicy = DEFAULT_POLICY,
 ) -> str:
     """Store the comment as ``received``, queue its scoring, return its id.
@@ -77,7 +90,7 @@ def submit_comment(
     with sessions() as session:
         site = get_site(session, form.site)
         check_origin(site, client.origin)
-        comment = _new_comment(site, form, client, captcha_issued_at)
+        comment = _new_comment(site, form, client, captcha_issued_at, fingerprints)
         session.add(comment)
         session.commit()
         comment_id = comment.id

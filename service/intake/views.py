@@ -6,6 +6,7 @@ from flask import g, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate.errors import ValidationFailedError
+from commentgate.fingerprint import author_fingerprints
 from service.deps import services
 from service.intake.redeem import redeem_named_captcha
 from service.intake.submission import ClientInfo, submit_comment
@@ -52,5 +53,8 @@ def post_comment(body: CommentIn):
     issued_at = g.redemption.issued_at if g.redemption else None
     svc = services()
     client = client_info(request.headers.get("Origin"))
-    comment_id = submit_comment(svc.sessions, svc.queue, body, client, issued_at, svc.policy)
+    fingerprints = author_fingerprints(svc.settings, body.phone, client.ip)
+    comment_id = submit_comment(
+        svc.sessions, svc.queue, body, client, issued_at, fingerprints, policy=svc.policy
+    )
     return CommentAccepted(id=comment_id).model_dump(), 202

@@ -1,27 +1,41 @@
-"""The moderation API: review queue, one comment, approve, reject."""
+"""The moderation API on comments: queue, counts, one comment, decide, edit, bulk."""
 
 from __future__ import annotations
 
 from flask import request
 from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
 
-from commentgate.domain import DecisionAction, RejectReason, Role, teaches_model
+from commentgate.access import Permission, Principal
+from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.errors import UnknownSiteError
-from commentgate.storage.comments import latest_verdict, list_for_review
+from commentgate.storage.comments import latest_verdict
+from commentgate.storage.edits import list_edits
+from commentgate.storage.review import ReviewFilter, count_by_status, list_review
 from commentgate.storage.sites import find_site
 from service.deps import services
-from service.http.auth import Principal, authenticate, current_principal
+from service.http.auth import current_principal, require
+from service.moderation.bulk import decide_many
 from service.moderation.decisions import (
     DecisionRequest,
     decide,
     get_scoped_comment,
     queue_learning,
 )
-from service.openapi_docs import SECURITY, error_responses
-from service.presenters import etag_of, moderator_view
-from service.schemas import CommentPath, ModeratorComment, RejectIn, ReviewPage, ReviewQuery
+from service.moderation.edits import EditRequest, edit_comment
+from service.moderation.schemas import (
+    BulkIn,
+    BulkOut,
+    EditHistory,
+    EditIn,
+    ReviewFilterQuery,
+    ReviewQuery,
+    StatusCounts,
+)
+from service.openapi_docs import BODY, SECURITY, protected, with_headers
+from service.presenters import etag_of, moderator_view, rfc3339
+from service.schemas import CommentPath, ModeratorComment, RejectIn, ReviewPage
 
-MODERATION_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
 # The reject body is optional, so it is parsed in the view and documented by hand.
 REJECT_BODY_DOC = {
     "required": False,
@@ -35,12 +49,13 @@ REJECT_BODY_DOC = {
                         "enum": [r.value for r in RejectReason],
                         "default": RejectReason.OTHER.value,
                     },
-                    "note": {"type": "string", "maxLength": 1000},
+                    "note": {"anyOf": [{"type": "string", "maxLength": 1000}, {"type": "null"}]},
                 },
             }
         }
     },
 }
+WITH_ETAG = with_headers(ModeratorComment, ("ETag",))
 
 moderation = APIBlueprint(
     "moderation",
@@ -51,19 +66,41 @@ moderation = APIBlueprint(
 )
 
 
+class IfMatchHeader(BaseModel):
+    if_match: str | None = Field(
+        None, alias="If-Match", max_length=100, description="ETag last read"
+    )
+
+
 @moderation.before_request
 def require_moderator() -> None:
-    """Every moderation call needs a moderator's or admin's key."""
-    authenticate(MODERATION_ROLES)
+    """Every call here needs a key that may review (moderator or admin)."""
+    permission = Permission.REVIEW if request.method == "GET" else Permission.DECIDE
+    require(permission)
 
 
 def _site_filter(session, principal: Principal, site_name: str | None) -> frozenset[str] | None:
     if site_name is None:
         return principal.site_ids
     site = find_site(session, site_name)
-    if site is None or (principal.site_ids is not None and site.id not in principal.site_ids):
+    if site is None or not principal.covers(site.id):
         raise UnknownSiteError(site_name)
     return frozenset({site.id})
+
+
+def _review_filter(session, query: ReviewFilterQuery, statuses=()) -> ReviewFilter:
+    return ReviewFilter(
+        site_ids=_site_filter(session, current_principal(), query.site),
+        articles=query.article,
+        statuses=[s.value for s in statuses],
+        score_min=query.score_min,
+        score_max=query.score_max,
+        reason_codes=query.reason,
+        has_link=query.has_link,
+        text=query.q,
+        since=query.since,
+        until=query.until,
+    )
 
 
 def _with_etag(comment, verdict, status: int = 200):
@@ -72,23 +109,33 @@ def _with_etag(comment, verdict, status: int = 200):
 
 @moderation.get(
     "/comments",
-    summary="Review queue, newest first",
-    responses={200: ReviewPage, **error_responses(401, 403, 404, 422, 503)},
+    summary="Review queue: filter, sort, paginate",
+    responses={200: ReviewPage, **protected(404, 422)},
 )
 def review_queue(query: ReviewQuery):
-    """Comments in the given statuses (default ``pending``) on the key's sites."""
+    """Comments in the given statuses (default ``pending``) on the key's sites, filtered."""
     with services().sessions() as session:
-        site_ids = _site_filter(session, current_principal(), query.site)
-        statuses = [s.value for s in query.status]
-        page = list_for_review(session, site_ids, statuses, query.cursor, query.limit)
+        review = _review_filter(session, query, query.status)
+        page = list_review(session, review, query.sort, query.cursor, query.limit)
         items = [moderator_view(c, latest_verdict(session, c.id)) for c in page.items]
         return {"items": items, "next_cursor": page.next_cursor}
 
 
 @moderation.get(
+    "/comments/counts",
+    summary="How many comments per status, with the queue's filters",
+    responses={200: StatusCounts, **protected(404, 422)},
+)
+def status_counts(query: ReviewFilterQuery):
+    """Counts for every status (0 when none), filtered like the queue."""
+    with services().sessions() as session:
+        return {"counts": count_by_status(session, _review_filter(session, query))}
+
+
+@moderation.get(
     "/comments/<comment_id>",
     summary="One comment with everything, including the verdict",
-    responses={200: ModeratorComment, **error_responses(401, 403, 404, 503)},
+    responses={200: WITH_ETAG, **protected(404)},
 )
 def get_comment(path: CommentPath):
     """The comment with phone, IP and the worker's reasons; carries an ETag."""
@@ -106,32 +153,86 @@ def _decide(comment_id: str, wanted: DecisionRequest):
         return _with_etag(comment, latest_verdict(session, comment.id))
 
 
-_DECISION_ERRORS = error_responses(401, 403, 404, 409, 412, 415, 422, 503)
+_DECISION_ERRORS = protected(*BODY, 404, 409, 412)
 
 
 @moderation.post(
     "/comments/<comment_id>/approve",
     summary="Approve: the comment becomes public",
-    responses={200: ModeratorComment, **_DECISION_ERRORS},
+    responses={200: WITH_ETAG, **_DECISION_ERRORS},
 )
-def approve(path: CommentPath):
+def approve(path: CommentPath, header: IfMatchHeader):
     """Approve; repeating is a no-op, changing a decided comment needs If-Match."""
-    return _decide(path.comment_id, DecisionRequest(DecisionAction.APPROVE, if_match=_if_match()))
+    wanted = DecisionRequest(DecisionAction.APPROVE, if_match=_if_match(header))
+    return _decide(path.comment_id, wanted)
 
 
 @moderation.post(
     "/comments/<comment_id>/reject",
     summary="Reject (reason spam marks it spam and teaches the model)",
-    responses={200: ModeratorComment, **_DECISION_ERRORS},
+    responses={200: WITH_ETAG, **_DECISION_ERRORS},
     openapi_extensions={"requestBody": REJECT_BODY_DOC},
 )
-def reject(path: CommentPath):
+def reject(path: CommentPath, header: IfMatchHeader):
     """Reject with a reason (spam, abuse, off_topic, other) and an optional note."""
     body = RejectIn.model_validate(request.get_json(silent=True) or {})
-    wanted = DecisionRequest(DecisionAction.REJECT, body.reason, body.note, _if_match())
+    wanted = DecisionRequest(DecisionAction.REJECT, body.reason, body.note, _if_match(header))
     return _decide(path.comment_id, wanted)
 
 
-def _if_match() -> str | None:
-    value = request.headers.get("If-Match")
-    return value.strip() if value else None
+@moderation.patch(
+    "/comments/<comment_id>",
+    summary="Edit title and/or content (the previous text is kept)",
+    responses={200: WITH_ETAG, **_DECISION_ERRORS},
+)
+def edit(path: CommentPath, header: IfMatchHeader, body: EditIn):
+    """Fix a typo before approving; a decided comment needs If-Match, like decisions."""
+    wanted = EditRequest(body.title, body.content, _if_match(header))
+    with services().sessions() as session:
+        comment = edit_comment(session, path.comment_id, current_principal(), wanted)
+        return _with_etag(comment, latest_verdict(session, comment.id))
+
+
+@moderation.get(
+    "/comments/<comment_id>/edits",
+    summary="Edit history: the text before each edit, oldest first",
+    responses={200: EditHistory, **protected(404)},
+)
+def edit_history(path: CommentPath):
+    """Every edit of the comment; the first item holds the reader's original text."""
+    with services().sessions() as session:
+        comment = get_scoped_comment(session, path.comment_id, current_principal())
+        items = [
+            {
+                "title": e.title,
+                "content": e.content,
+                "edited_by": e.key_id,
+                "edited_at": rfc3339(e.created_at),
+            }
+            for e in list_edits(session, comment.id)
+        ]
+        return {"items": items}
+
+
+@moderation.post(
+    "/comments/bulk",
+    summary="Approve or reject up to 500 comments, with a result per id",
+    responses={200: BulkOut, **protected(*BODY)},
+)
+def bulk(body: BulkIn):
+    """Each id follows the single-comment rules; ``if_match`` maps ids to ETags."""
+    template = DecisionRequest(DecisionAction(body.action), body.reason, body.note)
+    with services().sessions() as session:
+        results = decide_many(session, body.ids, current_principal(), template, body.if_match)
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.result.value] = counts.get(r.result.value, 0) + 1
+    items = [
+        {"id": r.id, "result": r.result.value, "status": r.status, "etag": r.etag} for r in results
+    ]
+    return {"results": items, "counts": counts}
+
+
+def _if_match(header: IfMatchHeader) -> str | None:
+    value = header.if_match
+    return value.strip() if value and value.strip() else None

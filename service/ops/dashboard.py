@@ -20,6 +20,7 @@ from commentgate.errors import ForbiddenError, UnauthorizedError
 from commentgate.redis_conn import embedded_socket
 from commentgate.storage.keys import find_key
 from service.deps import services
+from service.http.auth_throttle import check_not_throttled, count_failure
 
 PREFIX = "/ops/rq"
 OPS_ROLES = frozenset({Role.OPS, Role.ADMIN})
@@ -49,6 +50,7 @@ def require_ops_key() -> None:
     """Only an ops or admin key (as the Basic password) may open the dashboard.
 
     Raises:
+        RateLimitedError: too many wrong keys from this client lately.
         UnauthorizedError: no credentials, or an unknown or revoked key.
         ForbiddenError: another role, or a change requested from another origin.
     """
@@ -57,9 +59,11 @@ def require_ops_key() -> None:
     credentials = request.authorization
     if credentials is None or credentials.type != "basic" or not credentials.password:
         raise UnauthorizedError("ops key required", headers=_CHALLENGE)
+    check_not_throttled()
     with services().sessions() as session:
         key = find_key(session, credentials.password)
     if key is None:
+        count_failure()
         raise UnauthorizedError("unknown key", headers=_CHALLENGE)
     if Role(key.role) not in OPS_ROLES:
         raise ForbiddenError(f"role {key.role}")

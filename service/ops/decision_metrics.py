@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from commentgate import metrics
 from commentgate.domain import CommentStatus, DecisionAction
-from commentgate.storage.models import Comment, Verdict
+from commentgate.storage.models import Verdict, utcnow
 
 
 def overrides_score(verdict: Verdict | None, to_status: str) -> str:
@@ -22,10 +24,14 @@ def overrides_score(verdict: Verdict | None, to_status: str) -> str:
 
 
 def observe_decision(
-    comment: Comment, verdict: Verdict | None, action: DecisionAction, first: bool
+    verdict: Verdict | None,
+    action: DecisionAction,
+    to_status: CommentStatus,
+    scored_at: datetime | None,
+    first: bool,
 ) -> None:
-    """Count a committed decision; time it from the verdict if it was the first."""
-    metrics.DECISIONS.labels(action.value, overrides_score(verdict, comment.status)).inc()
-    if first and comment.scored_at is not None and comment.decided_at is not None:
-        waited = (comment.decided_at - comment.scored_at).total_seconds()
+    """Count a decision; time it from the verdict if it is the comment's first."""
+    metrics.DECISIONS.labels(action.value, overrides_score(verdict, to_status.value)).inc()
+    if first and scored_at is not None:
+        waited = (utcnow() - scored_at).total_seconds()
         metrics.DECISION_SECONDS.observe(max(0.0, waited))

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, request
 from pydantic import ValidationError
 
 from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.fingerprint import author_fingerprints
 from commentgate.storage.sites import get_site, normalize_origin
 from service.deps import services
 from service.http.errors import fields_from_pydantic, json_error_for
@@ -84,7 +85,10 @@ def post_comment() -> tuple[str, int]:
         return _invalid(target, check.errors)
     svc = services()
     client = client_info(_foreign_origin())
-    submit_comment(svc.sessions, svc.queue, form, client, check.issued_at, svc.policy)
+    fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
+    submit_comment(
+        svc.sessions, svc.queue, form, client, check.issued_at, fingerprints, policy=svc.policy
+    )
     return render_done(target)
 
 

@@ -10,8 +10,8 @@ from workers.scoring.corpus import Example, read_corpus
 from workers.scoring.model import SpamModel
 from workers.scoring.training import train
 
-SHARED = Path("/work/shared/datasets")
 REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "datasets"  # beside the checkout
 VI_TRAIN = REPO / "data" / "vi_comments.train.jsonl"
 
 

@@ -4,7 +4,8 @@ Vietnamese is written in syllables separated by spaces, so whitespace words are 
 word bigrams catch two-syllable words ("nhà cái"). Features come from two views of the text:
 the diacritic-folded form (robust to people and spammers who type without accents) and the
 form that keeps diacritics (which tells "bán" from "bạn"). Character n-grams inside word
-boundaries absorb leftover spelling tricks.
+boundaries absorb leftover spelling tricks. One flag feature marks warning language
+(``checks/discussion.py``), so the model can learn that quoted spam wording is not an advert.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from functools import cache
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from workers.scoring.checks.discussion import find_warnings
 from workers.scoring.normalize import canonical, fold, words
 from workers.scoring.resources import read_words
 
 N_FEATURES = 2**20
 CHAR_NGRAMS = (4, 5)
-FEATURE_SET = "words12+accents1+canonical1+numshape+stop+charwb45/binary/v3"  # stored with a model
+FEATURE_SET = (
+    "words12+accents1+canonical1+numshape+stop+charwb45+warning/binary/v4"  # stored with a model
+)
 _DIGIT = re.compile(r"\d")
 
 
@@ -55,7 +59,8 @@ def analyze(text: str) -> list[str]:
     features += [f"n {_DIGIT.sub('0', token)}" for token in plain if _DIGIT.search(token)]
     # Character n-grams over whitespace tokens keep punctuation and symbols ("£", "18+").
     features += _char_wb([token for token in fold(text).split() if token not in stop])
-    return features
+    # No flag shared by every text of a language: one moderator decision would move them all.
+    return features + (["__warning__"] if find_warnings(text) else [])
 
 
 @cache

@@ -7,6 +7,7 @@ from enum import Enum
 
 from workers.scoring.checks.abuse import check_abuse
 from workers.scoring.checks.contact import check_contact
+from workers.scoring.checks.discussion import warning_reasons
 from workers.scoring.checks.form import check_form
 from workers.scoring.checks.lexicon import check_lexicon
 from workers.scoring.checks.links import check_links
@@ -43,8 +44,9 @@ class Outcome(str, Enum):
 
 
 def run_checks(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Run every stateless check, in order."""
-    return [reason for check in CHECKS for reason in check(sub, rules)]
+    """Run every stateless check, in order, then weigh warning language against their bait."""
+    reasons = [reason for check in CHECKS for reason in check(sub, rules)]
+    return reasons + warning_reasons(sub, reasons)
 
 
 def model_text(sub: Submission) -> str:

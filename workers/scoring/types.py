@@ -46,6 +46,8 @@ class ReasonCode(str, Enum):
     MIXED_SCRIPT = "mixed_script"
     # abuse is surfaced for moderators, it is not spam evidence
     PROFANITY = "profanity"
+    # warning or news discussion around quoted spam wording (a negative weight)
+    WARNING_CONTEXT = "warning_context"
     # the learning model
     MODEL = "model"
     # stateful reasons computed outside this package (Redis, database)

@@ -1,0 +1,96 @@
+"""API keys as admins manage them: issue, revoke, find by id or shown prefix.
+
+Used by the admin API and by ``commentgate keys``. A key limited to one site
+can only manage keys of that site; every issue and revocation is audited.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from commentgate.access import Principal
+from commentgate.domain import AuditAction, Role
+from commentgate.errors import FieldError, ForbiddenError, NotFoundError, ValidationFailedError
+from commentgate.registry import get_scoped_site
+from commentgate.storage.audit import record_audit
+from commentgate.storage.keys import find_key_by_id, find_keys_by_prefix, issue_key, revoke_key
+from commentgate.storage.models import ApiKey
+
+
+def _site_id_for(session: Session, principal: Principal, site_name: str | None) -> str | None:
+    if site_name is not None:
+        return get_scoped_site(session, principal, site_name).id
+    if not principal.is_global:
+        raise ForbiddenError("a key for all sites needs a key for all sites")
+    return None
+
+
+def issue(
+    session: Session, principal: Principal, role: Role, name: str, site_name: str | None
+) -> tuple[ApiKey, str]:
+    """Create a key; returns it and its secret (shown this once). Flushes.
+
+    Raises:
+        UnknownSiteError: the site is unknown or outside the admin's sites.
+        ForbiddenError: a site-limited admin asked for a key for all sites.
+    """
+    site_id = _site_id_for(session, principal, site_name)
+    key, secret = issue_key(session, role, name, site_id)
+    record_audit(
+        session,
+        principal.key_id,
+        AuditAction.KEY_CREATE,
+        ("key", key.id),
+        site_id=site_id,
+        detail={"role": role.value, "prefix": key.prefix},
+    )
+    return key, secret
+
+
+def get_scoped_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
+    """The key with this id if the admin's sites cover it.
+
+    Raises:
+        NotFoundError: unknown or out of scope.
+    """
+    key = find_key_by_id(session, key_id)
+    if key is None or not principal.covers(key.site_id):
+        raise NotFoundError(key_id)
+    return key
+
+
+def revoke(session: Session, principal: Principal, key_id: str) -> ApiKey:
+    """Revoke the key (a repeat changes nothing); flushes.
+
+    Raises:
+        NotFoundError: unknown or out of scope.
+    """
+    key = get_scoped_key(session, principal, key_id)
+    if revoke_key(session, key):
+        record_audit(
+            session,
+            principal.key_id,
+            AuditAction.KEY_REVOKE,
+            ("key", key.id),
+            site_id=key.site_id,
+            detail={"role": key.role, "prefix": key.prefix},
+        )
+    return key
+
+
+def resolve(session: Session, id_or_prefix: str) -> ApiKey:
+    """The key with this id, else the only one whose prefix starts so (command line).
+
+    Raises:
+        NotFoundError: none matches.
+        ValidationFailedError: the prefix matches several keys.
+    """
+    key = find_key_by_id(session, id_or_prefix)
+    if key is not None:
+        return key
+    matches = find_keys_by_prefix(session, id_or_prefix) if len(id_or_prefix) >= 4 else []
+    if not matches:
+        raise NotFoundError(id_or_prefix)
+    if len(matches) > 1:
+        raise ValidationFailedError({"key": FieldError("invalid", {"matches": len(matches)})})
+    return matches[0]

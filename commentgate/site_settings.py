@@ -1,0 +1,155 @@
+"""A site's settings: what may be set, the rules each value follows, and applying them.
+
+The admin API and ``commentgate sites set`` share this model, so both refuse
+the same values with the same field codes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from commentgate.domain import ModerationMode
+from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.storage.models import Site, SiteOrigin
+from commentgate.storage.sites import normalize_origin
+from commentgate.text import clean_text
+
+SITE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+CLEARABLE = frozenset({"webhook_url", "webhook_secret", "retention_days"})
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+def _invalid() -> PydanticCustomError:
+    return PydanticCustomError("invalid", "invalid")
+
+
+def check_origin(value: str) -> str:
+    """``scheme://host[:port]`` of an http(s) origin, normalised."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise _invalid()
+    if parts.path not in {"", "/"} or parts.query or parts.fragment or parts.username:
+        raise _invalid()
+    try:
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError as exc:
+        raise _invalid() from exc
+    return normalize_origin(value)
+
+
+def check_domain(value: str) -> str:
+    """A domain name in lower-case ASCII (IDN as punycode), without a trailing dot."""
+    text = value.strip().rstrip(".").lower()
+    try:
+        ascii_name = text.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise _invalid() from exc
+    if not _DOMAIN.match(ascii_name) or len(ascii_name) > 253:
+        raise _invalid()
+    return ascii_name
+
+
+def check_word(value: str) -> str:
+    """A custom word or phrase, cleaned, spaces collapsed, lower case, 1–100 characters."""
+    cleaned = " ".join(clean_text(value).split())
+    if not cleaned or len(cleaned) > 100:
+        raise _invalid()
+    return cleaned.lower()
+
+
+def check_webhook_url(value: str | None) -> str | None:
+    """An absolute http(s) URL, or None to clear it."""
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or len(value) > 500:
+        raise _invalid()
+    return value.strip()
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+Origin = Annotated[str, Field(max_length=300), AfterValidator(check_origin)]
+Domain = Annotated[str, Field(max_length=253), AfterValidator(check_domain)]
+Word = Annotated[str, Field(max_length=100), AfterValidator(check_word)]
+Secret = Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class SiteSettings(BaseModel):
+    """Settings to change; a field left out stays as it is, lists are replaced whole."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    origins: Annotated[list[Origin], AfterValidator(_unique)] | None = Field(
+        None, max_length=50, description="Origins allowed to post, e.g. https://news.example"
+    )
+    mode: ModerationMode | None = Field(None, description="pre: show after approval; post")
+    spam_at: float | None = Field(None, gt=0, le=100, description="Score at which it is spam")
+    approve_below: float | None = Field(
+        None, ge=0, le=100, description="post mode: publish at once below this score"
+    )
+    blocked_domains: Annotated[list[Domain], AfterValidator(_unique)] | None = Field(
+        None, max_length=500
+    )
+    allowed_domains: Annotated[list[Domain], AfterValidator(_unique)] | None = Field(
+        None, max_length=500
+    )
+    custom_words: Annotated[list[Word], AfterValidator(_unique)] | None = Field(
+        None, max_length=1000, description="Words that count as spam signals on this site"
+    )
+    webhook_url: Annotated[str | None, AfterValidator(check_webhook_url)] = Field(
+        None, max_length=500
+    )
+    webhook_secret: Secret | None = Field(None, description="Write-only; signs webhook calls")
+    retention_days: int | None = Field(None, ge=1, le=3650)
+
+
+class NewSite(SiteSettings):
+    """A site to register."""
+
+    name: str = Field(pattern=SITE_NAME_PATTERN, description="Unique, e.g. vnexpress")
+
+
+def apply_settings(site: Site, settings: SiteSettings) -> list[str]:
+    """Apply the fields that were given; returns their names (values never logged).
+
+    ``null`` clears the webhook and the retention period; for other fields it
+    means "leave as it is".
+
+    Raises:
+        ValidationFailedError: ``approve_below`` would end above ``spam_at``.
+    """
+    given = {
+        field: value
+        for field, value in settings.model_dump(exclude_unset=True).items()
+        if field in SiteSettings.model_fields and (value is not None or field in CLEARABLE)
+    }
+    spam_at = given.get("spam_at", site.spam_at)
+    approve_below = given.get("approve_below", site.approve_below)
+    if approve_below > spam_at:
+        field = "approve_below" if "approve_below" in given else "spam_at"
+        raise ValidationFailedError({field: FieldError("invalid")})
+    for field, value in given.items():
+        _apply(site, field, value)
+    return sorted(given)
+
+
+def _apply(site: Site, field: str, value: Any) -> None:
+    if field == "origins":
+        wanted = list(value or [])
+        site.origins[:] = [o for o in site.origins if o.origin in wanted]
+        known = site.origin_set()
+        site.origins.extend(SiteOrigin(origin=o) for o in wanted if o not in known)
+    elif field == "mode":
+        site.mode = ModerationMode(value).value
+    elif field in {"blocked_domains", "allowed_domains", "custom_words"}:
+        setattr(site, field, list(value or []))
+    else:
+        setattr(site, field, value)

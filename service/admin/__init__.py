@@ -1,0 +1,1 @@
+"""Administration: sites, API keys and the audit log."""

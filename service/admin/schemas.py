@@ -1,0 +1,111 @@
+"""Request and response models of the admin API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from commentgate.domain import AuditAction, Role
+from commentgate.site_settings import NewSite, SiteSettings
+from commentgate.text import clean_text
+from service.moderation.schemas import Moment
+from service.schemas import PageQuery
+
+
+def _key_name(value: str) -> str:
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise ValueError("empty")
+    return cleaned
+
+
+class SitePath(BaseModel):
+    site_name: str = Field(max_length=100)
+
+
+class SiteOut(BaseModel):
+    name: str
+    origins: list[str]
+    mode: str
+    spam_at: float
+    approve_below: float
+    blocked_domains: list[str]
+    allowed_domains: list[str]
+    custom_words: list[str]
+    webhook_url: str | None
+    webhook_secret_set: bool = Field(description="The secret itself is never shown")
+    retention_days: int | None
+    created_at: str
+
+
+class SitePage(BaseModel):
+    items: list[SiteOut]
+    next_cursor: str | None
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: Role
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_key_name)]
+    site: str | None = Field(None, max_length=100, description="Default: every site")
+
+
+class KeyOut(BaseModel):
+    id: str
+    prefix: str = Field(description="The key's first characters, to recognise it")
+    name: str
+    role: Role
+    site: str | None
+    created_at: str
+    revoked_at: str | None
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The secret: shown this once, stored only as SHA-256")
+
+
+class KeyPath(BaseModel):
+    key_id: str = Field(max_length=64)
+
+
+class KeyQuery(PageQuery):
+    prefix: str | None = Field(None, max_length=16)
+    role: Role | None = None
+    include_revoked: bool = False
+
+
+class KeyPage(BaseModel):
+    items: list[KeyOut]
+    next_cursor: str | None
+
+
+class AuditQuery(PageQuery):
+    action: list[AuditAction] = Field(default_factory=list, max_length=20)
+    target_type: str | None = Field(None, max_length=16)
+    target_id: str | None = Field(None, max_length=64)
+    actor: str | None = Field(None, max_length=32, description="Key id")
+    site: str | None = Field(None, max_length=100)
+    since: Moment = None
+    until: Moment = None
+
+
+class AuditOut(BaseModel):
+    id: str
+    at: str
+    actor: str | None = Field(description="Key id; null for the command line")
+    action: AuditAction
+    target_type: str
+    target_id: str
+    site: str | None
+    reason: str | None
+    detail: dict
+
+
+class AuditPage(BaseModel):
+    items: list[AuditOut]
+    next_cursor: str | None
+
+
+__all__ = ["NewSite", "SiteSettings"]

@@ -1,0 +1,69 @@
+"""``/docs``: the OpenAPI document as a browsable page, served without any CDN.
+
+Swagger UI's files come from the ``flask-openapi3-swagger`` package, which
+bundles them, so the page works on a machine with no internet access. The
+page is ours (not the plugin's) so that it lives at ``/docs`` and can say
+how to authenticate. Without the package, a plain page links the document.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from flask import Blueprint, Response, send_from_directory
+
+from commentgate.errors import NotFoundError
+
+_SPEC = importlib.util.find_spec("flask_openapi3_swagger")
+ASSETS = Path(_SPEC.origin).parent / "templates" / "swagger" if _SPEC and _SPEC.origin else None
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>commentgate API</title>
+  <link rel="icon" href="/docs/assets/images/swagger.svg">
+  <link rel="stylesheet" href="/docs/assets/css/swagger-ui.css">
+  <style>body { margin: 0; background: #fafafa; }</style>
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/js/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({
+      url: "/openapi.json",
+      dom_id: "#swagger-ui",
+      deepLinking: true,
+      persistAuthorization: false,
+      presets: [SwaggerUIBundle.presets.apis],
+    });
+  </script>
+</body>
+</html>
+"""
+
+FALLBACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>commentgate API</title></head>
+<body><h1>commentgate API</h1>
+<p>The contract is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).
+Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.</p></body></html>
+"""
+
+docs_page = Blueprint("docs_page", __name__)
+
+
+@docs_page.get("/docs")
+def docs() -> Response:
+    """The browsable API reference."""
+    page = PAGE if ASSETS is not None else FALLBACK
+    return Response(page, mimetype="text/html", headers={"Cache-Control": "no-cache"})
+
+
+@docs_page.get("/docs/assets/<path:name>")
+def assets(name: str) -> Response:
+    """Swagger UI's own files (css, js, images)."""
+    if ASSETS is None:
+        raise NotFoundError(name)
+    # Unknown or unsafe names raise werkzeug's NotFound, which maps to our 404.
+    return send_from_directory(ASSETS, name, max_age=3600)

@@ -1,0 +1,196 @@
+"""Banning an author at once, optionally sweeping their recent comments, and undoing it.
+
+A ban names an author by the HMAC of a phone number or IP address, given
+directly or taken from one of their comments. Without a site it covers every
+site the key covers. ``reject_recent_hours`` marks that author's comments of
+the last N hours as spam; lifting the ban puts back every such comment that
+nobody has touched since (the others are reported as kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from commentgate.access import Principal
+from commentgate.domain import AuditAction, BanKind
+from commentgate.errors import FieldError, NotFoundError, UnknownSiteError, ValidationFailedError
+from commentgate.fingerprint import fingerprint, normalize_value
+from commentgate.storage.audit import record_audit
+from commentgate.storage.bans import (
+    authored_since,
+    find_ban,
+    pending_rejections,
+    reject_for_ban,
+    restore_rejection,
+)
+from commentgate.storage.models import Ban, Comment, utcnow
+from commentgate.storage.sites import find_site
+from service.moderation.decisions import get_scoped_comment
+
+
+@dataclass(frozen=True)
+class BanRequest:
+    """What a moderator asked for; exactly one of ``value`` and ``comment_id``."""
+
+    kind: BanKind
+    value: str | None = None
+    comment_id: str | None = None
+    site: str | None = None
+    reject_recent_hours: int = 0
+    duration_hours: int | None = None
+    note: str | None = None
+
+
+@dataclass
+class BanOutcome:
+    """A ban and the comments the call changed (rejected, restored) or left (kept)."""
+
+    ban: Ban
+    rejected: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def _fingerprint(session: Session, secret: bytes, principal: Principal, req: BanRequest) -> str:
+    if req.comment_id is not None:
+        comment = get_scoped_comment(session, req.comment_id, principal)
+        value = comment.phone_hmac if req.kind is BanKind.PHONE else comment.ip_hmac
+        if value is None:  # that comment has no phone (or no IP) to ban
+            raise ValidationFailedError({"kind": FieldError("invalid")})
+        return value
+    normalized = normalize_value(req.kind, req.value or "")
+    if normalized is None:
+        code = "phone_invalid" if req.kind is BanKind.PHONE else "invalid"
+        raise ValidationFailedError({"value": FieldError(code)})
+    return fingerprint(secret, req.kind, normalized)
+
+
+def _site_id(session: Session, principal: Principal, site_name: str | None) -> str | None:
+    if site_name is None:
+        return None if principal.site_ids is None else next(iter(principal.site_ids))
+    site = find_site(session, site_name)
+    if site is None or not principal.covers(site.id):
+        raise UnknownSiteError(site_name)
+    return site.id
+
+
+def _sweep(session: Session, ban: Ban, hours: int, principal: Principal) -> list[str]:
+    rejected = []
+    for comment in authored_since(session, ban, utcnow() - timedelta(hours=hours)):
+        from_status = comment.status
+        if reject_for_ban(session, ban, comment, principal.key_id):
+            rejected.append(comment.id)
+            record_audit(
+                session,
+                principal.key_id,
+                AuditAction.COMMENT_BAN_REJECT,
+                ("comment", comment.id),
+                site_id=comment.site_id,
+                reason="spam",
+                detail={"ban": ban.id, "from": from_status, "to": "spam"},
+            )
+    return rejected
+
+
+def _new_ban(session: Session, principal: Principal, req: BanRequest, value_hmac: str) -> Ban:
+    now = utcnow()
+    return Ban(
+        site_id=_site_id(session, principal, req.site),
+        kind=req.kind.value,
+        value_hmac=value_hmac,
+        note=req.note,
+        source_comment_id=req.comment_id,
+        reject_recent_hours=req.reject_recent_hours,
+        created_by=principal.key_id,
+        created_at=now,
+        expires_at=now + timedelta(hours=req.duration_hours) if req.duration_hours else None,
+    )
+
+
+def create_ban(
+    session: Session, secret: bytes, principal: Principal, req: BanRequest
+) -> BanOutcome:
+    """Store the ban, sweep the author's recent comments if asked, audit, commit.
+
+    Raises:
+        NotFoundError: ``comment_id`` unknown or out of scope.
+        UnknownSiteError: ``site`` unknown or out of scope.
+        ValidationFailedError: the value is no phone/IP, or the comment has none.
+    """
+    ban = _new_ban(session, principal, req, _fingerprint(session, secret, principal, req))
+    session.add(ban)
+    session.flush()
+    detail = {"kind": ban.kind, "reject_recent_hours": req.reject_recent_hours}
+    record_audit(
+        session,
+        principal.key_id,
+        AuditAction.BAN_CREATE,
+        ("ban", ban.id),
+        site_id=ban.site_id,
+        detail=detail,
+    )
+    rejected = (
+        _sweep(session, ban, req.reject_recent_hours, principal) if req.reject_recent_hours else []
+    )
+    session.commit()
+    return BanOutcome(ban, rejected=rejected)
+
+
+def get_scoped_ban(session: Session, ban_id: str, principal: Principal) -> Ban:
+    """The ban if the key covers its site (global bans: global keys only).
+
+    Raises:
+        NotFoundError: unknown or out of scope.
+    """
+    ban = find_ban(session, ban_id)
+    if ban is None or not principal.covers(ban.site_id):
+        raise NotFoundError(ban_id)
+    return ban
+
+
+def lift_ban(
+    session: Session, ban_id: str, principal: Principal, *, restore: bool = True
+) -> BanOutcome:
+    """End the ban and (by default) restore what its sweep rejected; a repeat is a no-op.
+
+    Raises:
+        NotFoundError: unknown or out of scope.
+    """
+    ban = get_scoped_ban(session, ban_id, principal)
+    if ban.lifted_at is not None:
+        return BanOutcome(ban)
+    ban.lifted_at, ban.lifted_by = utcnow(), principal.key_id
+    outcome = BanOutcome(ban)
+    for rejection in pending_rejections(session, ban.id) if restore else []:
+        if restore_rejection(session, rejection, principal.key_id):
+            outcome.restored.append(rejection.comment_id)
+            _audit_restore(session, principal, ban, rejection.comment_id, rejection.from_status)
+        else:
+            outcome.kept.append(rejection.comment_id)
+    record_audit(
+        session,
+        principal.key_id,
+        AuditAction.BAN_LIFT,
+        ("ban", ban.id),
+        site_id=ban.site_id,
+        detail={"restored": len(outcome.restored), "kept": len(outcome.kept)},
+    )
+    session.commit()
+    return outcome
+
+
+def _audit_restore(
+    session: Session, principal: Principal, ban: Ban, comment_id: str, to_status: str
+) -> None:
+    comment = session.get(Comment, comment_id)
+    record_audit(
+        session,
+        principal.key_id,
+        AuditAction.COMMENT_RESTORE,
+        ("comment", comment_id),
+        site_id=comment.site_id if comment else ban.site_id,
+        detail={"ban": ban.id, "from": "spam", "to": to_status},
+    )

@@ -1,0 +1,119 @@
+"""The Flask-free rules on their own: settings, scopes, links, cursors, decisions."""
+
+import base64
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from commentgate.access import CLI, Principal
+from commentgate.domain import DecisionAction, RejectReason, Role
+from commentgate.errors import ForbiddenError, NotFoundError, ValidationFailedError
+from commentgate.links import has_link
+from commentgate.site_settings import NewSite, SiteSettings, apply_settings
+from commentgate.storage.keys import find_key
+from commentgate.storage.models import Comment, Site
+from commentgate.storage.pagination import decode_cursor_values, id_key, time_key
+from service.moderation.bulk import Outcome, decide_many
+from service.moderation.decisions import DecisionRequest
+from tests.helpers import make_key, submit_ok
+
+
+def new_site(**values) -> Site:
+    site = Site(name="s", mode="pre", spam_at=1.0, approve_below=0.3)
+    site.blocked_domains, site.allowed_domains, site.custom_words = [], [], []
+    for name, value in values.items():
+        setattr(site, name, value)
+    return site
+
+
+def test_settings_normalise_lists_and_report_changed_fields():
+    site = new_site()
+    changes = SiteSettings.model_validate(
+        {"blocked_domains": ["Ví-Dụ.VN", "ví-dụ.vn"], "custom_words": [" Lô  Đề "], "mode": "post"}
+    )
+    assert apply_settings(site, changes) == ["blocked_domains", "custom_words", "mode"]
+    assert site.blocked_domains == ["ví-dụ.vn".encode("idna").decode()]
+    assert site.custom_words == ["lô đề"]
+    assert site.mode == "post"
+
+
+def test_thresholds_must_not_cross():
+    site = new_site(spam_at=0.5)
+    with pytest.raises(ValidationFailedError) as caught:
+        apply_settings(site, SiteSettings(approve_below=0.6))
+    assert "approve_below" in caught.value.fields
+    assert site.approve_below == 0.3
+
+
+@pytest.mark.parametrize("name", ["", "-x", "a b", "x" * 101, "ý"])
+def test_site_names_are_plain(name):
+    with pytest.raises(ValidationError):
+        NewSite(name=name)
+
+
+def test_principal_scope():
+    local = Principal("k", Role.ADMIN, frozenset({"s1"}))
+    assert local.covers("s1") and not local.covers("s2") and not local.covers(None)
+    assert CLI.covers(None) and CLI.narrow({"s1"}) == {"s1"}
+    assert local.narrow({"s1", "s2"}) == {"s1"}
+    with pytest.raises(NotFoundError):
+        local.require_site("s2")
+    with pytest.raises(ForbiddenError):
+        local.require_global()
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        ("xem tại abc.com nhé", True),
+        ("https://x", True),
+        ("WWW.A", True),
+        ("Tp.HCM rất đẹp", False),
+        ("giá 1.5 triệu", False),
+        ("node.js hay", False),
+    ],
+)
+def test_has_link(text, linked):
+    assert has_link(text) is linked
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b'{"a": 1}',
+        b'["2026-01-01T00:00:00", "id"]',
+        b'["x", "id"]',
+        b'["2026-01-01T00:00:00+00:00", 5]',
+        b"[1]",
+    ],
+)
+def test_foreign_cursors_are_refused(raw):
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    with pytest.raises(ValidationFailedError):
+        decode_cursor_values(cursor, [time_key(Comment.created_at), id_key(Comment.id)])
+
+
+def test_cursor_roundtrip_values():
+    raw = json.dumps(["2026-01-01T00:00:00+00:00", "abc"]).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode()
+    at, ident = decode_cursor_values(cursor, [time_key(Comment.created_at), id_key(Comment.id)])
+    assert at.tzinfo is not None and ident == "abc"
+
+
+def test_decide_many_directly(client, app, worker, sessions, site):
+    ids = [submit_ok(client, app) for _ in range(2)]
+    worker()
+    with sessions() as session:
+        key_id = find_key(session, make_key(sessions)).id
+    principal = Principal(key_id, Role.MODERATOR, None)
+    template = DecisionRequest(DecisionAction.REJECT, RejectReason.SPAM)
+    with sessions() as session:
+        results = decide_many(session, [*ids, "missing"], principal, template, {})
+    assert [r.result for r in results] == [Outcome.OK, Outcome.OK, Outcome.NOT_FOUND]
+    assert {r.status for r in results[:2]} == {"spam"}
+    elsewhere = Principal(key_id, Role.MODERATOR, frozenset({"another-site"}))
+    with sessions() as session:
+        hidden = decide_many(session, ids, elsewhere, template, {})
+    assert {r.result for r in hidden} == {Outcome.NOT_FOUND}
