@@ -9,6 +9,7 @@ import redis
 from commentgate.domain import Role
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import create_key
+from commentgate.storage.models import Comment
 from tests.conftest import replace_services
 from tests.helpers import auth, submit_ok
 from tests.services import free_port
@@ -59,23 +60,31 @@ def test_metrics_answer_while_redis_is_down(client, app):
     assert "commentgate_queue_jobs" not in text
 
 
-def test_override_rate_counts_decisions_against_the_score(client, app, worker, moderator_key):
+def test_override_rate_counts_decisions_against_the_score(
+    client, app, worker, sessions, moderator_key
+):
     def overrides(text: str, value: str) -> float:
         name = f'commentgate_decisions_total{{action="approve",overrides_score="{value}"}}'
         return metric(text, name) if name in text else 0.0
 
     before = scrape(client)
     spam = submit_ok(client, app, website="bot", content="http://a.example http://b.example")
-    clean = submit_ok(client, app)
+    clean = submit_ok(
+        client, app, name="Phạm Minh", phone=..., content="Tôi đồng ý với tác giả về vấn đề này."
+    )
     worker()
+    with sessions() as session:
+        scored = {cid: session.get(Comment, cid).status for cid in (spam, clean)}
+    assert scored[spam] == "spam"
     for comment_id in (spam, clean):
         reply = client.post(
             f"/api/v1/moderation/comments/{comment_id}/approve", headers=auth(moderator_key)
         )
         assert reply.status_code == 200
     after = scrape(client)
-    assert overrides(after, "true") == overrides(before, "true") + 1
-    assert overrides(after, "false") == overrides(before, "false") + 1
+    spam_scored = sum(status == "spam" for status in scored.values())
+    assert overrides(after, "true") == overrides(before, "true") + spam_scored
+    assert overrides(after, "false") == overrides(before, "false") + 2 - spam_scored
     assert metric(after, "commentgate_decision_latency_seconds_count") >= 2
 
 
