@@ -121,3 +121,12 @@ def test_only_judgements_of_the_text_teach_the_model(action, reason, teaches):
     assert (
         teaches_model(DecisionAction(action), RejectReason(reason) if reason else None) is teaches
     )
+
+
+def test_a_model_saved_in_an_older_format_is_ignored_not_fatal(worker, sessions, site):
+    from commentgate.storage.models import ModelVersion
+
+    with transaction(sessions) as session:
+        session.add(ModelVersion(site_id=None, version="global-old", weights=b"not a model"))
+    with sessions() as session:
+        assert worker.runtime.models.current(session, site.id) is None

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from commentgate.redis_keys import redis_key
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import ModelVersion
-from workers.scoring.model import SpamModel
+from workers.scoring.model import ModelFormatError, SpamModel
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 24 * 3600
-_MEMORY_LIMIT = 8
+# A loaded model holds about 50 MB of arrays; keep only the few in use.
+_MEMORY_LIMIT = 3
 
 
 def latest_version(session: Session, site_id: str | None) -> ModelVersion | None:
@@ -55,7 +56,11 @@ class ModelStore:
             return None
         model = self._memory.get(row.version)
         if model is None:
-            model = SpamModel.from_bytes(self._cached_bytes(row))
+            try:
+                model = SpamModel.from_bytes(self._cached_bytes(row))
+            except ModelFormatError as exc:  # saved by an older feature set: retrain
+                log.error("model %s cannot be used (%s); scoring without it", row.version, exc)
+                return None
             self._remember(model)
         return model
 

@@ -132,20 +132,19 @@ def _demo_origins(settings: Settings) -> list[str]:
 
 def _seed_model(settings: Settings) -> None:
     """Train a starting spam model from the bundled corpora if there is none yet."""
-    from workers.model_store import ModelStore, latest_version, new_version_name
+    from workers.model_store import ModelStore, new_version_name
     from workers.scoring.cli import train_model
 
     files = sorted(str(p) for p in Path().glob(settings.seed_corpora))
     sessions = sessions_for(settings)
+    store = ModelStore(sessions, connect_redis(settings))
     with sessions() as session:
-        if not files or latest_version(session, None) is not None:
+        if not files or store.current(session, None) is not None:
             return
     click.echo(f"training a starting spam model from {', '.join(files)}", err=True)
     model = train_model(files, progress=True, version=new_version_name("global"))
     with transaction(sessions) as session:
-        ModelStore(sessions, connect_redis(settings)).save(
-            session, model, site_id=None, examples=0, last_decision_id=0
-        )
+        store.save(session, model, site_id=None, examples=0, last_decision_id=0)
 
 
 def prepare_local(settings: Settings) -> str:

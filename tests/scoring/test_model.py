@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from workers.scoring.corpus import Example, Label
-from workers.scoring.model import ModelFormatError, SpamModel, model_weight, rebuild
+from workers.scoring.model import MODEL_NEUTRAL, ModelFormatError, SpamModel, model_weight, rebuild
 from workers.scoring.pipeline import score_submission
 from workers.scoring.types import SiteRules, Submission
 
@@ -34,7 +34,7 @@ def decisions() -> list[Example]:
 def test_weight_map_is_monotone_and_documented():
     weights = [model_weight(p) for p in np.linspace(0, 1, 21)]
     assert weights == sorted(weights)
-    assert model_weight(0.2) == 0.0
+    assert model_weight(MODEL_NEUTRAL) == 0.0
 
 
 def test_untrained_model_has_no_opinion():
@@ -84,9 +84,12 @@ def test_rebuild_from_the_decision_log_equals_online_learning(model_bytes):
     rebuilt = rebuild(log, version="rebuilt", base=SpamModel.from_bytes(model_bytes))
     assert np.array_equal(rebuilt._classifier.coef_, online._classifier.coef_)
     assert np.array_equal(rebuilt._classifier.intercept_, online._classifier.intercept_)
+    assert np.array_equal(rebuilt._counts.feature_count_, online._counts.feature_count_)
+    assert np.array_equal(rebuilt._counts.class_count_, online._counts.class_count_)
 
 
 def test_rebuild_from_scratch_is_deterministic():
     log = [*decisions()[:4], Example("Bài hay quá", Label.HAM)]
     first, second = rebuild(log, "a"), rebuild(log, "b")
     assert np.array_equal(first._classifier.coef_, second._classifier.coef_)
+    assert np.array_equal(first._counts.feature_count_, second._counts.feature_count_)

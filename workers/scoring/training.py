@@ -25,15 +25,16 @@ def train(
     seed: int = SEED,
     progress: Progress | None = None,
 ) -> SpamModel:
-    """Train a new model: ``epochs`` shuffled passes of mini-batch ``partial_fit``.
+    """Train a new model: ``epochs`` shuffled passes of mini-batch SGD, and one count.
 
-    Deterministic for the same examples, order and seed.
+    Naive Bayes counts every example once; deterministic for the same examples, order and seed.
     """
     model = SpamModel.new(version)
     if not examples:
         return model
     vectors = vectorize([example.text for example in examples])
     labels = np.array([int(example.is_spam) for example in examples])
+    model.count_vectors(vectors, labels)
     rng = np.random.default_rng(seed)
     for _ in range(epochs):
         order = rng.permutation(len(examples))
