@@ -112,3 +112,14 @@ def test_job_taken_by_a_worker_killed_before_it_started_is_requeued(
     assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(0)) == 1
     assert queue.get_job_ids() == [job.id]
     assert redis_client.llen(queue.intermediate_queue.key) == 0
+
+
+def test_requeued_job_keeps_the_request_id(client, app, sessions, redis_client):
+    from tests.helpers import submit
+
+    reply = submit(client, app, headers={"X-Request-ID": "keep-me"})
+    comment_id = reply.json["id"]
+    queue = Queue("moderation", connection=redis_client)
+    start_job(queue, comment_id, heartbeat_age=timedelta(minutes=2))
+    assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(seconds=30)) == 1
+    assert queue.fetch_job(job_id_for(comment_id)).meta["request_id"] == "keep-me"

@@ -84,8 +84,9 @@ def _is_misplaced(queue: Queue, job: Job, overdue_after: timedelta | None) -> bo
     return True
 
 
-def _requeue_reason(queue: Queue, comment_id: str, abandoned_after: timedelta | None) -> str | None:
-    job = queue.fetch_job(job_id_for(comment_id))
+def _requeue_reason(
+    queue: Queue, comment_id: str, job: Job | None, abandoned_after: timedelta | None
+) -> str | None:
     status = job.get_status(refresh=False) if job else None
     if job is None or status is None:
         return "lost"
@@ -117,9 +118,12 @@ def sweep_received(
         stale = stale_received_ids(session, utcnow() - older_than)
     requeued = 0
     for comment_id in stale:
-        reason = _requeue_reason(queue, comment_id, abandoned_after)
+        job = queue.fetch_job(job_id_for(comment_id))
+        reason = _requeue_reason(queue, comment_id, job, abandoned_after)
         if reason is not None:
-            enqueue_moderation(queue, comment_id, policy=policy)
+            # The intake's request id goes along, so the comment stays traceable.
+            request_id = job.meta.get("request_id") if job else None
+            enqueue_moderation(queue, comment_id, request_id, policy)
             metrics.SWEEP_REQUEUED.labels(reason).inc()
             log.info("sweep re-queued comment %s (%s)", comment_id, reason)
             requeued += 1

@@ -40,7 +40,7 @@ def web(settings: Settings, workers: int | None) -> None:
     serve(settings, workers or settings.web_workers)
 
 
-def metrics_dir(settings: Settings):
+def metrics_dir(settings: Settings) -> Path:
     """Where this machine's commentgate processes keep their metric files."""
     return settings.var_dir / "metrics"
 
@@ -116,8 +116,9 @@ def work_through_outages(make_worker, *, burst: bool, level: str) -> None:
             return
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             log.warning("worker lost Redis (%s); starting a new one in %.0fs", exc, delay)
-            with contextlib.suppress(Exception):  # best effort: its Redis is gone
-                rq_worker.unsubscribe() if rq_worker else None
+            if rq_worker is not None:
+                with contextlib.suppress(Exception):  # best effort: its Redis is gone
+                    rq_worker.unsubscribe()
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
 
