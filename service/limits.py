@@ -22,7 +22,7 @@ from flask import Blueprint, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from commentgate.config import Settings
+from commentgate.config import Settings, SiteLimits
 from commentgate.redis_conn import limiter_storage_uri
 
 
@@ -59,15 +59,19 @@ class AbuseLimits:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
+    def _own(self) -> SiteLimits:
+        return self._settings.site_limits.get(requested_site()) or SiteLimits()
+
     def ip_limit(self) -> str:
-        own = self._settings.site_limits.get(requested_site())
-        return (own.ip if own else None) or self._settings.rate_limits
+        """Limits on one client of the request's site."""
+        return self._own().ip or self._settings.rate_limits
 
     def site_limit(self) -> str:
-        own = self._settings.site_limits.get(requested_site())
-        return (own.site if own else None) or self._settings.site_rate_limits
+        """Limits on all clients of the request's site together."""
+        return self._own().site or self._settings.site_rate_limits
 
     def ip_key(self) -> str:
+        """What the per-client limit counts under: the hashed IP (per site if it has its own)."""
         # Only a site with limits of its own counts its clients apart; any
         # other site name shares the client's one count, so inventing site
         # names cannot buy a bot more tries.
