@@ -9,9 +9,6 @@ with a forged cross-site form.
 
 from __future__ import annotations
 
-import sys
-import types
-
 from flask import Flask, request
 
 from commentgate.config import Settings
@@ -31,12 +28,7 @@ _GET_ACTIONS = frozenset({"rq_dashboard.requeue_all"})
 
 
 def _import_blueprint():
-    # rq-dashboard 0.9 imports `six` for one alias without declaring it as a
-    # dependency; stand in for it when it is not installed.
-    try:
-        import six  # noqa: F401
-    except ImportError:
-        sys.modules["six"] = types.SimpleNamespace(string_types=(str,))  # type: ignore[assignment]
+    # rq-dashboard 0.9 imports `six` without declaring it; pyproject.toml does.
     from rq_dashboard import blueprint
 
     return blueprint
