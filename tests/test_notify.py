@@ -92,3 +92,40 @@ def test_refused_delivery_raises_so_rq_retries(client, app, worker, sessions, ho
 def test_site_without_webhook_is_skipped(client, app, sessions):
     comment_id = submit_ok(client, app)
     assert notify_comment(sessions, comment_id, "comment.approved", None) == "skipped"
+
+
+def test_moderator_approval_and_takedown_are_announced(
+    client, app, worker, sessions, host, moderator_key
+):
+    from tests.helpers import auth
+
+    with transaction(sessions) as session:
+        ensure_site(session, "demo", mode=ModerationMode.PRE)
+    comment_id = submit_ok(client, app)
+    worker()
+    assert host.received == []  # pending is nothing the public sees
+    url = f"/api/v1/moderation/comments/{comment_id}"
+    etag = client.post(f"{url}/approve", headers=auth(moderator_key)).json["etag"]
+    worker()
+    headers = {**auth(moderator_key), "If-Match": etag}
+    assert (
+        client.post(f"{url}/reject", json={"reason": "abuse"}, headers=headers).status_code == 200
+    )
+    worker()
+    events = [h["X-Commentgate-Event"] for h, _ in host.received]
+    assert events == ["comment.approved", "comment.removed"]
+
+
+def test_bulk_decisions_teach_the_model(client, app, worker, redis_client, moderator_key):
+    from tests.helpers import auth
+
+    ids = [submit_ok(client, app) for _ in range(2)]
+    worker()
+    response = client.post(
+        "/api/v1/moderation/comments/bulk",
+        json={"ids": ids, "action": "reject", "reason": "spam"},
+        headers=auth(moderator_key),
+    )
+    assert response.json["counts"] == {"ok": 2}
+    queued = Queue("moderation", connection=redis_client).job_ids
+    assert [job_id for job_id in queued if job_id.startswith("learn-")]

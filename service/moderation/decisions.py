@@ -9,24 +9,18 @@ a decision. Every applied decision is audited.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-import redis
-from rq import Queue
 from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
 from commentgate.domain import AuditAction, CommentStatus, DecisionAction, RejectReason
 from commentgate.errors import ConflictError, NotFoundError, PreconditionFailedError
-from commentgate.queue import enqueue_learning
 from commentgate.storage.audit import record_audit
 from commentgate.storage.comments import find_comment, latest_verdict, record_decision
 from commentgate.storage.models import Comment
 from service.ops.decision_metrics import observe_decision
 from service.presenters import etag_of, moderator_view
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -148,15 +142,3 @@ def decide(
         session.commit()
         session.refresh(comment)
     return comment
-
-
-def queue_learning(queue: Queue, site_id: str) -> None:
-    """Ask the workers to learn from the site's new decisions.
-
-    Best effort: if Redis refuses, the next decision's job (or a rebuild) learns
-    this one too, because learning reads the decision log, not the queue.
-    """
-    try:
-        enqueue_learning(queue, site_id)
-    except redis.RedisError as exc:
-        log.warning("could not queue learning for site %s: %s", site_id, exc)

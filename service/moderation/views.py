@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from commentgate.access import Permission, Principal
-from commentgate.domain import DecisionAction, RejectReason, teaches_model
+from commentgate.domain import DecisionAction, RejectReason
 from commentgate.errors import UnknownSiteError
 from commentgate.storage.comments import latest_verdict
 from commentgate.storage.edits import list_edits
+from commentgate.storage.models import Comment
 from commentgate.storage.review import ReviewFilter, count_by_status, list_review
 from commentgate.storage.sites import find_site
 from service.deps import services
@@ -20,9 +22,9 @@ from service.moderation.decisions import (
     DecisionRequest,
     decide,
     get_scoped_comment,
-    queue_learning,
 )
 from service.moderation.edits import EditRequest, edit_comment
+from service.moderation.followups import Change, follow_up
 from service.moderation.schemas import (
     BulkIn,
     BulkOut,
@@ -147,9 +149,10 @@ def get_comment(path: CommentPath):
 def _decide(comment_id: str, wanted: DecisionRequest):
     svc = services()
     with svc.sessions() as session:
+        before = get_scoped_comment(session, comment_id, current_principal()).status
         comment = decide(session, comment_id, current_principal(), wanted)
-        if teaches_model(wanted.action, wanted.reason):
-            queue_learning(svc.queue, comment.site_id)
+        change = Change(comment.id, comment.site_id, before, comment.status)
+        follow_up(svc.queue, wanted, [change], g.get("request_id"))
         return _with_etag(comment, latest_verdict(session, comment.id))
 
 
@@ -222,8 +225,16 @@ def edit_history(path: CommentPath):
 def bulk(body: BulkIn):
     """Each id follows the single-comment rules; ``if_match`` maps ids to ETags."""
     template = DecisionRequest(DecisionAction(body.action), body.reason, body.note)
-    with services().sessions() as session:
+    svc = services()
+    with svc.sessions() as session:
+        before = _statuses(session, body.ids)
         results = decide_many(session, body.ids, current_principal(), template, body.if_match)
+        changes = [
+            Change(r.id, before[r.id][0], before[r.id][1], r.status)
+            for r in results
+            if r.status is not None and r.id in before
+        ]
+        follow_up(svc.queue, template, changes, g.get("request_id"))
     counts: dict[str, int] = {}
     for r in results:
         counts[r.result.value] = counts.get(r.result.value, 0) + 1
@@ -231,6 +242,14 @@ def bulk(body: BulkIn):
         {"id": r.id, "result": r.result.value, "status": r.status, "etag": r.etag} for r in results
     ]
     return {"results": items, "counts": counts}
+
+
+def _statuses(session, ids) -> dict[str, tuple[str, str]]:
+    """Site and status of each comment before a bulk decision."""
+    rows = session.execute(
+        select(Comment.id, Comment.site_id, Comment.status).where(Comment.id.in_(set(ids)))
+    )
+    return {comment_id: (site_id, status) for comment_id, site_id, status in rows}
 
 
 def _if_match(header: IfMatchHeader) -> str | None:

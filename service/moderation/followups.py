@@ -1,0 +1,54 @@
+"""What a decision sets in motion once committed: the model learns, the host is told.
+
+Both are best effort: learning reads the decision log, so the next queued
+learning job (or a rebuild) catches up on anything missed here; a webhook that
+cannot be queued is logged, and hosts can always read the events feed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import redis
+from rq import Queue
+
+from commentgate.domain import EventType, teaches_model
+from commentgate.queue import enqueue_learning, enqueue_notification
+from commentgate.storage.events import visibility_event
+from service.moderation.decisions import DecisionRequest
+
+log = logging.getLogger(__name__)
+WEBHOOK_EVENTS = {EventType.PUBLISHED: "comment.approved", EventType.UNPUBLISHED: "comment.removed"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One comment a decision moved from ``before`` to ``after``."""
+
+    comment_id: str
+    site_id: str
+    before: str
+    after: str
+
+
+def follow_up(
+    queue: Queue, wanted: DecisionRequest, changes: Iterable[Change], request_id: str | None
+) -> None:
+    """Queue learning for the sites involved and webhooks for visibility changes.
+
+    Learning is queued even when the status did not move: a moderator
+    confirming the worker's spam verdict is still a decision to learn from.
+    """
+    changes = list(changes)
+    try:
+        if teaches_model(wanted.action, wanted.reason):
+            for site_id in sorted({c.site_id for c in changes}):
+                enqueue_learning(queue, site_id)
+        for change in changes:
+            event = visibility_event(change.before, change.after)
+            if event in WEBHOOK_EVENTS:
+                enqueue_notification(queue, change.comment_id, WEBHOOK_EVENTS[event], request_id)
+    except redis.RedisError as exc:
+        log.warning("decision follow-ups not queued (%s); learning will catch up", exc)
