@@ -129,3 +129,23 @@ def test_bulk_decisions_teach_the_model(client, app, worker, redis_client, moder
     assert response.json["counts"] == {"ok": 2}
     queued = Queue("moderation", connection=redis_client).job_ids
     assert [job_id for job_id in queued if job_id.startswith("learn-")]
+
+
+def test_a_ban_that_unpublishes_and_its_lift_are_announced(
+    client, app, worker, sessions, host, moderator_key
+):
+    from tests.helpers import auth
+
+    comment_id = submit_ok(client, app, phone="0912345678")
+    human_paced(sessions, comment_id)
+    worker()  # approved at once on the post-moderated site
+    assert [h["X-Commentgate-Event"] for h, _ in host.received] == ["comment.approved"]
+    body = {"kind": "phone", "value": "0912345678", "reject_recent_hours": 24}
+    created = client.post("/api/v1/moderation/bans", json=body, headers=auth(moderator_key))
+    assert created.json["rejected"] == [comment_id]
+    worker()
+    lift_url = f"/api/v1/moderation/bans/{created.json['ban']['id']}/lift"
+    assert client.post(lift_url, headers=auth(moderator_key)).json["restored"] == [comment_id]
+    worker()
+    events = [h["X-Commentgate-Event"] for h, _ in host.received]
+    assert events == ["comment.approved", "comment.removed", "comment.approved"]

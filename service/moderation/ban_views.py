@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate.access import Permission
@@ -16,6 +16,7 @@ from commentgate.storage.sites import find_site
 from service.deps import services
 from service.http.auth import current_principal, require
 from service.moderation.bans import BanOutcome, BanRequest, create_ban, get_scoped_ban, lift_ban
+from service.moderation.followups import announce_events, last_event_id
 from service.moderation.schemas import BanIn, BanOut, BanPage, BanPath, BanQuery, BanResult, LiftIn
 from service.openapi_docs import BODY, SECURITY, protected
 from service.presenters import rfc3339
@@ -86,9 +87,13 @@ def create(body: BanIn):
         duration_hours=body.duration_hours,
         note=body.note,
     )
-    secret = services().settings.resolved_secret_key()
-    with services().sessions() as session:
-        outcome = create_ban(session, secret, current_principal(), wanted)
+    svc = services()
+    with svc.sessions() as session:
+        since = last_event_id(session)
+        outcome = create_ban(
+            session, svc.settings.resolved_secret_key(), current_principal(), wanted
+        )
+        announce_events(svc.queue, session, since, outcome.rejected, g.get("request_id"))
         return _result(session, outcome), 201
 
 
@@ -134,6 +139,9 @@ def show(path: BanPath):
 def lift(path: BanPath):
     """Ends the ban; ``restore`` (default true) puts back the comments it rejected."""
     body = LiftIn.model_validate(request.get_json(silent=True) or {})
-    with services().sessions() as session:
+    svc = services()
+    with svc.sessions() as session:
+        since = last_event_id(session)
         outcome = lift_ban(session, path.ban_id, current_principal(), restore=body.restore)
+        announce_events(svc.queue, session, since, outcome.restored, g.get("request_id"))
         return _result(session, outcome)

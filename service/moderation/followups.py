@@ -13,10 +13,13 @@ from dataclasses import dataclass
 
 import redis
 from rq import Queue
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from commentgate.domain import EventType, teaches_model
 from commentgate.queue import enqueue_learning, enqueue_notification
 from commentgate.storage.events import visibility_event
+from commentgate.storage.models import CommentEvent
 from service.moderation.decisions import DecisionRequest
 
 log = logging.getLogger(__name__)
@@ -52,3 +55,37 @@ def follow_up(
                 enqueue_notification(queue, change.comment_id, WEBHOOK_EVENTS[event], request_id)
     except redis.RedisError as exc:
         log.warning("decision follow-ups not queued (%s); learning will catch up", exc)
+
+
+def last_event_id(session: Session) -> int:
+    """The newest visibility event so far (0 when there is none)."""
+    return session.scalar(select(func.max(CommentEvent.id))) or 0
+
+
+def announce_events(
+    queue: Queue,
+    session: Session,
+    after_event_id: int,
+    comment_ids: Iterable[str],
+    request_id: str | None,
+) -> None:
+    """Webhooks for the visibility events these comments got after ``after_event_id``.
+
+    For operations (bans and their undo) that move many comments from many
+    statuses: the events they recorded say what the public saw change.
+    """
+    ids = set(comment_ids)
+    if not ids:
+        return
+    events = session.execute(
+        select(CommentEvent.comment_id, CommentEvent.type)
+        .where(CommentEvent.id > after_event_id, CommentEvent.comment_id.in_(ids))
+        .order_by(CommentEvent.id)
+    )
+    try:
+        for comment_id, kind in events:
+            webhook = WEBHOOK_EVENTS.get(EventType(kind))
+            if webhook:
+                enqueue_notification(queue, comment_id, webhook, request_id)
+    except redis.RedisError as exc:
+        log.warning("ban webhooks not queued (%s); hosts can read the events feed", exc)
