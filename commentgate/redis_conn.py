@@ -11,13 +11,21 @@ import logging
 from pathlib import Path
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from commentgate.config import Settings
 
 log = logging.getLogger(__name__)
 
-# Short timeouts: a request must fail fast (503) rather than hang on Redis.
-TIMEOUTS = {"socket_timeout": 3, "socket_connect_timeout": 2, "health_check_interval": 30}
+# Short timeouts and two quick retries: a blip is absorbed, an outage answers
+# 503 at once (redis-py's default of ten backed-off retries takes seconds).
+TIMEOUTS = {
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
+    "health_check_interval": 30,
+    "retry": Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
+}
 
 
 def embedded_socket(var_dir: Path) -> Path:

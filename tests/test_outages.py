@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 
 from commentgate.storage.db import make_engine, make_session_factory
@@ -40,3 +41,16 @@ def test_row_lock_outliving_the_lock_timeout_answers_503(
     assert reply.json["error"]["code"] == "unavailable"
     impatient.dispose()
     holder.dispose()
+
+
+def test_redis_clients_retry_briefly_then_give_up(tmp_path):
+    """Two quick retries absorb a blip; redis-py's default ten would hold a request for seconds."""
+    from commentgate.config import Settings
+    from commentgate.redis_conn import connect_redis
+    from tests.services import free_port
+
+    settings = Settings(var_dir=tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    client = connect_redis(settings)
+    assert client.get_retry().get_retries() == 2
+    with pytest.raises(redis.ConnectionError):
+        client.ping()
