@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import redis
 from rq import Queue
@@ -18,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from commentgate.domain import EventType, teaches_model
 from commentgate.queue import enqueue_learning, enqueue_notification
-from commentgate.storage.events import visibility_event
 from commentgate.storage.models import CommentEvent
 from service.moderation.decisions import DecisionRequest
 
@@ -26,35 +24,27 @@ log = logging.getLogger(__name__)
 WEBHOOK_EVENTS = {EventType.PUBLISHED: "comment.approved", EventType.UNPUBLISHED: "comment.removed"}
 
 
-@dataclass(frozen=True)
-class Change:
-    """One comment a decision moved from ``before`` to ``after``."""
-
-    comment_id: str
-    site_id: str
-    before: str
-    after: str
-
-
 def follow_up(
-    queue: Queue, wanted: DecisionRequest, changes: Iterable[Change], request_id: str | None
+    queue: Queue,
+    session: Session,
+    wanted: DecisionRequest,
+    decided: dict[str, str],
+    since_event_id: int,
+    request_id: str | None,
 ) -> None:
-    """Queue learning for the sites involved and webhooks for visibility changes.
+    """Queue learning for the sites of the ``decided`` comments (id → site id) and
+    webhooks for the visibility events the decision recorded.
 
     Learning is queued even when the status did not move: a moderator
     confirming the worker's spam verdict is still a decision to learn from.
     """
-    changes = list(changes)
     try:
         if teaches_model(wanted.action, wanted.reason):
-            for site_id in sorted({c.site_id for c in changes}):
+            for site_id in sorted(set(decided.values())):
                 enqueue_learning(queue, site_id)
-        for change in changes:
-            event = visibility_event(change.before, change.after)
-            if event in WEBHOOK_EVENTS:
-                enqueue_notification(queue, change.comment_id, WEBHOOK_EVENTS[event], request_id)
     except redis.RedisError as exc:
-        log.warning("decision follow-ups not queued (%s); learning will catch up", exc)
+        log.warning("learning not queued (%s); the next learning job catches up", exc)
+    announce_events(queue, session, since_event_id, decided, request_id)
 
 
 def last_event_id(session: Session) -> int:
@@ -71,8 +61,8 @@ def announce_events(
 ) -> None:
     """Webhooks for the visibility events these comments got after ``after_event_id``.
 
-    For operations (bans and their undo) that move many comments from many
-    statuses: the events they recorded say what the public saw change.
+    The events recorded with a change (decision, bulk, ban, its undo) say what
+    the public saw change, whatever status each comment came from.
     """
     ids = set(comment_ids)
     if not ids:
@@ -88,4 +78,4 @@ def announce_events(
             if webhook:
                 enqueue_notification(queue, comment_id, webhook, request_id)
     except redis.RedisError as exc:
-        log.warning("ban webhooks not queued (%s); hosts can read the events feed", exc)
+        log.warning("webhooks not queued (%s); hosts can read the events feed", exc)

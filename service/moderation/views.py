@@ -17,14 +17,14 @@ from commentgate.storage.review import ReviewFilter, count_by_status, list_revie
 from commentgate.storage.sites import find_site
 from service.deps import services
 from service.http.auth import current_principal, require
-from service.moderation.bulk import decide_many
+from service.moderation.bulk import Outcome, decide_many
 from service.moderation.decisions import (
     DecisionRequest,
     decide,
     get_scoped_comment,
 )
 from service.moderation.edits import EditRequest, edit_comment
-from service.moderation.followups import Change, follow_up
+from service.moderation.followups import follow_up, last_event_id
 from service.moderation.schemas import (
     BulkIn,
     BulkOut,
@@ -149,10 +149,10 @@ def get_comment(path: CommentPath):
 def _decide(comment_id: str, wanted: DecisionRequest):
     svc = services()
     with svc.sessions() as session:
-        before = get_scoped_comment(session, comment_id, current_principal()).status
+        since = last_event_id(session)
         comment = decide(session, comment_id, current_principal(), wanted)
-        change = Change(comment.id, comment.site_id, before, comment.status)
-        follow_up(svc.queue, wanted, [change], g.get("request_id"))
+        decided = {comment.id: comment.site_id}
+        follow_up(svc.queue, session, wanted, decided, since, g.get("request_id"))
         return _with_etag(comment, latest_verdict(session, comment.id))
 
 
@@ -227,14 +227,10 @@ def bulk(body: BulkIn):
     template = DecisionRequest(DecisionAction(body.action), body.reason, body.note)
     svc = services()
     with svc.sessions() as session:
-        before = _statuses(session, body.ids)
+        since = last_event_id(session)
         results = decide_many(session, body.ids, current_principal(), template, body.if_match)
-        changes = [
-            Change(r.id, before[r.id][0], before[r.id][1], r.status)
-            for r in results
-            if r.status is not None and r.id in before
-        ]
-        follow_up(svc.queue, template, changes, g.get("request_id"))
+        decided = _sites(session, [r.id for r in results if r.result is Outcome.OK])
+        follow_up(svc.queue, session, template, decided, since, g.get("request_id"))
     counts: dict[str, int] = {}
     for r in results:
         counts[r.result.value] = counts.get(r.result.value, 0) + 1
@@ -244,12 +240,10 @@ def bulk(body: BulkIn):
     return {"results": items, "counts": counts}
 
 
-def _statuses(session, ids) -> dict[str, tuple[str, str]]:
-    """Site and status of each comment before a bulk decision."""
-    rows = session.execute(
-        select(Comment.id, Comment.site_id, Comment.status).where(Comment.id.in_(set(ids)))
-    )
-    return {comment_id: (site_id, status) for comment_id, site_id, status in rows}
+def _sites(session, ids) -> dict[str, str]:
+    """The site of each comment."""
+    rows = session.execute(select(Comment.id, Comment.site_id).where(Comment.id.in_(set(ids))))
+    return {comment_id: site_id for comment_id, site_id in rows}
 
 
 def _if_match(header: IfMatchHeader) -> str | None:
