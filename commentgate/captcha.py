@@ -83,7 +83,9 @@ class CaptchaService:
 
     def issue(self, kind: CaptchaKind = CaptchaKind.IMAGE) -> Challenge:
         """Store a new random answer of ``kind`` and return its id."""
-        captcha_id = secrets.token_urlsafe(16)
+        # Hex, not URL-safe base64: an id starting with "-" reads as an option on the command
+        # line (`commentgate captcha answer ID` failed on one id in 64).
+        captcha_id = secrets.token_hex(16)
         answer = "".join(secrets.choice(kind.alphabet()) for _ in range(LENGTH))
         value = f"{answer}:{self._clock():.3f}"
         self._redis.set(redis_key("captcha", captcha_id), value, ex=self._ttl)

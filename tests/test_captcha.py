@@ -15,6 +15,16 @@ def test_alphabet_has_no_look_alikes():
     assert not set("0O1IlL") & set(ALPHABET)
 
 
+def test_ids_are_hex_so_no_id_reads_as_a_command_line_option(redis_client):
+    # URL-safe base64 ids began with "-" one time in 64, and `captcha answer ID` took them
+    # for an option.
+    service = CaptchaService(redis_client, 600)
+    ids = [service.issue().id for _ in range(300)]
+    hex_digits = set("0123456789abcdef")
+    assert all(len(captcha_id) == 32 and set(captcha_id) <= hex_digits for captcha_id in ids)
+    assert len(set(ids)) == len(ids)
+
+
 def test_right_answer_is_accepted_once_case_insensitively(redis_client):
     service = CaptchaService(redis_client, 600)
     challenge = service.issue()
