@@ -21,7 +21,7 @@ from workers.scoring.model import ModelFormatError, SpamModel
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 24 * 3600
-# A loaded model holds about 50 MB of arrays; keep only the few in use.
+# A loaded model holds about 17 MB of arrays; keep only the few in use.
 _MEMORY_LIMIT = 3
 
 

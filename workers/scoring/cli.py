@@ -11,7 +11,7 @@ import click
 from workers.scoring.corpus import CorpusError, read_corpus
 from workers.scoring.evaluation import Report, cross_validate, evaluate
 from workers.scoring.model import SpamModel
-from workers.scoring.training import EPOCHS, train
+from workers.scoring.training import progress_steps, train
 
 
 def train_model(
@@ -25,7 +25,8 @@ def train_model(
     examples = read_corpus(files)
     if not progress:
         return train(examples, version)
-    with click.progressbar(length=len(examples) * EPOCHS, label="training", file=sys.stderr) as bar:
+    steps = progress_steps(len(examples))
+    with click.progressbar(length=steps, label="training", file=sys.stderr) as bar:
         return train(examples, version, progress=bar.update)
 
 
