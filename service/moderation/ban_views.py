@@ -9,10 +9,9 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate.access import Permission
 from commentgate.domain import BanKind
-from commentgate.errors import UnknownSiteError
+from commentgate.registry import get_scoped_site
 from commentgate.storage.bans import count_rejections, list_bans
 from commentgate.storage.models import Ban, utcnow
-from commentgate.storage.sites import find_site
 from service.deps import services
 from service.http.auth import current_principal, require
 from service.moderation.bans import BanOutcome, BanRequest, create_ban, get_scoped_ban, lift_ban
@@ -108,10 +107,7 @@ def index(query: BanQuery):
     with services().sessions() as session:
         site_ids = principal.site_ids
         if query.site is not None:
-            site = find_site(session, query.site)
-            if site is None or not principal.covers(site.id):
-                raise UnknownSiteError(query.site)
-            site_ids = frozenset({site.id})
+            site_ids = frozenset({get_scoped_site(session, principal, query.site).id})
         page = list_bans(session, site_ids, query.active, query.cursor, query.limit)
         return {
             "items": [ban_view(session, b) for b in page.items],

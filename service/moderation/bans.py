@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
 from commentgate.domain import AuditAction, BanKind
-from commentgate.errors import FieldError, NotFoundError, UnknownSiteError, ValidationFailedError
+from commentgate.errors import FieldError, NotFoundError, ValidationFailedError
 from commentgate.fingerprint import fingerprint, normalize_value
+from commentgate.registry import get_scoped_site
 from commentgate.storage.audit import record_audit
 from commentgate.storage.bans import (
     authored_since,
@@ -27,7 +28,6 @@ from commentgate.storage.bans import (
     restore_rejection,
 )
 from commentgate.storage.models import Ban, Comment, utcnow
-from commentgate.storage.sites import find_site
 from service.moderation.decisions import get_scoped_comment
 
 
@@ -71,10 +71,7 @@ def _fingerprint(session: Session, secret: bytes, principal: Principal, req: Ban
 def _site_id(session: Session, principal: Principal, site_name: str | None) -> str | None:
     if site_name is None:
         return None if principal.site_ids is None else next(iter(principal.site_ids))
-    site = find_site(session, site_name)
-    if site is None or not principal.covers(site.id):
-        raise UnknownSiteError(site_name)
-    return site.id
+    return get_scoped_site(session, principal, site_name).id
 
 
 def _sweep(session: Session, ban: Ban, hours: int, principal: Principal) -> list[str]:

@@ -9,12 +9,11 @@ from sqlalchemy import select
 
 from commentgate.access import Permission, Principal
 from commentgate.domain import DecisionAction, RejectReason
-from commentgate.errors import UnknownSiteError
+from commentgate.registry import get_scoped_site
 from commentgate.storage.comments import latest_verdict
 from commentgate.storage.edits import list_edits
 from commentgate.storage.models import Comment
 from commentgate.storage.review import ReviewFilter, count_by_status, list_review
-from commentgate.storage.sites import find_site
 from service.deps import services
 from service.http.auth import current_principal, require
 from service.moderation.bulk import Outcome, decide_many
@@ -84,10 +83,7 @@ def require_moderator() -> None:
 def _site_filter(session, principal: Principal, site_name: str | None) -> frozenset[str] | None:
     if site_name is None:
         return principal.site_ids
-    site = find_site(session, site_name)
-    if site is None or not principal.covers(site.id):
-        raise UnknownSiteError(site_name)
-    return frozenset({site.id})
+    return frozenset({get_scoped_site(session, principal, site_name).id})
 
 
 def _review_filter(session, query: ReviewFilterQuery, statuses=()) -> ReviewFilter:
