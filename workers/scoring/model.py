@@ -54,7 +54,7 @@ _CLASSES = np.array([0, 1])
 # How much one decision weighs against one corpus example. Whole-text character n-grams are
 # shared by every text of a language, so each step on a template also moves unrelated
 # comments a little; at this weight 20 decisions carry a new template past spam_at and move
-# unrelated comments by at most 0.01-0.03 (tests/scoring/test_model.py,
+# unrelated comments by at most 0.02 (tests/scoring/test_model.py,
 # tests/test_learning.py; figures in bench/README.md).
 DECISION_WEIGHT = 0.02
 
@@ -83,9 +83,8 @@ class SpamModel:
     @classmethod
     def fitted(cls, version: str, fit: LogisticRegression, idf: Idf) -> SpamModel:
         """Continue online from a batch fit over ``idf.documents`` examples."""
-        documents = max(idf.documents, 1)
-        classifier = _new_classifier(ALPHA_PER_EXAMPLE / documents)
-        _set_state(classifier, fit.coef_, fit.intercept_, t=float(documents * STEPS_SEEN))
+        classifier = _new_classifier(ALPHA_PER_EXAMPLE / idf.documents)
+        _set_state(classifier, fit.coef_, fit.intercept_, t=float(idf.documents * STEPS_SEEN))
         return cls(version, classifier, idf)
 
     @property
