@@ -9,31 +9,22 @@ from commentgate import metrics
 from commentgate.captcha import CaptchaKind, Challenge
 from commentgate.errors import NotFoundError
 from service.deps import services
-from service.openapi_docs import error_responses
+from service.openapi_docs import error_responses, optional_json_body
 from service.schemas import CaptchaIn, CaptchaOut, CaptchaPath
 
 captchas = APIBlueprint("captchas", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="captcha")])
 
-# The body is optional (no body means an image captcha), so it is parsed in the
-# view and documented by hand, as the moderation reject body is.
-CAPTCHA_BODY_DOC = {
-    "required": False,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {
-                    "kind": {
-                        "type": "string",
-                        "enum": [k.value for k in CaptchaKind],
-                        "default": CaptchaKind.IMAGE.value,
-                        "description": "audio: five digits, drawn and also read aloud",
-                    }
-                },
-            }
+# The body is optional: no body means an image captcha.
+CAPTCHA_BODY_DOC = optional_json_body(
+    {
+        "kind": {
+            "type": "string",
+            "enum": [k.value for k in CaptchaKind],
+            "default": CaptchaKind.IMAGE.value,
+            "description": "audio: five digits, drawn and also read aloud",
         }
-    },
-}
+    }
+)
 
 
 def _base_url() -> str:

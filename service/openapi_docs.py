@@ -49,6 +49,16 @@ def with_headers(model: type[BaseModel], headers: tuple[str, ...]) -> type[BaseM
     return type(name, (model,), {"model_config": config, "__module__": model.__module__})
 
 
+def optional_json_body(properties: dict[str, Any]) -> dict[str, Any]:
+    """An operation's optional JSON object body, documented by hand.
+
+    flask-openapi3 marks a body model as required, so bodies that may be absent are parsed
+    in the view and described with this (as ``openapi_extensions={"requestBody": ...}``).
+    """
+    schema = {"type": "object", "properties": properties}
+    return {"required": False, "content": {"application/json": {"schema": schema}}}
+
+
 def error_responses(*statuses: int) -> dict[int, Any]:
     """Document that an operation may answer these statuses with the error shape."""
     docs: dict[int, Any] = {}

@@ -33,29 +33,21 @@ from service.moderation.schemas import (
     ReviewQuery,
     StatusCounts,
 )
-from service.openapi_docs import BODY, SECURITY, protected, with_headers
+from service.openapi_docs import BODY, SECURITY, optional_json_body, protected, with_headers
 from service.presenters import etag_of, moderator_view, rfc3339
 from service.schemas import CommentPath, ModeratorComment, RejectIn, ReviewPage
 
-# The reject body is optional, so it is parsed in the view and documented by hand.
-REJECT_BODY_DOC = {
-    "required": False,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {
-                    "reason": {
-                        "type": "string",
-                        "enum": [r.value for r in RejectReason],
-                        "default": RejectReason.OTHER.value,
-                    },
-                    "note": {"anyOf": [{"type": "string", "maxLength": 1000}, {"type": "null"}]},
-                },
-            }
-        }
-    },
-}
+# The reject body is optional: no body means reason "other".
+REJECT_BODY_DOC = optional_json_body(
+    {
+        "reason": {
+            "type": "string",
+            "enum": [r.value for r in RejectReason],
+            "default": RejectReason.OTHER.value,
+        },
+        "note": {"anyOf": [{"type": "string", "maxLength": 1000}, {"type": "null"}]},
+    }
+)
 WITH_ETAG = with_headers(ModeratorComment, ("ETag",))
 
 moderation = APIBlueprint(
