@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from commentgate.domain import BanKind, CommentStatus, DecisionAction, RejectReason
+from commentgate.storage.comments import update_if_unchanged
 from commentgate.storage.events import note_status_change
 from commentgate.storage.models import Ban, BanRejection, Comment, Decision, utcnow
 from commentgate.storage.pagination import Page, paginate
@@ -92,20 +93,14 @@ def reject_for_ban(session: Session, ban: Ban, comment: Comment, key_id: str | N
     Returns False when the comment changed since it was read.
     """
     now = utcnow()
-    moved = session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.version == comment.version)
-        .values(
-            status=CommentStatus.SPAM.value,
-            version=Comment.version + 1,
-            decided_at=now,
-            decided_by=key_id,
-            decision_reason=RejectReason.SPAM.value,
-            decision_note=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    changes = {
+        "status": CommentStatus.SPAM.value,
+        "decided_at": now,
+        "decided_by": key_id,
+        "decision_reason": RejectReason.SPAM.value,
+        "decision_note": None,
+    }
+    if not update_if_unchanged(session, comment.id, comment.version, **changes):
         return False
     session.add(_rejection(ban, comment))
     _log_decision(session, comment, key_id, DecisionAction.BAN, CommentStatus.SPAM.value, now)
@@ -175,20 +170,14 @@ def restore_rejection(session: Session, rejection: BanRejection, key_id: str | N
     Returns False (and leaves it) when the comment changed after the ban.
     """
     now = utcnow()
-    moved = session.execute(
-        update(Comment)
-        .where(Comment.id == rejection.comment_id, Comment.version == rejection.version)
-        .values(
-            status=rejection.from_status,
-            version=Comment.version + 1,
-            decided_at=rejection.from_decided_at,
-            decided_by=rejection.from_decided_by,
-            decision_reason=rejection.from_reason,
-            decision_note=rejection.from_note,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    changes = {
+        "status": rejection.from_status,
+        "decided_at": rejection.from_decided_at,
+        "decided_by": rejection.from_decided_by,
+        "decision_reason": rejection.from_reason,
+        "decision_note": rejection.from_note,
+    }
+    if not update_if_unchanged(session, rejection.comment_id, rejection.version, **changes):
         return False
     rejection.restored_at = now
     comment = session.get(Comment, rejection.comment_id)

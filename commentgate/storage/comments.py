@@ -126,6 +126,20 @@ def reason_codes_text(reasons: list[dict[str, Any]]) -> str:
     return f",{','.join(codes)}," if codes else ""
 
 
+def update_if_unchanged(session: Session, comment_id: str, version: int, **values: Any) -> bool:
+    """Set ``values`` on the comment and bump its version, if it is still at ``version``.
+
+    Optimistic locking: returns False when someone changed the comment since it was read.
+    """
+    moved = session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.version == version)
+        .values(version=Comment.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return moved.rowcount == 1
+
+
 def record_decision(
     session: Session,
     comment: Comment,
@@ -142,20 +156,14 @@ def record_decision(
     A change of what readers see is noted in the events feed.
     """
     now = utcnow()
-    moved = session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.version == comment.version)
-        .values(
-            status=to_status.value,
-            version=Comment.version + 1,
-            decided_at=now,
-            decided_by=key_id,
-            decision_reason=reason,
-            decision_note=note,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    changes = {
+        "status": to_status.value,
+        "decided_at": now,
+        "decided_by": key_id,
+        "decision_reason": reason,
+        "decision_note": note,
+    }
+    if not update_if_unchanged(session, comment.id, comment.version, **changes):
         return False
     session.add(
         Decision(

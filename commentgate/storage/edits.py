@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus, EventType
 from commentgate.links import has_link
+from commentgate.storage.comments import update_if_unchanged
 from commentgate.storage.events import record_event
 from commentgate.storage.models import Comment, CommentEdit, utcnow
 
@@ -19,19 +20,13 @@ def record_edit(
     Returns False when someone changed the comment first (optimistic locking).
     """
     now = utcnow()
-    moved = session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.version == comment.version)
-        .values(
-            title=title,
-            content=content,
-            has_link=has_link(title, content),
-            edited_at=now,
-            version=Comment.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    changes = {
+        "title": title,
+        "content": content,
+        "has_link": has_link(title, content),
+        "edited_at": now,
+    }
+    if not update_if_unchanged(session, comment.id, comment.version, **changes):
         return False
     session.add(
         CommentEdit(
