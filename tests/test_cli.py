@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -105,6 +106,22 @@ def test_embedded_redis_is_shared_with_a_second_process(tmp_path):
         assert out.stdout.strip() == CaptchaService(first, 600).answer(challenge.id)
     finally:
         stop_embedded(first)
+
+
+def test_stopping_the_embedded_redis_does_not_wait_for_lingering_clients(tmp_path):
+    """A connection left open by some other client must not keep the server alive."""
+    import redis
+
+    from commentgate.config import Settings
+    from commentgate.redis_conn import connect_redis, embedded_socket, stop_embedded
+
+    settings = Settings(var_dir=tmp_path / "var", redis_url="")
+    owner = connect_redis(settings)
+    lingering = redis.Redis(unix_socket_path=str(embedded_socket(settings.var_dir)))
+    assert lingering.ping()
+    stop_embedded(owner, grace_seconds=0.3)
+    with pytest.raises((redis.ConnectionError, FileNotFoundError)):
+        lingering.ping()
 
 
 def test_keys_list_and_revoke_by_prefix(settings, sessions, site):
