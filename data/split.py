@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Split the Vietnamese comment set into a training side and a test side.
 
-Reads ``data/vi_comments.jsonl`` (one JSON object per line, keys ``text``, ``label``,
-``source``, ``lang`` in that order), shuffles the lines with ``random.Random(20261125)``
-and writes:
-
-* the first ``round(0.6 * n)`` lines to ``data/vi_comments.train.jsonl``
-* the remaining lines to ``data/vi_comments.test.jsonl``
+The set is written in batches: ``data/vi_comments.jsonl`` (the first), then
+``data/vi_comments.2.jsonl`` and so on (one JSON object per line, keys ``text``, ``label``,
+``source``, ``lang`` in that order). Each batch is shuffled on its own with
+``random.Random(20261125)``; the first ``round(0.6 * n)`` lines of every batch go to
+``data/vi_comments.train.jsonl`` and the rest to ``data/vi_comments.test.jsonl``, batch after
+batch. A new batch therefore never moves a text of an earlier batch from one side to the
+other: what was held out stays held out.
 
 Lines are copied byte for byte, so both outputs keep the exact format of the input
 (UTF-8, NFC, ``\\n`` line endings). Counts per label are printed to stderr.
@@ -37,7 +38,7 @@ KEYS = ["text", "label", "source", "lang"]
 LABELS = {"spam", "ham"}
 
 DATA_DIR = Path(__file__).resolve().parent
-SOURCE = DATA_DIR / "vi_comments.jsonl"
+BATCHES = [DATA_DIR / "vi_comments.jsonl", DATA_DIR / "vi_comments.2.jsonl"]
 TRAIN = DATA_DIR / "vi_comments.train.jsonl"
 TEST = DATA_DIR / "vi_comments.test.jsonl"
 
@@ -66,6 +67,24 @@ def read_lines(path: Path) -> list[str]:
     return lines
 
 
+def split(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Shuffle one batch with the fixed seed and cut it into (train, test)."""
+    lines = list(lines)
+    random.Random(SEED).shuffle(lines)
+    cut = round(TRAIN_FRACTION * len(lines))
+    return lines[:cut], lines[cut:]
+
+
+def check_unique(batches: list[list[str]]) -> None:
+    """No text may appear in two batches (each batch is checked on its own when read)."""
+    seen: set[str] = set()
+    for lines in batches:
+        texts = {json.loads(line)["text"] for line in lines}
+        if seen & texts:
+            raise ValueError(f"a text occurs in two batches: {sorted(seen & texts)[0]!r}")
+        seen |= texts
+
+
 def label_counts(lines: list[str]) -> Counter[str]:
     return Counter(json.loads(line)["label"] for line in lines)
 
@@ -76,16 +95,19 @@ def describe(name: str, lines: list[str]) -> str:
 
 
 def main() -> int:
-    lines = read_lines(SOURCE)
-    rng = random.Random(SEED)
-    rng.shuffle(lines)
-    cut = round(TRAIN_FRACTION * len(lines))
-    train, test = lines[:cut], lines[cut:]
+    batches = [read_lines(path) for path in BATCHES]
+    check_unique(batches)
+    train: list[str] = []
+    test: list[str] = []
+    for path, lines in zip(BATCHES, batches, strict=True):
+        batch_train, batch_test = split(lines)
+        train += batch_train
+        test += batch_test
+        print(describe(path.name, lines), file=sys.stderr)
     with TRAIN.open("w", encoding="utf-8", newline="\n") as handle:
         handle.writelines(train)
     with TEST.open("w", encoding="utf-8", newline="\n") as handle:
         handle.writelines(test)
-    print(describe(SOURCE.name, lines), file=sys.stderr)
     print(describe(TRAIN.name, train), file=sys.stderr)
     print(describe(TEST.name, test), file=sys.stderr)
     return 0

@@ -1,0 +1,34 @@
+"""The committed Vietnamese set: its two sides are what data/split.py makes of the batches."""
+
+import importlib.util
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def _split_module():
+    spec = importlib.util.spec_from_file_location("vi_split", DATA / "split.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_sides_are_the_split_of_every_batch():
+    split = _split_module()
+    batches = [split.read_lines(path) for path in split.BATCHES]
+    split.check_unique(batches)
+    sides = [split.split(lines) for lines in batches]
+    assert split.TRAIN.read_text(encoding="utf-8") == "".join(
+        line for train, _ in sides for line in train
+    )
+    assert split.TEST.read_text(encoding="utf-8") == "".join(
+        line for _, test in sides for line in test
+    )
+
+
+def test_a_new_batch_never_moves_a_text_of_an_earlier_one():
+    split = _split_module()
+    first = split.read_lines(split.BATCHES[0])
+    train, test = split.split(first)
+    assert split.TRAIN.read_text(encoding="utf-8").startswith("".join(train))
+    assert split.TEST.read_text(encoding="utf-8").startswith("".join(test))
