@@ -26,6 +26,13 @@ def test_evasions_still_match():
     assert score("n h à c á i uy tín") >= 0.7  # topic + call to action
 
 
+def test_short_phrase_spelled_out_matches_as_a_whole_token_only():
+    assert "lô đề" in {entry.phrase for entry in find_entries("l ô đ ề 1 ăn 99, ib")}
+    assert "cá độ" in {entry.phrase for entry in find_entries("c.á đ.ộ")}
+    # The same letters inside ordinary words are not the glued phrase.
+    assert find_entries("an avocado salad that would explode") == {}
+
+
 def test_english_channel_spam():
     reasons = check_lexicon(
         Submission("Check out my channel, subscribe to my channel!"), SiteRules()

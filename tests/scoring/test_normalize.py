@@ -25,6 +25,8 @@ def test_canonical_undoes_evasions():
     assert canonical("v4y t1ền k0 thế chấp") == "vay tien khong the chap"
     assert canonical("tjen nhanh") == "tien nhanh"
     assert canonical("freeeee") == canonical("free")
+    assert canonical("Nhà_cái_uy_tín nạp_đầu_tặng_100k") == "nha cai uy tin nap dau tang 100k"
+    assert canonical("t r ả t h ư ở n g n h a n h, ib") == "trathuongnhanh, inbox"
 
 
 def test_canonical_keeps_amounts_brands_and_zalo():

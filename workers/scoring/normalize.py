@@ -48,7 +48,8 @@ _LEET_RUN = re.compile(r"[^\W\d_][\w@$]*")
 _ASTERISK_IN_WORD = re.compile(r"(?<=[^\W\d_])\*+(?=[^\W\d_])")
 _J_AFTER_CONSONANT = re.compile(r"(?<=[b-df-hk-np-tv-xz])j")
 _DOTTED_LETTERS = re.compile(r"(?<![\w.])[^\W\d_](?:[.\-_*·•]+[^\W\d_])+(?![\w])")
-_SPACED_LETTERS = re.compile(r"(?<!\S)[^\W\d_](?:[ \t]+[^\W\d_](?!\S)){2,}")
+# Single letters between spaces; punctuation may follow the last one ("n h a n h, ib").
+_SPACED_LETTERS = re.compile(r"(?<!\w)[^\W\d_](?:[ \t]+[^\W\d_](?!\w)){2,}")
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -132,6 +133,8 @@ def _expand_teencode(text: str) -> str:
 
 def _rules(text: str) -> str:
     """The character-level evasion rules, without the teencode table."""
+    # "nhà_cái_uy_tín": an underscore is a word separator, not part of a word.
+    text = text.replace("_", " ")
     text = _ASTERISK_IN_WORD.sub("", text)
     text = _LEET_RUN.sub(_unleet_word, text)
     # "tjen" -> "tien": Vietnamese has no j, so j after a consonant stands for i.

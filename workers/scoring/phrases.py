@@ -7,8 +7,11 @@ from collections.abc import Iterable
 
 from workers.scoring.normalize import canonical, words
 
-# A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found,
-# but only for keys long enough not to occur inside ordinary words by chance.
+# A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found:
+# as a whole token from MIN_GLUED_TOKEN letters ("l ô đ ề" -> "lode"), and inside a longer
+# token (a domain name) only from MIN_GLUED_KEY, long enough not to occur inside ordinary
+# words by chance ("lode" is in "explode", "cado" in "avocado").
+MIN_GLUED_TOKEN = 4
 MIN_GLUED_KEY = 6
 
 
@@ -17,6 +20,7 @@ class PhraseIndex:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._keys: dict[str, str] = {}  # canonical key (spaced or glued) -> original phrase
+        self._short_glued: dict[str, str] = {}  # glued keys matched as whole tokens only
         for phrase in phrases:
             key = canonical(phrase)
             if key:
@@ -24,6 +28,8 @@ class PhraseIndex:
                 glued = key.replace(" ", "")
                 if len(glued) >= MIN_GLUED_KEY:
                     self._keys.setdefault(glued, phrase)
+                elif len(glued) >= MIN_GLUED_TOKEN and glued != key:
+                    self._short_glued.setdefault(glued, phrase)
         self._longest = max((len(key.split()) for key in self._keys), default=0)
         self._glued_sizes = sorted({len(key) for key in self._keys if " " not in key})
 
@@ -36,6 +42,7 @@ class PhraseIndex:
                 phrase = self._keys.get(" ".join(tokens[start : start + size]))
                 if phrase is not None:
                     found[phrase] += 1
+        found.update(self._short_glued[token] for token in tokens if token in self._short_glued)
         found.update(self._inside_long_tokens(tokens, found))
         return found
 
