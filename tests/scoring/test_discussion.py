@@ -1,13 +1,16 @@
-from workers.scoring.checks.discussion import WARNING_WEIGHT, find_warnings
+import pytest
+
+from workers.scoring.checks.discussion import WARNING_DISCOUNT, WARNING_WEIGHT, find_warnings
 from workers.scoring.features import analyze
-from workers.scoring.pipeline import run_checks
-from workers.scoring.types import SiteRules, Submission
+from workers.scoring.model import MODEL_SURE, probability_reason
+from workers.scoring.pipeline import collect_reasons
+from workers.scoring.types import ReasonCode, SiteRules, Submission
 
 RULES = SiteRules()
 
 
 def weights(text: str) -> dict[str, float]:
-    return {str(r.code.value): r.weight for r in run_checks(Submission(text), RULES)}
+    return {str(r.code.value): r.weight for r in collect_reasons(Submission(text), RULES)}
 
 
 def test_warning_phrases_are_found_with_diacritics():
@@ -35,3 +38,25 @@ def test_no_warning_means_no_reason():
 def test_model_sees_warning_language_as_one_feature():
     assert "__warning__" in analyze("Cảnh giác với tin nhắn lạ")
     assert "__warning__" not in analyze("Cảm ơn bài viết")
+
+
+WARNING = "Mấy tin nhắn 'vay tiền nhanh chỉ cần CCCD' là lừa đảo, mọi người cảnh giác"
+RECOVERY_ADVERT = "Ai bị lừa đảo qua sàn ảo thì liên hệ bên mình hỗ trợ lấy lại tiền"
+
+
+def _warning(text: str, probability: float | None) -> float:
+    model = probability_reason(probability) if probability is not None else None
+    reasons = collect_reasons(Submission(text), RULES, model)
+    return sum(r.weight for r in reasons if r.code is ReasonCode.WARNING_CONTEXT)
+
+
+def test_warning_explains_away_an_unsure_model_too():
+    model = probability_reason(0.8).weight
+    extra = _warning(WARNING, None) - _warning(WARNING, 0.8)
+    assert extra == pytest.approx(WARNING_DISCOUNT * model, abs=1e-3)
+
+
+def test_warning_words_do_not_hide_an_advert_the_model_is_sure_of():
+    assert _warning(RECOVERY_ADVERT, MODEL_SURE + 0.05) == _warning(RECOVERY_ADVERT, None) < 0
+    reasons = collect_reasons(Submission(RECOVERY_ADVERT), RULES, probability_reason(0.99))
+    assert sum(r.weight for r in reasons) >= RULES.spam_at

@@ -14,7 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from workers.scoring.corpus import Example
 from workers.scoring.model import SpamModel, probability_reason
-from workers.scoring.pipeline import Outcome, classify, make_verdict, run_checks
+from workers.scoring.pipeline import Outcome, classify, collect_reasons, make_verdict
 from workers.scoring.training import train
 from workers.scoring.types import SiteRules, Submission, Verdict
 
@@ -85,7 +85,7 @@ def score_texts(texts: Sequence[str], model: SpamModel, rules: SiteRules) -> lis
     probabilities = model.spam_probabilities(list(texts))
     return [
         make_verdict(
-            [*run_checks(Submission(content=text), rules), probability_reason(p)], model.version
+            collect_reasons(Submission(content=text), rules, probability_reason(p)), model.version
         )
         for text, p in zip(texts, probabilities, strict=True)
     ]

@@ -36,6 +36,10 @@ FORMAT = "commentgate-spam-model/3"
 MODEL_SCALE = 2.2
 MODEL_NEUTRAL = 0.2
 SHARPNESS = 2.5
+# From this p(spam) the model's reason is not explained away by warning language (see
+# pipeline.collect_reasons); chosen by cross-validation on the Vietnamese training side, where
+# recovery-scam adverts reach p > 0.99 and readers' warnings stay under p = 0.8.
+MODEL_SURE = 0.9
 # Inverse regularisation of the cold-start fit, chosen by the same cross-validation.
 C = 300.0
 # Online steps. "optimal" learning rates shrink as 1 / (alpha * t): alpha is the cold-start
@@ -154,6 +158,11 @@ def model_weight(probability: float) -> float:
     """The documented monotone map from p(spam) to a score contribution."""
     spam, ham = probability**SHARPNESS, (1.0 - probability) ** SHARPNESS
     return round(MODEL_SCALE * (spam / (spam + ham) - MODEL_NEUTRAL), 4)
+
+
+def is_sure(reason: Reason) -> bool:
+    """Whether a ``model`` reason says p(spam) >= MODEL_SURE (its weight rises with p)."""
+    return reason.code is ReasonCode.MODEL and reason.weight >= model_weight(MODEL_SURE)
 
 
 def probability_reason(probability: float) -> Reason:

@@ -44,6 +44,7 @@ DISCOUNTED = frozenset(
         ReasonCode.LEXICON_JOB,
         ReasonCode.LEXICON_PROMO,
         ReasonCode.CALL_TO_ACTION,
+        ReasonCode.MODEL,
     }
 )
 
