@@ -26,6 +26,12 @@ def test_evasions_still_match():
     assert score("n h à c á i uy tín") >= 0.7  # topic + call to action
 
 
+def test_wording_inside_quotations_is_a_reader_pointing_at_an_advert():
+    quoted = "Ngày nào cũng nhận tin nhắn kiểu 'vay tiền nhanh chỉ cần CCCD', chán thật"
+    assert score(quoted) == 0
+    assert score(quoted.replace("'", "")) >= 1.0
+
+
 def test_short_phrase_spelled_out_matches_as_a_whole_token_only():
     assert "lô đề" in {entry.phrase for entry in find_entries("l ô đ ề 1 ăn 99, ib")}
     assert "cá độ" in {entry.phrase for entry in find_entries("c.á đ.ộ")}

@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workers.scoring.normalize import canonical, fold, strip_diacritics
+from workers.scoring.normalize import canonical, fold, strip_diacritics, without_quotations
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=80)
 SPAMMY = st.text(alphabet="nhàcáiđNH 0134@$.*-_zjkoạễ\u200bаеоＺ１", max_size=40)
@@ -27,6 +27,12 @@ def test_canonical_undoes_evasions():
     assert canonical("freeeee") == canonical("free")
     assert canonical("Nhà_cái_uy_tín nạp_đầu_tặng_100k") == "nha cai uy tin nap dau tang 100k"
     assert canonical("t r ả t h ư ở n g n h a n h, ib") == "trathuongnhanh, inbox"
+
+
+def test_quotations_are_cut_but_apostrophes_are_not():
+    assert without_quotations("kiểu 'vay tiền nhanh' ngày nào") == 'kiểu "" ngày nào'
+    assert without_quotations("comment “nhà cái uy tín” đầy") == 'comment "" đầy'
+    assert without_quotations("it's Tom's car, isn't it") == "it's Tom's car, isn't it"
 
 
 def test_canonical_keeps_amounts_brands_and_zalo():

@@ -52,6 +52,9 @@ _DOTTED_LETTERS = re.compile(r"(?<![\w.])[^\W\d_](?:[.\-_*·•]+[^\W\d_])+(?![\
 _SPACED_LETTERS = re.compile(r"(?<!\w)[^\W\d_](?:[ \t]+[^\W\d_](?!\w)){2,}")
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
 _SPACE = re.compile(r"\s+")
+# A quotation: a quote mark that opens after a non-word character, text without quote marks
+# or line breaks, and a closing mark before a non-word character (so "don't" is no quote).
+_QUOTATION = re.compile(r"(?<!\w)['\"“‘«]([^'\"“”‘’«»\n]{2,200}?)['\"”’»](?!\w)")
 _WORD = re.compile(r"\w+")
 
 
@@ -152,6 +155,11 @@ def _rules(text: str) -> str:
 def canonical(text: str) -> str:
     """Return the evasion-normal form of ``text`` that word lists are matched in."""
     return _fixed_point(lambda value: _expand_teencode(_rules(fold(value))), text)
+
+
+def without_quotations(text: str) -> str:
+    """``text`` with every quotation replaced by a bare pair of quote marks."""
+    return _QUOTATION.sub('""', text)
 
 
 def words(text: str) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
 
+from workers.scoring.normalize import without_quotations
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
@@ -126,7 +127,9 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
 
 
 def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Score spam vocabulary in the title and content."""
+    """Score spam vocabulary in the title and content, outside quotations: a reader quotes an
+    advert's wording to point at it ("tin nhắn kiểu 'vay tiền nhanh chỉ cần CCCD'"), an advert
+    does not quote its own offer."""
     text = f"{sub.title}\n{sub.content}"
-    found = sorted(find_entries(text), key=lambda entry: entry.phrase)
+    found = sorted(find_entries(without_quotations(text)), key=lambda entry: entry.phrase)
     return _category_reasons(found) + _site_reason(text, rules.custom_words)
