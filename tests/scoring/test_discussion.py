@@ -23,9 +23,12 @@ def test_negated_warnings_are_reassurance_not_warning():
 
 
 def test_warning_cancels_most_of_the_quoted_bait():
+    warned = weights("Thấy bình luận link vào nhà cái thì đừng bấm, dễ bị lừa lắm")
+    assert warned["warning_context"] < -WARNING_WEIGHT
+    assert sum(warned.values()) < 0.5
+    # In quotation marks the wording is not even counted as bait (checks/lexicon.py).
     quoted = weights("Thấy bình luận 'link vào nhà cái' thì đừng bấm, dễ bị lừa lắm")
-    assert quoted["warning_context"] < -WARNING_WEIGHT
-    assert sum(quoted.values()) < 0.5
+    assert quoted == {"warning_context": -WARNING_WEIGHT}
     advert = weights("Link vào nhà cái uy tín, không lừa đảo, ib ngay")
     assert "warning_context" not in advert
     assert sum(advert.values()) >= 1.0
