@@ -28,7 +28,7 @@ from functools import cache, cached_property
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from workers.scoring.checks.discussion import find_warnings
 from workers.scoring.normalize import canonical, fold, words
@@ -155,7 +155,10 @@ class Idf:
 def _weigh(block: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     weighted = block.copy()
     weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
-    return normalize(weighted, copy=False)
+    # What sklearn's normalize() does, without its input validation: a third of the time
+    # of scoring one comment went there.
+    inplace_csr_row_normalize_l2(weighted)
+    return weighted
 
 
 def weigh(counts: Counts, idf: Idf) -> sp.csr_matrix:

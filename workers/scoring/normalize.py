@@ -44,7 +44,8 @@ _HOMOGLYPHS = str.maketrans(
 _INVISIBLE_EXTRA = (0x034F, 0x115F, 0x1160, 0x180E, 0x3164, 0xFFA0)
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"}
-_LEET_RUN = re.compile(r"[^\W\d_][\w@$]*")
+# A word that starts with a letter and holds a leet symbol (others have nothing to replace).
+_LEET_RUN = re.compile(r"[^\W\d_][\w@$]*[0134@$][\w@$]*")
 _ASTERISK_IN_WORD = re.compile(r"(?<=[^\W\d_])\*+(?=[^\W\d_])")
 _J_AFTER_CONSONANT = re.compile(r"(?<=[b-df-hk-np-tv-xz])j")
 _DOTTED_LETTERS = re.compile(r"(?<![\w.])[^\W\d_](?:[.\-_*·•]+[^\W\d_])+(?![\w])")

@@ -31,14 +31,23 @@ class PhraseIndex:
                 elif len(glued) >= MIN_GLUED_TOKEN and glued != key:
                     self._short_glued.setdefault(glued, phrase)
         self._longest = max((len(key.split()) for key in self._keys), default=0)
+        # Phrase lengths (in tokens) by first token: most tokens start no phrase at all, so
+        # most n-grams of a comment are never joined into a string to look up.
+        self._sizes: dict[str, set[int]] = {}
+        for key in self._keys:
+            tokens = key.split()
+            self._sizes.setdefault(tokens[0], set()).add(len(tokens))
         self._glued_sizes = sorted({len(key) for key in self._keys if " " not in key})
 
     def count(self, text: str) -> Counter[str]:
         """Return ``{phrase: occurrences}`` for the phrases found in raw ``text``."""
         tokens = words(canonical(text))
         found: Counter[str] = Counter()
+        starts = [self._sizes.get(token, ()) for token in tokens]
         for size in range(1, self._longest + 1):
             for start in range(len(tokens) - size + 1):
+                if size not in starts[start]:
+                    continue
                 phrase = self._keys.get(" ".join(tokens[start : start + size]))
                 if phrase is not None:
                     found[phrase] += 1
