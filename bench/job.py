@@ -72,7 +72,9 @@ def _intake_per_second(settings: Settings, sessions, client: redis.Redis) -> flo
     captchas = app.extensions["commentgate"].captchas
     started = time.perf_counter()
     for i in range(COMMENTS):
-        captcha_id = web.post("/api/v1/captchas").json["id"]
+        issued = web.post("/api/v1/captchas")
+        assert issued.status_code == 201, (i, issued.status_code, issued.json)
+        captcha_id = issued.json["id"]
         body = {
             "site": "bench",
             "article": "a1",
@@ -95,7 +97,11 @@ def run() -> list[Result]:
             url = _database_url(workdir)
             upgrade(url)
             settings = Settings(
-                var_dir=workdir, redis_url=server.url, database_url=url, rate_limits="100000/minute"
+                var_dir=workdir,
+                redis_url=server.url,
+                database_url=url,
+                rate_limits="100000/minute",
+                site_rate_limits="100000/minute",
             )
             sessions = make_session_factory(make_engine(url))
             client = redis.Redis.from_url(server.url)
