@@ -44,8 +44,10 @@ _HOMOGLYPHS = str.maketrans(
 _INVISIBLE_EXTRA = (0x034F, 0x115F, 0x1160, 0x180E, 0x3164, 0xFFA0)
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"}
-# A word that starts with a letter and holds a leet symbol (others have nothing to replace).
-_LEET_RUN = re.compile(r"[^\W\d_][\w@$]*[0134@$][\w@$]*")
+# A run of word characters, from its first letter, that holds a leet symbol (others have
+# nothing to replace). Anchored at the run's start and possessive, so a long word without
+# one fails in linear time instead of being retried from every letter.
+_LEET_RUN = re.compile(r"(?<![\w@$])([\d_@$]*+)([^\W\d_][^\W0134]*+[0134@$][\w@$]*)")
 _ASTERISK_IN_WORD = re.compile(r"(?<=[^\W\d_])\*+(?=[^\W\d_])")
 _J_AFTER_CONSONANT = re.compile(r"(?<=[b-df-hk-np-tv-xz])j")
 _DOTTED_LETTERS = re.compile(r"(?<![\w.])[^\W\d_](?:[.\-_*·•]+[^\W\d_])+(?![\w])")
@@ -110,7 +112,8 @@ def fold(text: str, *, keep_diacritics: bool = False) -> str:
 
 def _unleet_word(match: re.Match[str]) -> str:
     """Replace leet symbols that follow a letter: ``n4p`` -> ``nap`` but ``500k`` stays."""
-    return "".join(_LEET.get(ch, ch) for ch in match.group())
+    lead, word = match.groups()
+    return lead + "".join(_LEET.get(ch, ch) for ch in word)
 
 
 def _join_letters(match: re.Match[str]) -> str:
