@@ -25,7 +25,6 @@ from commentgate.storage.models import Comment, Decision, ModelVersion, Site
 from workers.model_store import ModelStore, new_version_name
 from workers.scoring.corpus import Example, Label
 from workers.scoring.model import SpamModel
-from workers.scoring.pipeline import model_text
 from workers.scoring.types import Submission
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ def label_of(decision: Decision) -> Label | None:
 
 def comment_text(comment: Comment) -> str:
     """The text the model reads of a stored comment (as at scoring time)."""
-    return model_text(Submission(content=comment.content, title=comment.title))
+    return Submission(content=comment.content, title=comment.title).text
 
 
 def labelled_decisions(session: Session, site_id: str, after_id: int = 0) -> list[LabelledDecision]:

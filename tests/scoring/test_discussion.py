@@ -1,8 +1,13 @@
 import pytest
 
-from workers.scoring.checks.discussion import WARNING_DISCOUNT, WARNING_WEIGHT, find_warnings
+from workers.scoring.checks.discussion import (
+    MODEL_SURE,
+    WARNING_DISCOUNT,
+    WARNING_WEIGHT,
+    find_warnings,
+)
 from workers.scoring.features import analyze
-from workers.scoring.model import MODEL_SURE, probability_reason
+from workers.scoring.model import probability_reason
 from workers.scoring.pipeline import collect_reasons
 from workers.scoring.types import ReasonCode, SiteRules, Submission
 
@@ -48,8 +53,7 @@ RECOVERY_ADVERT = "Ai bị lừa đảo qua sàn ảo thì liên hệ bên mình
 
 
 def _warning(text: str, probability: float | None) -> float:
-    model = probability_reason(probability) if probability is not None else None
-    reasons = collect_reasons(Submission(text), RULES, model)
+    reasons = collect_reasons(Submission(text), RULES, probability)
     return sum(r.weight for r in reasons if r.code is ReasonCode.WARNING_CONTEXT)
 
 
@@ -60,6 +64,12 @@ def test_warning_explains_away_an_unsure_model_too():
 
 
 def test_warning_words_do_not_hide_an_advert_the_model_is_sure_of():
-    assert _warning(RECOVERY_ADVERT, MODEL_SURE + 0.05) == _warning(RECOVERY_ADVERT, None) < 0
-    reasons = collect_reasons(Submission(RECOVERY_ADVERT), RULES, probability_reason(0.99))
+    assert _warning(RECOVERY_ADVERT, MODEL_SURE) == _warning(RECOVERY_ADVERT, None) < 0
+    reasons = collect_reasons(Submission(RECOVERY_ADVERT), RULES, 0.99)
     assert sum(r.weight for r in reasons) >= RULES.spam_at
+
+
+def test_sureness_is_decided_on_the_probability_not_the_rounded_weight():
+    just_below = MODEL_SURE - 1e-6
+    assert probability_reason(just_below).weight == probability_reason(MODEL_SURE).weight
+    assert _warning(RECOVERY_ADVERT, just_below) < _warning(RECOVERY_ADVERT, MODEL_SURE)

@@ -53,3 +53,8 @@ def test_profanity_is_surfaced_with_zero_weight():
 
 def test_everyday_words_that_fold_to_profanity_are_not_flagged():
     assert find_profanity("các bạn ơi, buổi sáng đi uống lon bia") == []
+
+
+def test_words_that_only_glue_to_profanity_are_not_flagged():
+    assert find_profanity("Duma quốc gia Nga họp phiên bất thường; Vail là khu nghỉ dưỡng") == []
+    assert "đụ má" in find_profanity("đ ụ m á nó")

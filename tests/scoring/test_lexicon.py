@@ -39,6 +39,12 @@ def test_short_phrase_spelled_out_matches_as_a_whole_token_only():
     assert find_entries("an avocado salad that would explode") == {}
 
 
+def test_short_glued_phrase_typed_as_an_ordinary_word_is_not_matched():
+    assert find_entries("Banca Intesa mở chi nhánh; con tàu đi qua kênh Banca") == {}
+    assert find_entries("Lode Runner là trò chơi cũ") == {}
+    assert "bắn cá" in {entry.phrase for entry in find_entries("b.ắ.n c.á đổi thưởng")}
+
+
 def test_english_channel_spam():
     reasons = check_lexicon(
         Submission("Check out my channel, subscribe to my channel!"), SiteRules()

@@ -52,7 +52,8 @@ def test_weight_map_is_monotone_and_documented():
 def test_untrained_model_has_no_opinion():
     model = SpamModel.new("v0")
     assert model.spam_probability("anything") == 0.5
-    assert model.reason("anything").weight == 0.0
+    verdict = score_submission(Submission("anything"), SiteRules(), model)
+    assert verdict.reasons == () and verdict.model_version == "v0"
 
 
 def test_bytes_round_trip_keeps_predictions_and_learning(model_bytes):

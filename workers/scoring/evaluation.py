@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sklearn.model_selection import StratifiedKFold
 
 from workers.scoring.corpus import Example
-from workers.scoring.model import SpamModel, probability_reason
+from workers.scoring.model import SpamModel
 from workers.scoring.pipeline import Outcome, classify, collect_reasons, make_verdict
 from workers.scoring.training import train
 from workers.scoring.types import SiteRules, Submission, Verdict
@@ -84,9 +84,7 @@ def score_texts(texts: Sequence[str], model: SpamModel, rules: SiteRules) -> lis
     """Score bare texts like :func:`score_submission` does, batching the model."""
     probabilities = model.spam_probabilities(list(texts))
     return [
-        make_verdict(
-            collect_reasons(Submission(content=text), rules, probability_reason(p)), model.version
-        )
+        make_verdict(collect_reasons(Submission(content=text), rules, float(p)), model.version)
         for text, p in zip(texts, probabilities, strict=True)
     ]
 

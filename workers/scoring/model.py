@@ -36,10 +36,6 @@ FORMAT = "commentgate-spam-model/3"
 MODEL_SCALE = 2.2
 MODEL_NEUTRAL = 0.2
 SHARPNESS = 2.5
-# From this p(spam) the model's reason is not explained away by warning language (see
-# pipeline.collect_reasons); chosen by cross-validation on the Vietnamese training side, where
-# recovery-scam adverts reach p > 0.99 and readers' warnings stay under p = 0.8.
-MODEL_SURE = 0.9
 # Inverse regularisation of the cold-start fit, chosen by the same cross-validation.
 C = 300.0
 # Online steps. "optimal" learning rates shrink as 1 / (alpha * t): alpha is the cold-start
@@ -128,12 +124,6 @@ class SpamModel:
         """p(spam) for one text."""
         return float(self.spam_probabilities([text])[0])
 
-    def reason(self, text: str) -> Reason:
-        """The model's contribution to the score, as an explained reason."""
-        if not self.is_trained:  # no opinion yet: say so rather than add a default weight
-            return Reason(ReasonCode.MODEL, 0.0, "model not trained yet")
-        return probability_reason(self.spam_probability(text))
-
     def copy(self, version: str | None = None) -> SpamModel:
         """An independent copy (optionally under a new version)."""
         clone = SpamModel.from_bytes(self.to_bytes())
@@ -158,11 +148,6 @@ def model_weight(probability: float) -> float:
     """The documented monotone map from p(spam) to a score contribution."""
     spam, ham = probability**SHARPNESS, (1.0 - probability) ** SHARPNESS
     return round(MODEL_SCALE * (spam / (spam + ham) - MODEL_NEUTRAL), 4)
-
-
-def is_sure(reason: Reason) -> bool:
-    """Whether a ``model`` reason says p(spam) >= MODEL_SURE (its weight rises with p)."""
-    return reason.code is ReasonCode.MODEL and reason.weight >= model_weight(MODEL_SURE)
 
 
 def probability_reason(probability: float) -> Reason:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from workers.scoring.normalize import canonical, words
+from workers.scoring.normalize import canonical, fold, words
 
 # A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found:
-# as a whole token from MIN_GLUED_TOKEN letters ("l ô đ ề" -> "lode"), and inside a longer
-# token (a domain name) only from MIN_GLUED_KEY, long enough not to occur inside ordinary
-# words by chance ("lode" is in "explode", "cado" in "avocado").
+# inside a longer token (a domain name) from MIN_GLUED_KEY letters, long enough not to occur
+# inside ordinary words by chance ("lode" is in "explode", "cado" in "avocado"). A shorter
+# glued key counts only as a token that evasion normalisation joined ("l ô đ ề", "đ.ụ m.á"),
+# never as a word the writer typed: "Duma", "Banca" and "vail" are ordinary words.
 MIN_GLUED_TOKEN = 4
 MIN_GLUED_KEY = 6
 
@@ -51,9 +52,17 @@ class PhraseIndex:
                 phrase = self._keys.get(" ".join(tokens[start : start + size]))
                 if phrase is not None:
                     found[phrase] += 1
-        found.update(self._short_glued[token] for token in tokens if token in self._short_glued)
+        found.update(self._joined_short_phrases(text, tokens))
         found.update(self._inside_long_tokens(tokens, found))
         return found
+
+    def _joined_short_phrases(self, text: str, tokens: list[str]) -> list[str]:
+        """Short glued phrases among the tokens that normalisation joined from letters."""
+        glued = [token for token in tokens if token in self._short_glued]
+        if not glued:
+            return []
+        typed = set(words(fold(text)))
+        return [self._short_glued[token] for token in glued if token not in typed]
 
     def _inside_long_tokens(self, tokens: list[str], found: Counter[str]) -> list[str]:
         """Glued phrases hidden inside longer tokens such as domain names."""

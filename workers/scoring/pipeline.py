@@ -12,7 +12,7 @@ from workers.scoring.checks.form import check_form
 from workers.scoring.checks.lexicon import check_lexicon
 from workers.scoring.checks.links import check_links
 from workers.scoring.checks.shape import check_shape
-from workers.scoring.model import SpamModel, is_sure
+from workers.scoring.model import SpamModel, probability_reason
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
 
 Check = Callable[[Submission, SiteRules], list[Reason]]
@@ -51,26 +51,15 @@ def run_checks(sub: Submission, rules: SiteRules) -> list[Reason]:
 def collect_reasons(
     sub: Submission,
     rules: SiteRules,
-    model_reason: Reason | None = None,
+    model_probability: float | None = None,
     extra: Sequence[Reason] = (),
 ) -> list[Reason]:
-    """The checks, ``extra`` (stateful reasons) and the model's reason, in that order, then
-    warning language weighed against the bait among them.
-
-    The model's reason counts as bait too (it reads the quoted spam wording), unless the model
-    is sure: it sees the warning flag itself, so a confident call is an advert that borrows
-    warning words ("ai bị lừa đảo thì liên hệ bên mình lấy lại tiền").
-    """
+    """The checks, ``extra`` (stateful reasons) and the model's reason for its p(spam), in
+    that order, then warning language weighed against the bait among them."""
     reasons = [*run_checks(sub, rules), *extra]
-    if model_reason is None:
-        return reasons + warning_reasons(sub, reasons)
-    bait = reasons if is_sure(model_reason) else [*reasons, model_reason]
-    return [*reasons, model_reason, *warning_reasons(sub, bait)]
-
-
-def model_text(sub: Submission) -> str:
-    """The text the model reads: title and content."""
-    return f"{sub.title}\n{sub.content}" if sub.title else sub.content
+    if model_probability is not None:
+        reasons.append(probability_reason(model_probability))
+    return reasons + warning_reasons(sub, reasons, model_probability)
 
 
 def score_submission(
@@ -79,9 +68,13 @@ def score_submission(
     model: SpamModel | None = None,
     extra: Sequence[Reason] = (),
 ) -> Verdict:
-    """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings."""
-    model_reason = model.reason(model_text(sub)) if model is not None else None
-    reasons = collect_reasons(sub, rules, model_reason, extra)
+    """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings.
+
+    An untrained model has no opinion yet; its version still names it in the verdict.
+    """
+    trained = model is not None and model.is_trained
+    probability = model.spam_probability(sub.text) if trained else None
+    reasons = collect_reasons(sub, rules, probability, extra)
     return make_verdict(reasons, model.version if model is not None else NO_MODEL)
 
 

@@ -88,6 +88,11 @@ class Submission:
     # seconds from captcha issue to submit; None means unknown and is neutral
     submit_seconds: float | None = None
 
+    @property
+    def text(self) -> str:
+        """What readers read: the title, if any, then the content."""
+        return f"{self.title}\n{self.content}" if self.title else self.content
+
 
 @dataclass(frozen=True)
 class SiteRules:

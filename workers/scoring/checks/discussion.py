@@ -3,7 +3,8 @@
 News comments discuss scams, betting rings and fake medicine, and often quote the very
 wording, numbers and links spammers use ("đừng bấm vào link bit.ly", "bị lừa mất 50 triệu").
 When warning phrases from ``data/warnings.txt`` occur, one negative reason cancels most of
-the lexicon, contact and link evidence of the same comment.
+the lexicon, contact and link evidence of the same comment, and of the model's reason unless
+the model is sure.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from workers.scoring.types import Reason, ReasonCode, Submission
 # bench/README.md): a fixed step for the warning itself, plus this share of the bait evidence.
 WARNING_WEIGHT = 0.4
 WARNING_DISCOUNT = 0.7
+# The model's reason is bait too (it reads the quoted spam wording) unless the model gives
+# p(spam) of at least MODEL_SURE: it sees the warning words itself, so a confident call is an
+# advert borrowing them ("ai bị lừa đảo thì liên hệ bên mình lấy lại tiền"). Chosen by
+# cross-validation on the Vietnamese training side, where recovery-scam adverts reach
+# p > 0.99 and readers' warnings stay under p = 0.8.
+MODEL_SURE = 0.9
 MAX_SHOWN = 3
 # "không bị chặn", "ko lừa đảo": adverts reassure with negated warnings.
 NEGATIONS = frozenset({"không", "ko", "k", "chẳng", "chả", "khong"})
@@ -79,12 +86,20 @@ def _find_warnings(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def warning_reasons(sub: Submission, reasons: Sequence[Reason]) -> list[Reason]:
-    """A negative reason when warning language surrounds the bait found in ``reasons``."""
-    found = find_warnings(f"{sub.title}\n{sub.content}")
+def warning_reasons(
+    sub: Submission, reasons: Sequence[Reason], model_probability: float | None = None
+) -> list[Reason]:
+    """A negative reason when warning language surrounds the bait found in ``reasons``;
+    ``model_probability`` is the p(spam) behind a ``model`` reason among them."""
+    found = find_warnings(sub.text)
     if not found:
         return []
-    bait = sum(r.weight for r in reasons if r.code in DISCOUNTED and r.weight > 0)
+    model_sure = model_probability is not None and model_probability >= MODEL_SURE
+    bait = sum(
+        r.weight
+        for r in reasons
+        if r.code in DISCOUNTED and r.weight > 0 and not (r.code is ReasonCode.MODEL and model_sure)
+    )
     weight = -round(WARNING_WEIGHT + WARNING_DISCOUNT * bait, 4)
     shown = ", ".join(f'"{phrase}"' for phrase in found[:MAX_SHOWN])
     return [Reason(ReasonCode.WARNING_CONTEXT, weight, f"warning language: {shown}")]

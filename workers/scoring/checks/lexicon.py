@@ -130,6 +130,5 @@ def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score spam vocabulary in the title and content, outside quotations: a reader quotes an
     advert's wording to point at it ("tin nhắn kiểu 'vay tiền nhanh chỉ cần CCCD'"), an advert
     does not quote its own offer."""
-    text = f"{sub.title}\n{sub.content}"
-    found = sorted(find_entries(without_quotations(text)), key=lambda entry: entry.phrase)
-    return _category_reasons(found) + _site_reason(text, rules.custom_words)
+    found = sorted(find_entries(without_quotations(sub.text)), key=lambda entry: entry.phrase)
+    return _category_reasons(found) + _site_reason(sub.text, rules.custom_words)
