@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
 
+from workers.scoring.checks.discussion import find_warnings
 from workers.scoring.normalize import without_quotations
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
@@ -126,9 +127,18 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
     return [Reason(ReasonCode.LEXICON_SITE, weight, f"site word list: {listed}")]
 
 
+def _own_words(sub: Submission) -> str:
+    """The text whose wording is the writer's own offer.
+
+    A reader warning others quotes the advert ("đừng tin tin nhắn 'vay tiền nhanh chỉ cần
+    CCCD'"), so with warning language around, quotations are someone else's words. Without it
+    they count: adverts quote too ("gõ 'nhacai88 vip' trên gg là ra").
+    """
+    return without_quotations(sub.text) if find_warnings(sub.text) else sub.text
+
+
 def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Score spam vocabulary in the title and content, outside quotations: a reader quotes an
-    advert's wording to point at it ("tin nhắn kiểu 'vay tiền nhanh chỉ cần CCCD'"), an advert
-    does not quote its own offer."""
-    found = sorted(find_entries(without_quotations(sub.text)), key=lambda entry: entry.phrase)
-    return _category_reasons(found) + _site_reason(sub.text, rules.custom_words)
+    """Score spam vocabulary in the title and content (see :func:`_own_words`)."""
+    text = _own_words(sub)
+    found = sorted(find_entries(text), key=lambda entry: entry.phrase)
+    return _category_reasons(found) + _site_reason(text, rules.custom_words)
