@@ -38,7 +38,11 @@ KEYS = ["text", "label", "source", "lang"]
 LABELS = {"spam", "ham"}
 
 DATA_DIR = Path(__file__).resolve().parent
-BATCHES = [DATA_DIR / "vi_comments.jsonl", DATA_DIR / "vi_comments.2.jsonl"]
+BATCHES = [
+    DATA_DIR / "vi_comments.jsonl",
+    DATA_DIR / "vi_comments.2.jsonl",
+    DATA_DIR / "vi_comments.3.jsonl",
+]
 TRAIN = DATA_DIR / "vi_comments.train.jsonl"
 TEST = DATA_DIR / "vi_comments.test.jsonl"
 
