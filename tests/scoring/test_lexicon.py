@@ -26,17 +26,19 @@ def test_evasions_still_match():
     assert score("n h à c á i uy tín") >= 0.7  # topic + call to action
 
 
-def test_wording_quoted_in_a_warning_is_a_reader_pointing_at_an_advert():
-    quoted = "Cảnh giác với tin nhắn kiểu 'vay tiền nhanh chỉ cần CCCD', toàn lừa đảo"
+def test_quoted_wording_is_a_reader_pointing_at_an_advert():
+    quoted = "Mấy cái comment 'nhà cái uy tín nạp đầu tặng 100%' đầy dưới bài, admin lọc giúp"
     assert score(quoted) == 0
     assert score(quoted.replace("'", "")) >= 1.0
-
-
-def test_an_advert_quoting_its_own_wording_is_still_scored():
-    assert score("'Nhà cái uy tín, nạp đầu tặng 100%'") >= 1.0
-    assert score("Cá cược thì lên gg gõ 'nhacai88 vip' là ra nha ae") > 0
     rules = SiteRules(custom_words=frozenset({"thần dược"}))
-    assert score("Mua 'thần dược' ở đây", rules) > 0
+    assert score("Báo nên cấm hẳn mấy quảng cáo 'thần dược' kiểu này", rules) == 0
+
+
+def test_an_advert_that_is_mostly_quotation_keeps_its_wording():
+    assert score("'Nhà cái uy tín, nạp đầu tặng 100%'") >= 1.0
+    assert score("Ae ơi “nhà cái uy tín nạp đầu tặng 100%”") >= 1.0
+    rules = SiteRules(custom_words=frozenset({"thần dược"}))
+    assert score("Mua 'thần dược'", rules) > 0
 
 
 def test_short_phrase_spelled_out_matches_as_a_whole_token_only():

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
 
-from workers.scoring.checks.discussion import find_warnings
-from workers.scoring.normalize import without_quotations
+from workers.scoring.normalize import fold, without_quotations, words
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
@@ -22,6 +21,7 @@ CATEGORY_CAP = 1.2
 CTA_ALONE_CAP = 0.3
 SITE_WORD_WEIGHT = 0.5
 SITE_WORDS_CAP = 1.0
+MIN_OWN_WORDS = 5
 CTA_CATEGORY = "cta"
 CATEGORY_CODES = {
     "betting": ReasonCode.LEXICON_BETTING,
@@ -128,13 +128,15 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
 
 
 def _own_words(sub: Submission) -> str:
-    """The text whose wording is the writer's own offer.
+    """The text whose wording is the writer's own.
 
-    A reader warning others quotes the advert ("đừng tin tin nhắn 'vay tiền nhanh chỉ cần
-    CCCD'"), so with warning language around, quotations are someone else's words. Without it
-    they count: adverts quote too ("gõ 'nhacai88 vip' trên gg là ra").
+    A reader points at an advert by quoting it ("mấy comment 'nhà cái uy tín nạp đầu tặng
+    100%' đầy dưới bài, admin lọc giúp"), so quotations are set aside when the writer has
+    MIN_OWN_WORDS words of their own around them. An advert that is all quotation, or a quote
+    behind a greeting ("ae ơi 'nhà cái uy tín'"), keeps its wording.
     """
-    return without_quotations(sub.text) if find_warnings(sub.text) else sub.text
+    outside = without_quotations(sub.text)
+    return outside if len(words(fold(outside))) >= MIN_OWN_WORDS else sub.text
 
 
 def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
