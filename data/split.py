@@ -42,6 +42,7 @@ BATCHES = [
     DATA_DIR / "vi_comments.jsonl",
     DATA_DIR / "vi_comments.2.jsonl",
     DATA_DIR / "vi_comments.3.jsonl",
+    DATA_DIR / "vi_comments.4.jsonl",
 ]
 TRAIN = DATA_DIR / "vi_comments.train.jsonl"
 TEST = DATA_DIR / "vi_comments.test.jsonl"
