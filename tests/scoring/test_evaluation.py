@@ -5,9 +5,10 @@ from click.testing import CliRunner
 
 from workers.scoring.cli import eval_command, train_model
 from workers.scoring.corpus import CorpusError, Example, Label, read_examples
-from workers.scoring.evaluation import Report, cross_validate, evaluate, report_for
-from workers.scoring.pipeline import make_verdict
-from workers.scoring.types import Reason, ReasonCode, SiteRules
+from workers.scoring.evaluation import Report, cross_validate, evaluate, report_for, score_texts
+from workers.scoring.model import SpamModel
+from workers.scoring.pipeline import make_verdict, score_submission
+from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
 
 SPAM = [
     "Link vào nhà cái uy tín 8xbet.vip, ib zalo 0912345678",
@@ -95,3 +96,9 @@ def test_train_model_reads_files(tmp_path):
     model = train_model([str(spam), str(ham)], progress=False)
     assert model.is_trained
     assert model.spam_probability(SPAM[0]) > model.spam_probability(HAM[0])
+
+
+def test_score_texts_scores_like_the_worker_even_without_a_trained_model():
+    model, texts = SpamModel.new("v0"), ["Bài viết hay", "Nhà cái uy tín, ib zalo 0912345678"]
+    expected = [score_submission(Submission(content=text), SiteRules(), model) for text in texts]
+    assert score_texts(texts, model, SiteRules()) == expected

@@ -58,3 +58,8 @@ def test_everyday_words_that_fold_to_profanity_are_not_flagged():
 def test_words_that_only_glue_to_profanity_are_not_flagged():
     assert find_profanity("Duma quốc gia Nga họp phiên bất thường; Vail là khu nghỉ dưỡng") == []
     assert "đụ má" in find_profanity("đ ụ m á nó")
+
+
+def test_profanity_hidden_by_invisible_characters_or_look_alikes_is_found():
+    assert "đụ má" in find_profanity("đụ\u200bmá")
+    assert "đụ má" in find_profanity("Duмa")  # Cyrillic м

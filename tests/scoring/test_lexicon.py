@@ -72,3 +72,8 @@ def test_lexicon_data_is_valid_and_counted():
     entries = find_entries("nhà cái nhà cái nhà cái")
     assert [(entry.category, count) for entry, count in entries.items()] == [("betting", 3)]
     assert set(CATEGORY_CODES) >= {"betting", "loan", "pharmacy", "crypto", "seo", "job"}
+
+
+def test_short_phrase_joined_by_invisible_characters_or_look_alikes_still_matches():
+    assert "nổ hũ" in {entry.phrase for entry in find_entries("chơi nổ\u200bhũ, inbox mình")}
+    assert "lô đề" in {entry.phrase for entry in find_entries("Lode Runner hay, còn l ô đ ề thì")}

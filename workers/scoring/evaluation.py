@@ -82,9 +82,11 @@ def _ratio(numerator: int, denominator: int) -> float:
 
 def score_texts(texts: Sequence[str], model: SpamModel, rules: SiteRules) -> list[Verdict]:
     """Score bare texts like :func:`score_submission` does, batching the model."""
-    probabilities = model.spam_probabilities(list(texts))
+    texts = list(texts)
+    trained = model.is_trained
+    probabilities = model.spam_probabilities(texts).tolist() if trained else [None] * len(texts)
     return [
-        make_verdict(collect_reasons(Submission(content=text), rules, float(p)), model.version)
+        make_verdict(collect_reasons(Submission(content=text), rules, p), model.version)
         for text, p in zip(texts, probabilities, strict=True)
     ]
 

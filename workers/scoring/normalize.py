@@ -71,6 +71,22 @@ def _invisible_table() -> dict[int, None]:
     return table
 
 
+@cache
+def _invisible_as_space() -> dict[int, str]:
+    return dict.fromkeys(_invisible_table(), " ")
+
+
+def typed_words(text: str) -> list[str]:
+    """The words as the writer typed them: case and diacritics folded, nothing else.
+
+    An invisible character separates words here and look-alike letters stay foreign, so
+    "nhà\u200bcái" is two words and "Duмa" (Cyrillic м) is not "duma": what evasion rules
+    join or map is what was not typed as an ordinary word.
+    """
+    spaced = unicodedata.normalize("NFKC", text.translate(_invisible_as_space())).casefold()
+    return words(strip_diacritics(spaced))
+
+
 def _fixed_point(step, text: str) -> str:
     """Apply ``step`` until the text stops changing (bounded, see module docstring)."""
     for _ in range(_MAX_ROUNDS):

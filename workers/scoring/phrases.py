@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from workers.scoring.normalize import canonical, fold, words
+from workers.scoring.normalize import canonical, typed_words, words
 
 # A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found:
 # inside a longer token (a domain name) from MIN_GLUED_KEY letters, long enough not to occur
 # inside ordinary words by chance ("lode" is in "explode", "cado" in "avocado"). A shorter
-# glued key counts only as a token that evasion normalisation joined ("l ô đ ề", "đ.ụ m.á"),
-# never as a word the writer typed: "Duma", "Banca" and "vail" are ordinary words.
+# glued key counts only as a token that evasion normalisation joined ("l ô đ ề", "đ-ụ-m-á",
+# "nổ\u200bhũ"), never as a word the writer typed: "Duma", "Banca" and "vail" are words.
 MIN_GLUED_TOKEN = 4
 MIN_GLUED_KEY = 6
 
@@ -56,13 +56,17 @@ class PhraseIndex:
         found.update(self._inside_long_tokens(tokens, found))
         return found
 
-    def _joined_short_phrases(self, text: str, tokens: list[str]) -> list[str]:
-        """Short glued phrases among the tokens that normalisation joined from letters."""
-        glued = [token for token in tokens if token in self._short_glued]
-        if not glued:
-            return []
-        typed = set(words(fold(text)))
-        return [self._short_glued[token] for token in glued if token not in typed]
+    def _joined_short_phrases(self, text: str, tokens: list[str]) -> Counter[str]:
+        """Short glued phrases among the tokens that normalisation joined from letters: as
+        many as occur beyond the same word typed as such ("Lode Runner, l ô đ ề": one)."""
+        glued = Counter(token for token in tokens if token in self._short_glued)
+        found: Counter[str] = Counter()
+        if glued:
+            typed = Counter(typed_words(text))
+            for token, count in glued.items():
+                if count > typed[token]:
+                    found[self._short_glued[token]] += count - typed[token]
+        return found
 
     def _inside_long_tokens(self, tokens: list[str], found: Counter[str]) -> list[str]:
         """Glued phrases hidden inside longer tokens such as domain names."""

@@ -127,8 +127,9 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
     return [Reason(ReasonCode.LEXICON_SITE, weight, f"site word list: {listed}")]
 
 
-def _own_words(sub: Submission) -> str:
-    """The text whose wording is the writer's own.
+def _lexicon_text(sub: Submission) -> str:
+    """The text whose wording counts: without quotations when the writer has words of their
+    own around them.
 
     A reader points at an advert by quoting it ("mấy comment 'nhà cái uy tín nạp đầu tặng
     100%' đầy dưới bài, admin lọc giúp"), so quotations are set aside when the writer has
@@ -140,7 +141,7 @@ def _own_words(sub: Submission) -> str:
 
 
 def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Score spam vocabulary in the title and content (see :func:`_own_words`)."""
-    text = _own_words(sub)
+    """Score spam vocabulary in the title and content (see :func:`_lexicon_text`)."""
+    text = _lexicon_text(sub)
     found = sorted(find_entries(text), key=lambda entry: entry.phrase)
     return _category_reasons(found) + _site_reason(text, rules.custom_words)
