@@ -128,8 +128,7 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
 
 
 def _lexicon_text(sub: Submission) -> str:
-    """The text whose wording counts: without quotations when the writer has words of their
-    own around them.
+    """The text whose wording counts.
 
     A reader points at an advert by quoting it ("mấy comment 'nhà cái uy tín nạp đầu tặng
     100%' đầy dưới bài, admin lọc giúp"), so quotations are set aside when the writer has
