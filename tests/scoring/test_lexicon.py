@@ -74,6 +74,6 @@ def test_lexicon_data_is_valid_and_counted():
     assert set(CATEGORY_CODES) >= {"betting", "loan", "pharmacy", "crypto", "seo", "job"}
 
 
-def test_short_phrase_joined_by_invisible_characters_or_look_alikes_still_matches():
+def test_short_phrase_joined_by_invisible_characters_or_beside_its_typed_twin_matches():
     assert "nổ hũ" in {entry.phrase for entry in find_entries("chơi nổ\u200bhũ, inbox mình")}
     assert "lô đề" in {entry.phrase for entry in find_entries("Lode Runner hay, còn l ô đ ề thì")}

@@ -14,7 +14,13 @@ from sklearn.model_selection import StratifiedKFold
 
 from workers.scoring.corpus import Example
 from workers.scoring.model import SpamModel
-from workers.scoring.pipeline import Outcome, classify, collect_reasons, make_verdict
+from workers.scoring.pipeline import (
+    Outcome,
+    classify,
+    collect_reasons,
+    make_verdict,
+    model_probabilities,
+)
 from workers.scoring.training import train
 from workers.scoring.types import SiteRules, Submission, Verdict
 
@@ -82,12 +88,9 @@ def _ratio(numerator: int, denominator: int) -> float:
 
 def score_texts(texts: Sequence[str], model: SpamModel, rules: SiteRules) -> list[Verdict]:
     """Score bare texts like :func:`score_submission` does, batching the model."""
-    texts = list(texts)
-    trained = model.is_trained
-    probabilities = model.spam_probabilities(texts).tolist() if trained else [None] * len(texts)
     return [
         make_verdict(collect_reasons(Submission(content=text), rules, p), model.version)
-        for text, p in zip(texts, probabilities, strict=True)
+        for text, p in zip(texts, model_probabilities(model, texts), strict=True)
     ]
 
 

@@ -62,18 +62,22 @@ def collect_reasons(
     return reasons + warning_reasons(sub, reasons, model_probability)
 
 
+def model_probabilities(model: SpamModel | None, texts: Sequence[str]) -> list[float | None]:
+    """p(spam) of each text, or ``None`` for each while there is no trained model: an untrained
+    model has no opinion yet, so it adds no reason (its version still names it in verdicts)."""
+    if model is None or not model.is_trained:
+        return [None] * len(texts)
+    return model.spam_probabilities(list(texts)).tolist()
+
+
 def score_submission(
     sub: Submission,
     rules: SiteRules,
     model: SpamModel | None = None,
     extra: Sequence[Reason] = (),
 ) -> Verdict:
-    """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings.
-
-    An untrained model has no opinion yet; its version still names it in the verdict.
-    """
-    trained = model is not None and model.is_trained
-    probability = model.spam_probability(sub.text) if trained else None
+    """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings."""
+    (probability,) = model_probabilities(model, [sub.text])
     reasons = collect_reasons(sub, rules, probability, extra)
     return make_verdict(reasons, model.version if model is not None else NO_MODEL)
 
