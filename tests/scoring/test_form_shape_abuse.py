@@ -60,6 +60,12 @@ def test_words_that_only_glue_to_profanity_are_not_flagged():
     assert "đụ má" in find_profanity("đ ụ m á nó")
 
 
+def test_short_profanity_inside_a_longer_word_is_not_flagged():
+    # The Scunthorpe problem: "cunt", "đm" (folded "dm") and "địt" inside ordinary words.
+    assert find_profanity("Scunthorpe United by the landmark, reading the addmore guide") == []
+    assert find_profanity("Scunthorpe, đm") == ["đm"]
+
+
 def test_profanity_hidden_by_invisible_characters_or_look_alikes_is_found():
     assert "đụ má" in find_profanity("đụ\u200bmá")
     assert "đụ má" in find_profanity("Duмa")  # Cyrillic м

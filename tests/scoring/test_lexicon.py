@@ -48,6 +48,13 @@ def test_short_phrase_spelled_out_matches_as_a_whole_token_only():
     assert find_entries("an avocado salad that would explode") == {}
 
 
+def test_short_keys_inside_longer_words_only_when_they_carry_digits():
+    # "claim", "prize" and "inbox" are English words inside other words ...
+    assert find_entries("I read the disclaimer, surprized that inboxes were reclaimed") == {}
+    # ... while a brand name with digits glued into a domain is still the brand.
+    assert "fb88" in {entry.phrase for entry in find_entries("vào fb88vn.com nhé")}
+
+
 def test_short_glued_phrase_typed_as_an_ordinary_word_is_not_matched():
     assert find_entries("Banca Intesa mở chi nhánh; con tàu đi qua kênh Banca") == {}
     assert find_entries("Lode Runner là trò chơi cũ") == {}

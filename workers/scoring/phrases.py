@@ -9,7 +9,9 @@ from workers.scoring.normalize import canonical, typed_words, words
 
 # A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found:
 # inside a longer token (a domain name) from MIN_GLUED_KEY letters, long enough not to occur
-# inside ordinary words by chance ("lode" is in "explode", "cado" in "avocado"). A shorter
+# inside ordinary words by chance ("lode" is in "explode", "cado" in "avocado", "claim" in
+# "disclaimer", "cunt" in "Scunthorpe"), or when it has digits, as brand names do ("fb88" in
+# "fb88vn.com"): letters and digits together are not an English or Vietnamese word. A shorter
 # glued key counts only as a token that evasion normalisation joined ("l ô đ ề", "đ-ụ-m-á",
 # "nổ\u200bhũ"), never as a word the writer typed: "Duma", "Banca" and "vail" are words.
 MIN_GLUED_TOKEN = 4
@@ -38,7 +40,13 @@ class PhraseIndex:
         for key in self._keys:
             tokens = key.split()
             self._sizes.setdefault(tokens[0], set()).add(len(tokens))
-        self._glued_sizes = sorted({len(key) for key in self._keys if " " not in key})
+        # Glued keys looked for inside longer tokens (see MIN_GLUED_KEY).
+        self._inside = {
+            key: phrase
+            for key, phrase in self._keys.items()
+            if " " not in key and (len(key) >= MIN_GLUED_KEY or _has_digit(key))
+        }
+        self._inside_sizes = sorted({len(key) for key in self._inside})
 
     def count(self, text: str) -> Counter[str]:
         """Return ``{phrase: occurrences}`` for the phrases found in raw ``text``."""
@@ -72,11 +80,15 @@ class PhraseIndex:
         """Glued phrases hidden inside longer tokens such as domain names."""
         hits = []
         for token in tokens:
-            if len(token) <= MIN_GLUED_KEY or token in self._keys:
+            if token in self._keys:
                 continue
-            for size in self._glued_sizes:
+            for size in self._inside_sizes:
                 for start in range(len(token) - size + 1):
-                    phrase = self._keys.get(token[start : start + size])
+                    phrase = self._inside.get(token[start : start + size])
                     if phrase is not None and phrase not in found:
                         hits.append(phrase)
         return list(dict.fromkeys(hits))
+
+
+def _has_digit(key: str) -> bool:
+    return any(char.isdigit() for char in key)
