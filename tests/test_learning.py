@@ -4,11 +4,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from commentgate.storage.db import transaction
+from commentgate.storage.models import ModelVersion
 from tests.helpers import auth, submit_ok
 from workers.learning import rebuild_site
-from workers.model_store import latest_version
+from workers.model_store import KEEP_VERSIONS, latest_version
 from workers.scoring.cli import train_model
 from workers.scoring.pipeline import score_submission
 from workers.scoring.types import SiteRules, Submission
@@ -130,3 +132,22 @@ def test_a_model_saved_in_an_older_format_is_ignored_not_fatal(worker, sessions,
         session.add(ModelVersion(site_id=None, version="global-old", weights=b"not a model"))
     with sessions() as session:
         assert worker.runtime.models.current(session, site.id) is None
+
+
+def test_only_the_newest_versions_of_a_scope_are_kept(worker, sessions, prior, site):
+    store = worker.runtime.models
+    with transaction(sessions) as session:
+        for n in range(KEEP_VERSIONS + 2):
+            store.save(
+                session, prior.copy(f"site-v{n}"), site_id=site.id, examples=n, last_decision_id=n
+            )
+    with sessions() as session:
+        kept = session.scalars(
+            select(ModelVersion.version)
+            .where(ModelVersion.site_id == site.id)
+            .order_by(ModelVersion.id)
+        ).all()
+        assert kept == [f"site-v{n}" for n in range(2, KEEP_VERSIONS + 2)]
+        assert latest_version(session, site.id).version == f"site-v{KEEP_VERSIONS + 1}"
+        # The global prior is a scope of its own and stays.
+        assert latest_version(session, None).version == prior.version

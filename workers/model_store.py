@@ -11,7 +11,7 @@ import logging
 import secrets
 
 import redis
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from commentgate.redis_keys import redis_key
@@ -21,6 +21,10 @@ from workers.scoring.model import ModelFormatError, SpamModel
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 24 * 3600
+# Versions kept per scope (a site, or the global prior): the current one and a few before it
+# to inspect. Every learning job stores a version of a megabyte or more, and the decision log,
+# not the versions, is what a rebuild starts from, so older ones are deleted.
+KEEP_VERSIONS = 5
 # A loaded model holds about 17 MB of arrays; keep only the few in use.
 _MEMORY_LIMIT = 3
 
@@ -99,5 +103,14 @@ class ModelStore:
         )
         session.add(row)
         session.flush()
+        self._prune(session, site_id)
         self._remember(model)
         return row
+
+    def _prune(self, session: Session, site_id: str | None) -> None:
+        """Delete the scope's versions older than its newest KEEP_VERSIONS."""
+        column = ModelVersion.site_id
+        scope = column.is_(None) if site_id is None else column == site_id
+        newest = select(ModelVersion.id).where(scope).order_by(ModelVersion.id.desc())
+        keep = session.scalars(newest.limit(KEEP_VERSIONS)).all()
+        session.execute(delete(ModelVersion).where(scope, ModelVersion.id.not_in(keep)))
