@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from workers.scoring.corpus import Example, Label
+from workers.scoring.features import count, word_features
 from workers.scoring.model import (
     MODEL_NEUTRAL,
     MODEL_SCALE,
@@ -47,6 +48,14 @@ def test_weight_map_is_monotone_and_documented():
     assert model_weight(1.0) == round(MODEL_SCALE * (1 - MODEL_NEUTRAL), 4)
     # ...and flattens the ends: a sure ham call barely moves when p does.
     assert model_weight(0.1) - model_weight(0.0) < 0.1 * MODEL_SCALE / 10
+
+
+def test_word_features_are_the_columns_the_vectorizer_hashes():
+    text = "Nhà cái uy tín, nạp đầu tặng 100% tại nhacai88.com"
+    (row,) = count([text]).words
+    columns = {column for column, _ in word_features(text)}
+    assert columns <= set(row.indices)
+    assert "nhà cái" in {shown for _, shown in word_features(text)}  # as typed, lower-cased
 
 
 def test_untrained_model_has_no_opinion():

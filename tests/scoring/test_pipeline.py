@@ -18,6 +18,20 @@ def test_betting_links_and_zalo_is_spam_with_readable_reasons(english_model):
     assert all(reason.detail for reason in verdict.reasons)
 
 
+def test_the_model_reason_names_the_words_that_raised_it(english_model):
+    spam = "WINNER!! You have won a free prize, claim it now: call 09061701461 or txt WIN"
+    (reason,) = [r for r in score_submission(Submission(spam), SiteRules(), english_model).reasons
+                 if r.code == ReasonCode.MODEL]  # fmt: skip
+    assert reason.weight > 0
+    named = reason.detail.split(": ", 1)[1]
+    assert named.count('"') == 2 * len(named.split(", ")) and 1 <= len(named.split(", ")) <= 3
+    assert all(word.strip('"') in spam.lower() for word in named.split(", "))
+    # A comment the model reads as real names nothing.
+    (ham,) = [r for r in score_submission(Submission(WARM), SiteRules(), english_model).reasons
+              if r.code == ReasonCode.MODEL]  # fmt: skip
+    assert ham.weight < 0 and ":" not in ham.detail.removeprefix("model p(spam)=")
+
+
 @pytest.mark.parametrize("model_name", [None, "english_model", "bilingual_model"])
 def test_warm_vietnamese_comment_with_phone_field_is_pending(model_name, request):
     model = request.getfixturevalue(model_name) if model_name else None

@@ -28,6 +28,7 @@ from functools import cache, cached_property
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from workers.scoring.checks.discussion import find_warnings
@@ -80,6 +81,26 @@ def analyze(text: str) -> list[str]:
     features += _char_wb([token for token in fold(text).split() if token not in stop])
     # No flag shared by every text of a language: one moderator decision would move them all.
     return features + (["__warning__"] if find_warnings(text) else [])
+
+
+def word_features(text: str) -> list[tuple[int, str]]:
+    """The column of each word and word-pair feature of ``text``, with the words as the
+    writer typed them (lower-cased), for showing moderators what the model read."""
+    stop = _stopwords()
+    plain = words(fold(text))
+    accents = words(fold(text, keep_diacritics=True))
+    shown = accents if len(accents) == len(plain) else plain
+    found = [(f"w {token}", shown[i]) for i, token in enumerate(plain) if token not in stop]
+    found += [
+        (f"b {a} {b}", f"{shown[i]} {shown[i + 1]}")
+        for i, (a, b) in enumerate(zip(plain, plain[1:], strict=False))
+    ]
+    return [(column_of(feature), words_shown) for feature, words_shown in found]
+
+
+def column_of(feature: str) -> int:
+    """The hashed column of one feature string, as the vectorizers compute it."""
+    return abs(murmurhash3_32(feature, seed=0)) % N_FEATURES
 
 
 def text_ngrams(text: str) -> list[str]:

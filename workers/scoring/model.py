@@ -21,7 +21,7 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from workers.scoring.corpus import Example
-from workers.scoring.features import FEATURE_SET, N_FEATURES, Idf, count, weigh
+from workers.scoring.features import FEATURE_SET, N_FEATURES, Idf, count, weigh, word_features
 from workers.scoring.types import Reason, ReasonCode
 
 FORMAT = "commentgate-spam-model/3"
@@ -57,6 +57,8 @@ _CLASSES = np.array([0, 1])
 # unrelated comments by at most 0.02 (tests/scoring/test_model.py,
 # tests/test_learning.py; figures in bench/README.md).
 DECISION_WEIGHT = 0.02
+# Words named in the model's reason when it counts towards spam.
+SHOWN_WORDS = 3
 
 
 class ModelFormatError(ValueError):
@@ -120,6 +122,26 @@ class SpamModel:
         """p(spam) for each text."""
         return expit(self.decision_values(self.rows(texts)))
 
+    def spam_words(self, text: str, limit: int = SHOWN_WORDS) -> list[str]:
+        """The words and word pairs of ``text`` that raise its spam log-odds the most."""
+        if not self.is_trained:
+            return []
+        row = self.rows([text])
+        raised = dict(
+            zip(row.indices, row.data * self.coefficients[0][0][row.indices], strict=True)
+        )
+        ranked = sorted(
+            ((raised.get(column, 0.0), phrase) for column, phrase in word_features(text)),
+            key=lambda pair: -pair[0],
+        )
+        shown: list[str] = []
+        for weight, phrase in ranked:
+            if weight <= 0 or len(shown) == limit:
+                break
+            if not any(set(phrase.split()) <= set(other.split()) for other in shown):
+                shown.append(phrase)
+        return shown
+
     def spam_probability(self, text: str) -> float:
         """p(spam) for one text."""
         return float(self.spam_probabilities([text])[0])
@@ -150,9 +172,12 @@ def model_weight(probability: float) -> float:
     return round(MODEL_SCALE * (spam / (spam + ham) - MODEL_NEUTRAL), 4)
 
 
-def probability_reason(probability: float) -> Reason:
-    """Wrap a p(spam) as the ``model`` reason."""
-    return Reason(ReasonCode.MODEL, model_weight(probability), f"model p(spam)={probability:.2f}")
+def probability_reason(probability: float, words: Sequence[str] = ()) -> Reason:
+    """Wrap a p(spam) as the ``model`` reason, naming the words that raised it if given."""
+    detail = f"model p(spam)={probability:.2f}"
+    if words:
+        detail += ": " + ", ".join(f'"{word}"' for word in words)
+    return Reason(ReasonCode.MODEL, model_weight(probability), detail)
 
 
 def _set_state(clf: SGDClassifier, coef: np.ndarray, intercept: np.ndarray, t: float) -> None:

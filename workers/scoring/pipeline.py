@@ -12,7 +12,7 @@ from workers.scoring.checks.form import check_form
 from workers.scoring.checks.lexicon import check_lexicon
 from workers.scoring.checks.links import check_links
 from workers.scoring.checks.shape import check_shape
-from workers.scoring.model import SpamModel, probability_reason
+from workers.scoring.model import SpamModel, model_weight, probability_reason
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
 
 Check = Callable[[Submission, SiteRules], list[Reason]]
@@ -53,12 +53,14 @@ def collect_reasons(
     rules: SiteRules,
     model_probability: float | None = None,
     extra: Sequence[Reason] = (),
+    model_words: Sequence[str] = (),
 ) -> list[Reason]:
-    """The checks, ``extra`` (stateful reasons) and the model's reason for its p(spam), in
-    that order, then warning language weighed against the bait among them."""
+    """The checks, ``extra`` (stateful reasons) and the model's reason for its p(spam) (with
+    ``model_words``, what raised it), in that order, then warning language weighed against
+    the bait among them."""
     reasons = [*run_checks(sub, rules), *extra]
     if model_probability is not None:
-        reasons.append(probability_reason(model_probability))
+        reasons.append(probability_reason(model_probability, model_words))
     return reasons + warning_reasons(sub, reasons, model_probability)
 
 
@@ -78,7 +80,10 @@ def score_submission(
 ) -> Verdict:
     """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings."""
     (probability,) = model_probabilities(model, [sub.text])
-    reasons = collect_reasons(sub, rules, probability, extra)
+    # Moderators see which words made the model lean towards spam; most comments don't.
+    leans_spam = probability is not None and model_weight(probability) > 0
+    words = model.spam_words(sub.text) if leans_spam else ()
+    reasons = collect_reasons(sub, rules, probability, extra, words)
     return make_verdict(reasons, model.version if model is not None else NO_MODEL)
 
 
