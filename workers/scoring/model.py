@@ -122,21 +122,25 @@ class SpamModel:
         """p(spam) for each text."""
         return expit(self.decision_values(self.rows(texts)))
 
-    def spam_words(self, text: str, limit: int = SHOWN_WORDS) -> list[str]:
-        """The words and word pairs of ``text`` that raise its spam log-odds the most."""
-        if not self.is_trained:
-            return []
+    def opinion(self, text: str) -> tuple[float, list[str]]:
+        """p(spam) of one text and, when the model leans towards spam (its reason weighs
+        more than nothing), the words and word pairs that raised the log-odds most."""
         row = self.rows([text])
-        raised = dict(
-            zip(row.indices, row.data * self.coefficients[0][0][row.indices], strict=True)
-        )
+        probability = float(expit(self.decision_values(row))[0])
+        if not self.is_trained or model_weight(probability) <= 0:
+            return probability, []
+        return probability, self._raising_words(text, row)
+
+    def _raising_words(self, text: str, row: sp.csr_matrix) -> list[str]:
+        coef = self.coefficients[0][0]
+        raised = dict(zip(row.indices, row.data * coef[row.indices], strict=True))
         ranked = sorted(
             ((raised.get(column, 0.0), phrase) for column, phrase in word_features(text)),
             key=lambda pair: -pair[0],
         )
         shown: list[str] = []
         for weight, phrase in ranked:
-            if weight <= 0 or len(shown) == limit:
+            if weight <= 0 or len(shown) == SHOWN_WORDS:
                 break
             if not any(set(phrase.split()) <= set(other.split()) for other in shown):
                 shown.append(phrase)

@@ -12,7 +12,7 @@ from workers.scoring.checks.form import check_form
 from workers.scoring.checks.lexicon import check_lexicon
 from workers.scoring.checks.links import check_links
 from workers.scoring.checks.shape import check_shape
-from workers.scoring.model import SpamModel, model_weight, probability_reason
+from workers.scoring.model import SpamModel, probability_reason
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
 
 Check = Callable[[Submission, SiteRules], list[Reason]]
@@ -64,12 +64,25 @@ def collect_reasons(
     return reasons + warning_reasons(sub, reasons, model_probability)
 
 
+def _has_opinion(model: SpamModel | None) -> bool:
+    """An untrained model has no opinion yet, so it adds no reason (its version still names
+    it in verdicts)."""
+    return model is not None and model.is_trained
+
+
 def model_probabilities(model: SpamModel | None, texts: Sequence[str]) -> list[float | None]:
-    """p(spam) of each text, or ``None`` for each while there is no trained model: an untrained
-    model has no opinion yet, so it adds no reason (its version still names it in verdicts)."""
-    if model is None or not model.is_trained:
+    """p(spam) of each text, or ``None`` for each while there is no trained model."""
+    if not _has_opinion(model):
         return [None] * len(texts)
     return model.spam_probabilities(list(texts)).tolist()
+
+
+def model_opinion(model: SpamModel | None, text: str) -> tuple[float | None, list[str]]:
+    """p(spam) of one text (``None`` without a trained model) and the words that raised it
+    when the model leans towards spam: moderators see what it read."""
+    if not _has_opinion(model):
+        return None, []
+    return model.opinion(text)
 
 
 def score_submission(
@@ -79,10 +92,7 @@ def score_submission(
     extra: Sequence[Reason] = (),
 ) -> Verdict:
     """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings."""
-    (probability,) = model_probabilities(model, [sub.text])
-    # Moderators see which words made the model lean towards spam; most comments don't.
-    leans_spam = probability is not None and model_weight(probability) > 0
-    words = model.spam_words(sub.text) if leans_spam else ()
+    probability, words = model_opinion(model, sub.text)
     reasons = collect_reasons(sub, rules, probability, extra, words)
     return make_verdict(reasons, model.version if model is not None else NO_MODEL)
 
