@@ -45,6 +45,7 @@ BATCHES = [
     DATA_DIR / "vi_comments.4.jsonl",
     DATA_DIR / "vi_comments.5.jsonl",
     DATA_DIR / "vi_comments.6.jsonl",
+    DATA_DIR / "vi_comments.7.jsonl",
 ]
 TRAIN = DATA_DIR / "vi_comments.train.jsonl"
 TEST = DATA_DIR / "vi_comments.test.jsonl"
