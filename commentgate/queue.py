@@ -17,6 +17,7 @@ from commentgate.domain import MODERATION_QUEUE
 
 MODERATE_JOB = "workers.jobs.moderate_comment"
 LEARN_JOB = "workers.jobs.learn_from_decisions"
+REBUILD_JOB = "workers.jobs.rebuild_model"
 NOTIFY_JOB = "workers.jobs.notify_site"
 JOB_TIMEOUT_SECONDS = 60
 
@@ -89,11 +90,20 @@ def enqueue_learning(queue: Queue, site_id: str) -> None:
 
     One waiting job is enough: it learns every decision logged before it runs.
     """
-    job_id = f"learn-{site_id}"
+    _enqueue_site_job(queue, LEARN_JOB, site_id, "learn", timeout=300)
+
+
+def enqueue_rebuild(queue: Queue, site_id: str) -> None:
+    """Queue a rebuild of a site's model from its decision log, unless one is waiting."""
+    _enqueue_site_job(queue, REBUILD_JOB, site_id, "rebuild", timeout=900)
+
+
+def _enqueue_site_job(queue: Queue, job: str, site_id: str, kind: str, timeout: int) -> None:
+    job_id = f"{kind}-{site_id}"
     existing = queue.fetch_job(job_id)
     if existing is not None and existing.get_status(refresh=False) == "queued":
         return
-    queue.enqueue(LEARN_JOB, site_id, job_id=job_id, job_timeout=300, retry=RETRY, result_ttl=600)
+    queue.enqueue(job, site_id, job_id=job_id, job_timeout=timeout, retry=RETRY, result_ttl=600)
 
 
 def enqueue_notification(

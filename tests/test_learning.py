@@ -9,11 +9,12 @@ from sqlalchemy import select
 from commentgate.storage.db import transaction
 from commentgate.storage.models import ModelVersion
 from tests.helpers import auth, submit_ok
-from workers.learning import rebuild_site
+from workers.learning import needs_rebuild, rebuild_site
 from workers.model_store import KEEP_VERSIONS, latest_version
 from workers.scoring.cli import train_model
 from workers.scoring.pipeline import score_submission
 from workers.scoring.types import SiteRules, Submission
+from workers.sweep import queue_rebuilds
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT / "data" / "vi_comments.train.jsonl"
@@ -151,3 +152,37 @@ def test_only_the_newest_versions_of_a_scope_are_kept(worker, sessions, prior, s
         assert latest_version(session, site.id).version == f"site-v{KEEP_VERSIONS + 1}"
         # The global prior is a scope of its own and stays.
         assert latest_version(session, None).version == prior.version
+
+
+def test_a_reversed_decision_is_made_exact_by_a_queued_rebuild(
+    client, app, worker, sessions, prior, site, moderator_key
+):
+    decided = []
+    for i in range(3):
+        comment_id = submit_ok(client, app, content=template(i), title="Ý kiến")
+        worker()
+        rejected = client.post(
+            f"{BASE}/{comment_id}/reject", json={"reason": "spam"}, headers=auth(moderator_key)
+        )
+        decided.append((comment_id, rejected.headers["ETag"]))
+        worker()
+    with sessions() as session:
+        assert not needs_rebuild(session, site.id)
+    assert queue_rebuilds(sessions, worker.runtime.queue) == []
+    comment_id, etag = decided[0]  # the moderator changes their mind
+    headers = {**auth(moderator_key), "If-Match": etag}
+    assert client.post(f"{BASE}/{comment_id}/approve", headers=headers).status_code == 200
+    worker()  # learns the correction online: four steps for three comments
+    with sessions() as session:
+        assert needs_rebuild(session, site.id)
+    assert queue_rebuilds(sessions, worker.runtime.queue) == [site.id]
+    worker()  # runs the rebuild
+    rebuilt = current_model(worker.runtime, site.id)
+    with sessions() as session:
+        assert latest_version(session, site.id).examples == 3
+        assert not needs_rebuild(session, site.id)
+    by_hand = rebuild_site(worker.runtime.sessions, worker.runtime.models, site.id)
+    probe = [template(50), *HAM]
+    replayed = current_model(worker.runtime, site.id)
+    assert replayed.version == by_hand.version != rebuilt.version
+    assert np.allclose(rebuilt.spam_probabilities(probe), replayed.spam_probabilities(probe))

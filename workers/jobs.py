@@ -15,7 +15,7 @@ from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site, utcnow
 from workers import runtime
 from workers.bans import ban_reasons
-from workers.learning import learn_site_locked
+from workers.learning import learn_site_locked, rebuild_site_locked
 from workers.notify import notify_comment
 from workers.recent import RecentActivity, trace_of
 from workers.reputation import reputation_reasons
@@ -129,6 +129,16 @@ def learn_from_decisions(site_id: str) -> int:
     """The queued job: teach the site's model its new moderator decisions."""
     rt = runtime.current()
     return learn_site_locked(rt.sessions, rt.models, rt.redis, site_id)
+
+
+def rebuild_model(site_id: str) -> str | None:
+    """The queued job: rebuild the site's model from its decision log (exact)."""
+    rt = runtime.current()
+    row = rebuild_site_locked(rt.sessions, rt.models, rt.redis, site_id)
+    if row is None:
+        return None
+    log.info("site %s model rebuilt from %d decisions: %s", site_id, row.examples, row.version)
+    return row.version
 
 
 def warm_up() -> None:

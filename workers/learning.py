@@ -6,6 +6,9 @@ latest model (or a copy of the global prior), and stores a new version that
 records how far into the log it got. A reversed decision (spam, then approved)
 is applied online as a correcting example; :func:`rebuild_site` replays the log
 from the prior keeping only each comment's final label, which makes it exact.
+:func:`needs_rebuild` tells when a site's model has learned some comment twice (a
+reversal, or the same label again) since it was last exact; the sweep then queues a
+rebuild (:func:`sites_to_rebuild`).
 """
 
 from __future__ import annotations
@@ -41,8 +44,12 @@ class LabelledDecision:
 
 def label_of(decision: Decision) -> Label | None:
     """What a decision teaches: approve → ham, reject as spam → spam, others nothing."""
-    action = DecisionAction(decision.action)
-    reason = RejectReason(decision.reason) if decision.reason else None
+    return _label(decision.action, decision.reason)
+
+
+def _label(action_name: str, reason_name: str | None) -> Label | None:
+    action = DecisionAction(action_name)
+    reason = RejectReason(reason_name) if reason_name else None
     if not teaches_model(action, reason):
         return None
     return Label.HAM if action is DecisionAction.APPROVE else Label.SPAM
@@ -140,9 +147,55 @@ def rebuild_site(sessions: SessionFactory, store: ModelStore, site_id: str) -> M
         )
 
 
+def needs_rebuild(session: Session, site_id: str) -> bool:
+    """True when the site's newest model learned more decisions than it has comments.
+
+    A rebuild counts each comment once (its final label); online learning counts every
+    teaching decision. The two agree until a comment is decided twice, so the newest
+    version's count exceeding the distinct comments behind it means a rebuild would change
+    the model.
+    """
+    row = session.scalar(
+        select(ModelVersion)
+        .where(ModelVersion.site_id == site_id)
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return False
+    decisions = session.execute(
+        select(Decision.comment_id, Decision.action, Decision.reason)
+        .join(Comment, Comment.id == Decision.comment_id)
+        .where(Comment.site_id == site_id, Decision.id <= row.last_decision_id)
+    )
+    taught = {comment_id for comment_id, action, reason in decisions if _label(action, reason)}
+    return row.examples > len(taught)
+
+
+def sites_to_rebuild(sessions: SessionFactory) -> list[str]:
+    """The sites whose model a rebuild from the log would change."""
+    with sessions() as session:
+        site_ids = session.scalars(select(Site.id).order_by(Site.id)).all()
+        return [site_id for site_id in site_ids if needs_rebuild(session, site_id)]
+
+
+def _site_lock(client: redis.Redis, site_id: str):
+    # Learning and rebuilding take turns, so versions form one line: a learning job that
+    # started from the version before a rebuild must not save after it.
+    return client.lock(redis_key("learn", "lock", site_id), timeout=900, blocking_timeout=60)
+
+
 def learn_site_locked(
     sessions: SessionFactory, store: ModelStore, client: redis.Redis, site_id: str
 ) -> int:
-    """:func:`learn_site` under a per-site lock, so versions form one line."""
-    with client.lock(redis_key("learn", "lock", site_id), timeout=300, blocking_timeout=60):
+    """:func:`learn_site` under the site's lock."""
+    with _site_lock(client, site_id):
         return learn_site(sessions, store, site_id)
+
+
+def rebuild_site_locked(
+    sessions: SessionFactory, store: ModelStore, client: redis.Redis, site_id: str
+) -> ModelVersion | None:
+    """:func:`rebuild_site` under the site's lock."""
+    with _site_lock(client, site_id):
+        return rebuild_site(sessions, store, site_id)

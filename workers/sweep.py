@@ -11,6 +11,10 @@ heartbeat's TTL (a minute or more) and its next registry maintenance (up to
 ten minutes), so the sweep re-queues a started job once its last heartbeat is
 older than ``abandoned_after``. Should that job still be alive after all,
 running it twice is harmless: the verdict is a conditional UPDATE.
+
+Less often (``rebuild_every``), the elected sweep also queues an exact rebuild of every
+site model that has learned some comment twice since it was last exact
+(:func:`workers.learning.sites_to_rebuild`).
 """
 
 from __future__ import annotations
@@ -25,11 +29,18 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 
 from commentgate import metrics
-from commentgate.queue import DEFAULT_POLICY, JobPolicy, enqueue_moderation, job_id_for
+from commentgate.queue import (
+    DEFAULT_POLICY,
+    JobPolicy,
+    enqueue_moderation,
+    enqueue_rebuild,
+    job_id_for,
+)
 from commentgate.redis_keys import redis_key
 from commentgate.storage.comments import stale_received_ids
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import utcnow
+from workers.learning import sites_to_rebuild
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +143,15 @@ def sweep_received(
     return requeued
 
 
+def queue_rebuilds(sessions: SessionFactory, queue: Queue) -> list[str]:
+    """Queue a rebuild for each site whose model a rebuild would change; returns them."""
+    sites = sites_to_rebuild(sessions)
+    for site_id in sites:
+        enqueue_rebuild(queue, site_id)
+        log.info("sweep queued a rebuild of the model of site %s", site_id)
+    return sites
+
+
 class Sweeper(threading.Thread):
     """Runs :func:`sweep_received` every ``interval`` seconds in a worker process."""
 
@@ -144,25 +164,27 @@ class Sweeper(threading.Thread):
         *,
         abandoned_after: timedelta | None = None,
         policy: JobPolicy = DEFAULT_POLICY,
+        rebuild_every: float = 0,
     ) -> None:
         super().__init__(name="commentgate-sweeper", daemon=True)
         self._sessions, self._queue = sessions, queue
         self._older_than, self._interval = older_than, interval
         self._abandoned_after, self._policy = abandoned_after, policy
+        self._rebuild_every = rebuild_every
         self._stop_event = threading.Event()
 
     def stop(self) -> None:
         self._stop_event.set()
 
-    def _elected(self) -> bool:
-        lock = redis_key("sweep", "lock")
-        ttl = max(1, int(self._interval))
-        return bool(self._queue.connection.set(lock, "1", nx=True, ex=ttl))
+    def _elected(self, what: str, seconds: float) -> bool:
+        # One process per period across all workers: the first to set the key.
+        lock = redis_key("sweep", what)
+        return bool(self._queue.connection.set(lock, "1", nx=True, ex=max(1, int(seconds))))
 
     def run(self) -> None:
         while not self._stop_event.wait(self._interval):
             try:
-                if self._elected():
+                if self._elected("lock", self._interval):
                     sweep_received(
                         self._sessions,
                         self._queue,
@@ -170,5 +192,7 @@ class Sweeper(threading.Thread):
                         abandoned_after=self._abandoned_after,
                         policy=self._policy,
                     )
+                if self._rebuild_every and self._elected("rebuild", self._rebuild_every):
+                    queue_rebuilds(self._sessions, self._queue)
             except Exception:  # a sweep must never kill the worker; next round retries
                 log.exception("sweep failed")
