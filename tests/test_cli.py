@@ -193,3 +193,21 @@ def test_sites_set_refuses_bad_values_clearly(settings, sessions, site):
     assert unknown.exit_code == 1 and "unknown_site" in unknown.output
     for command in (["keys", "list"], ["keys", "revoke"], ["sites", "set"], ["sites", "show"]):
         assert "Usage" in CliRunner().invoke(main, [*command, "--help"]).output
+
+
+def test_model_train_show_and_rebuild(settings, sessions, site, tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    lines = [("Nhà cái uy tín, nạp đầu tặng 100%, ib zalo", "spam")] * 3 + [
+        ("Bài viết hay, cảm ơn tác giả", "ham")
+    ] * 3
+    corpus.write_text("".join(json.dumps({"text": t, "label": lb}) + "\n" for t, lb in lines))
+    trained = invoke(settings, "train", str(corpus))
+    assert trained.exit_code == 0, trained.output
+    prior = trained.stdout.strip()
+    shown = invoke(settings, "model", "show")
+    assert shown.stdout.startswith(f"{prior}\tglobal prior\t0 decisions")
+    rebuilt = invoke(settings, "model", "rebuild", "--site", site.name)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    version = rebuilt.stdout.split()[0]
+    assert rebuilt.stdout.strip() == f"{version} (0 decisions)" and version != prior
+    assert invoke(settings, "model", "show", "--site", site.name).stdout.startswith(version)

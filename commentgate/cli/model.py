@@ -11,11 +11,11 @@ from commentgate.storage.db import transaction
 from commentgate.storage.sites import get_site
 
 
-def _store(settings: Settings):
+def _store(settings: Settings, client=None):
     from workers.model_store import ModelStore
 
     sessions = sessions_for(settings)
-    return sessions, ModelStore(sessions, connect_redis(settings))
+    return sessions, ModelStore(sessions, client or connect_redis(settings))
 
 
 @click.command()
@@ -52,12 +52,13 @@ def model() -> None:
 @pass_settings
 def model_rebuild(settings: Settings, site_name: str) -> None:
     """Replay the site's decision log on the global prior (exact, final labels only)."""
-    from workers.learning import rebuild_site
+    from workers.learning import rebuild_site_locked
 
-    sessions, store = _store(settings)
+    client = connect_redis(settings)
+    sessions, store = _store(settings, client)
     with sessions() as session:
         site_id = get_site(session, site_name).id
-    row = rebuild_site(sessions, store, site_id)
+    row = rebuild_site_locked(sessions, store, client, site_id)
     click.echo(f"{row.version} ({row.examples} decisions)")
 
 
