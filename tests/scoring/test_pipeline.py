@@ -1,7 +1,8 @@
 import pytest
 
+from workers.scoring.model import model_weight
 from workers.scoring.pipeline import Outcome, classify, make_verdict, score_submission
-from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
+from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
 
 BETTING_SPAM = (
     "Link vào nhà cái uy tín 8xbet.vip, nạp đầu tặng 100k, hoàn trả cược mỗi ngày! "
@@ -73,3 +74,20 @@ def test_extra_reasons_are_added_and_the_score_is_their_sum():
 def test_classify_uses_per_site_thresholds(score, rules, mode, expected):
     verdict = make_verdict([Reason(ReasonCode.MODEL, score, "model p(spam)=?")], "v1")
     assert classify(verdict, rules, mode) == expected
+
+
+@pytest.mark.parametrize(
+    ("sub", "rules"),
+    [
+        (Submission(WARM, website="http://example.com"), SiteRules()),
+        (
+            Submission(WARM + " Chi tiết ở baomoi-tonghop.vn/bai-viet"),
+            SiteRules(blocked_domains=frozenset({"baomoi-tonghop.vn"})),
+        ),
+    ],
+    ids=["honeypot", "blocked-domain"],
+)
+def test_decisive_evidence_is_spam_even_when_the_model_is_sure_of_ham(sub, rules, english_model):
+    assert DECISIVE_WEIGHT + model_weight(0.0) >= rules.spam_at
+    verdict = score_submission(sub, rules, english_model)
+    assert classify(verdict, rules) is Outcome.SPAM

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+# The weight of evidence that settles a verdict on its own: a filled honeypot (only bots see
+# the field), a link to a domain the site blocked. More than the default spam_at plus the
+# most a sure ham call of the model takes away (tests/scoring/test_pipeline.py).
+DECISIVE_WEIGHT = 2.5
+
 
 class ReasonCode(str, Enum):
     """Stable machine codes of score contributions; moderators filter on them."""

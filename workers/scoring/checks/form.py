@@ -5,9 +5,9 @@ from __future__ import annotations
 from workers.scoring.checks.lexicon import Kind, find_entries
 from workers.scoring.checks.links import find_links
 from workers.scoring.normalize import fold
-from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
+from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
 
-HONEYPOT_WEIGHT = 1.5  # the field is invisible to people; only form-filling bots see it
+HONEYPOT_WEIGHT = DECISIVE_WEIGHT  # the field is invisible to people; only bots see it
 BOT_SPEED_WEIGHT = 0.8
 TOO_FAST_WEIGHT = 0.4
 IDENTICAL_WEIGHT = 0.4

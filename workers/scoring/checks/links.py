@@ -12,12 +12,12 @@ from urlextract import URLExtract
 
 from workers.scoring.normalize import fold
 from workers.scoring.resources import read_rows, read_words
-from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
+from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
 
 LINK_WEIGHTS = (0.0, 0.3, 0.5, 0.7)  # by number of links, the last one for 3 or more
 SHORTENER_WEIGHT = 0.5
 SUSPICIOUS_TLD_WEIGHT = 0.3
-BLOCKED_WEIGHT = 1.0
+BLOCKED_WEIGHT = DECISIVE_WEIGHT  # the site said so
 LINK_ONLY_WEIGHT = 0.4
 
 _TLD_NAMES = r"com|net|org|vn|vip|bet|xyz|top|club|info|io|me|co|ly|cc|live|online|site"
