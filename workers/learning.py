@@ -111,8 +111,7 @@ def learn_site(sessions: SessionFactory, store: ModelStore, site_id: str) -> int
         new = labelled_decisions(session, site.id, row.last_decision_id if row else 0)
         if not new:
             return 0
-        for item in new:
-            model.learn(item.example)
+        model.learn_many([item.example for item in new])
         store.save(
             session,
             model,
@@ -139,8 +138,7 @@ def rebuild_site(sessions: SessionFactory, store: ModelStore, site_id: str) -> M
         items = final_labels(labelled_decisions(session, site.id))
         version = new_version_name(site.name)
         model = prior.copy(version) if prior else SpamModel.new(version)
-        for item in items:
-            model.learn(item.example)
+        model.learn_many([item.example for item in items])
         last = max((i.decision_id for i in items), default=0)
         return store.save(
             session, model, site_id=site.id, examples=len(items), last_decision_id=last

@@ -51,8 +51,11 @@ def test_short_phrase_spelled_out_matches_as_a_whole_token_only():
 def test_short_keys_inside_longer_words_only_when_they_carry_digits():
     # "claim", "prize" and "inbox" are English words inside other words ...
     assert find_entries("I read the disclaimer, surprized that inboxes were reclaimed") == {}
-    # ... while a brand name with digits glued into a domain is still the brand.
+    # ... while a brand name with digits glued into a domain is still the brand,
     assert "fb88" in {entry.phrase for entry in find_entries("vào fb88vn.com nhé")}
+    assert "w88" in {entry.phrase for entry in find_entries("link vào nhacaiw88")}
+    # ... but not inside a flight number or a camera model.
+    assert find_entries("Chuyến bay VN881 hoãn; pass lại Canon M880, ổ WD SW880, BK80") == {}
 
 
 def test_short_glued_phrase_typed_as_an_ordinary_word_is_not_matched():

@@ -107,7 +107,8 @@ def test_rebuild_from_the_decision_log_equals_online_learning(model_bytes):
     start = SpamModel.from_bytes(model_bytes).coefficients
     assert not np.array_equal(online.coefficients[0], start[0])  # the log taught something
     for rebuilt_part, online_part in zip(rebuilt.coefficients, online.coefficients, strict=True):
-        assert np.array_equal(rebuilt_part, online_part)
+        # One partial_fit over the log steps through it in order, as eleven calls do.
+        assert np.allclose(rebuilt_part, online_part, rtol=0, atol=1e-12)
 
 
 def test_rebuild_from_scratch_is_deterministic():

@@ -10,8 +10,9 @@ from workers.scoring.normalize import canonical, typed_words, words
 # A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found:
 # inside a longer token (a domain name) from MIN_GLUED_KEY letters, long enough not to occur
 # inside ordinary words by chance ("lode" is in "explode", "cado" in "avocado", "claim" in
-# "disclaimer", "cunt" in "Scunthorpe"), or when it has digits, as brand names do ("fb88" in
-# "fb88vn.com"): letters and digits together are not an English or Vietnamese word. A shorter
+# "disclaimer", "cunt" in "Scunthorpe"); a shorter brand name of letters and digits only at
+# either end of a token ("fb88vn.com", "linkfb88") and not running on into more digits:
+# "VN881" is a flight and "M880" a camera, not "vn88" and "m88". A shorter
 # glued key counts only as a token that evasion normalisation joined ("l ô đ ề", "đ-ụ-m-á",
 # "nổ\u200bhũ"), never as a word the writer typed: "Duma", "Banca" and "vail" are words.
 MIN_GLUED_TOKEN = 4
@@ -44,9 +45,15 @@ class PhraseIndex:
         self._inside = {
             key: phrase
             for key, phrase in self._keys.items()
-            if " " not in key and (len(key) >= MIN_GLUED_KEY or _has_digit(key))
+            if " " not in key and (len(key) >= MIN_GLUED_KEY or _is_brand(key))
         }
         self._inside_sizes = sorted({len(key) for key in self._inside})
+        # Short brand keys as typed ("12bet"), to see whether the writer's own number ran on.
+        self._spellings = {
+            key: "".join(typed_words(phrase))
+            for key, phrase in self._inside.items()
+            if len(key) < MIN_GLUED_KEY
+        }
 
     def count(self, text: str) -> Counter[str]:
         """Return ``{phrase: occurrences}`` for the phrases found in raw ``text``."""
@@ -61,7 +68,7 @@ class PhraseIndex:
                 if phrase is not None:
                     found[phrase] += 1
         found.update(self._joined_short_phrases(text, tokens))
-        found.update(self._inside_long_tokens(tokens, found))
+        found.update(self._inside_long_tokens(tokens, found, text))
         return found
 
     def _joined_short_phrases(self, text: str, tokens: list[str]) -> Counter[str]:
@@ -76,19 +83,46 @@ class PhraseIndex:
                     found[self._short_glued[token]] += count - typed[token]
         return found
 
-    def _inside_long_tokens(self, tokens: list[str], found: Counter[str]) -> list[str]:
+    def _inside_long_tokens(self, tokens: list[str], found: Counter[str], text: str) -> list[str]:
         """Glued phrases hidden inside longer tokens such as domain names."""
-        hits = []
+        hits, typed = [], None
         for token in tokens:
             if token in self._keys:
                 continue
             for size in self._inside_sizes:
                 for start in range(len(token) - size + 1):
-                    phrase = self._inside.get(token[start : start + size])
-                    if phrase is not None and phrase not in found:
+                    key = token[start : start + size]
+                    phrase = self._inside.get(key)
+                    if phrase is None or phrase in found:
+                        continue
+                    if len(key) >= MIN_GLUED_KEY:
                         hits.append(phrase)
+                    elif _at_an_end(token, start, size):
+                        # Evasion rules read digits as letters ("VN881" -> "vn88i"): the
+                        # words as typed tell a flight number from a brand.
+                        typed = typed if typed is not None else typed_words(text)
+                        if not _only_in_numbers(self._spellings[key], typed):
+                            hits.append(phrase)
         return list(dict.fromkeys(hits))
 
 
-def _has_digit(key: str) -> bool:
-    return any(char.isdigit() for char in key)
+def _is_brand(key: str) -> bool:
+    return any(char.isdigit() for char in key) and any(char.isalpha() for char in key)
+
+
+def _only_in_numbers(spelling: str, typed: list[str]) -> bool:
+    """True when the writer typed ``spelling`` only with more digits running on from it."""
+    ends = [
+        word[len(spelling) :][:1] if word.startswith(spelling) else word[: -len(spelling)][-1:]
+        for word in typed
+        if word.startswith(spelling) or word.endswith(spelling)
+    ]
+    return bool(ends) and all(char.isdigit() for char in ends)
+
+
+def _at_an_end(token: str, start: int, size: int) -> bool:
+    """The span starts or ends the token, and no digit continues its number."""
+    end = start + size
+    if start == 0:
+        return end == len(token) or not token[end].isdigit()
+    return end == len(token) and not token[start - 1].isdigit()
