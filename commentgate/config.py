@@ -51,9 +51,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 128 * 1024
     sweep_after_seconds: int = 60
     sweep_interval_seconds: int = 20
-    # How often the sweep looks for site models that learned a comment twice (a reversed
-    # decision) and queues their exact rebuild from the decision log; 0 turns it off.
-    model_rebuild_interval_seconds: int = 3600
+    # How often the sweep looks for site models that learned some comment twice (a reversed
+    # decision, or the same label again) and queues their exact rebuild from the decision
+    # log; 0 turns it off.
+    model_rebuild_interval_seconds: int = Field(3600, ge=0)
     web_workers: int = 2
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object a line) or "text" for a terminal

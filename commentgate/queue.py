@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import redis
 from rq import Queue, Retry
+from rq.job import JobStatus
 
 from commentgate.config import Settings
 from commentgate.domain import MODERATION_QUEUE
@@ -18,6 +19,9 @@ from commentgate.domain import MODERATION_QUEUE
 MODERATE_JOB = "workers.jobs.moderate_comment"
 LEARN_JOB = "workers.jobs.learn_from_decisions"
 REBUILD_JOB = "workers.jobs.rebuild_model"
+# How long a model job may run; the site lock it holds lasts as long (workers/learning.py).
+LEARN_TIMEOUT = 300
+REBUILD_TIMEOUT = 3600
 NOTIFY_JOB = "workers.jobs.notify_site"
 JOB_TIMEOUT_SECONDS = 60
 
@@ -88,20 +92,24 @@ def enqueue_moderation(
 def enqueue_learning(queue: Queue, site_id: str) -> None:
     """Queue a model update for a site, unless one is already waiting.
 
-    One waiting job is enough: it learns every decision logged before it runs.
+    One waiting job is enough: it learns every decision logged before it runs. One that is
+    running may have read the log already, so another is queued behind it.
     """
-    _enqueue_site_job(queue, LEARN_JOB, site_id, "learn", timeout=300)
+    _enqueue_site_job(queue, LEARN_JOB, site_id, "learn", LEARN_TIMEOUT, {JobStatus.QUEUED})
 
 
 def enqueue_rebuild(queue: Queue, site_id: str) -> None:
-    """Queue a rebuild of a site's model from its decision log, unless one is waiting."""
-    _enqueue_site_job(queue, REBUILD_JOB, site_id, "rebuild", timeout=900)
+    """Queue a rebuild of a site's model from its decision log, unless one is on its way."""
+    pending = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+    _enqueue_site_job(queue, REBUILD_JOB, site_id, "rebuild", REBUILD_TIMEOUT, pending)
 
 
-def _enqueue_site_job(queue: Queue, job: str, site_id: str, kind: str, timeout: int) -> None:
+def _enqueue_site_job(
+    queue: Queue, job: str, site_id: str, kind: str, timeout: int, skip_if: set[JobStatus]
+) -> None:
     job_id = f"{kind}-{site_id}"
     existing = queue.fetch_job(job_id)
-    if existing is not None and existing.get_status(refresh=False) == "queued":
+    if existing is not None and existing.get_status(refresh=False) in skip_if:
         return
     queue.enqueue(job, site_id, job_id=job_id, job_timeout=timeout, retry=RETRY, result_ttl=600)
 

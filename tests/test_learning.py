@@ -1,20 +1,23 @@
 """The model learns from moderators' decisions, through the real API and workers."""
 
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import select
 
+from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.storage.db import transaction
-from commentgate.storage.models import ModelVersion
+from commentgate.storage.models import ApiKey, Decision, ModelVersion
 from tests.helpers import auth, submit_ok
-from workers.learning import needs_rebuild, rebuild_site
+from workers.learning import TEACHES, needs_rebuild, rebuild_site
 from workers.model_store import KEEP_VERSIONS, latest_version
 from workers.scoring.cli import train_model
 from workers.scoring.pipeline import score_submission
 from workers.scoring.types import SiteRules, Submission
-from workers.sweep import queue_rebuilds
+from workers.sweep import Sweeper, queue_rebuilds
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT / "data" / "vi_comments.train.jsonl"
@@ -119,16 +122,12 @@ def test_no_model_means_heuristics_only(client, app, worker, sessions, moderator
     ],
 )
 def test_only_judgements_of_the_text_teach_the_model(action, reason, teaches):
-    from commentgate.domain import DecisionAction, RejectReason, teaches_model
-
     assert (
         teaches_model(DecisionAction(action), RejectReason(reason) if reason else None) is teaches
     )
 
 
 def test_a_model_saved_in_an_older_format_is_ignored_not_fatal(worker, sessions, site):
-    from commentgate.storage.models import ModelVersion
-
     with transaction(sessions) as session:
         session.add(ModelVersion(site_id=None, version="global-old", weights=b"not a model"))
     with sessions() as session:
@@ -186,3 +185,58 @@ def test_a_reversed_decision_is_made_exact_by_a_queued_rebuild(
     replayed = current_model(worker.runtime, site.id)
     assert replayed.version == by_hand.version != rebuilt.version
     assert np.allclose(rebuilt.spam_probabilities(probe), replayed.spam_probabilities(probe))
+
+
+def test_the_sql_rule_for_teaching_decisions_agrees_with_the_domain(
+    client, app, sessions, site, moderator_key
+):
+    comment_id = submit_ok(client, app)
+    combos = [(action, reason) for action in DecisionAction for reason in [None, *RejectReason]]
+    with transaction(sessions) as session:
+        key_id = session.scalar(select(ApiKey.id))
+        for action, reason in combos:
+            session.add(
+                Decision(
+                    comment_id=comment_id,
+                    key_id=key_id,
+                    action=action.value,
+                    reason=reason.value if reason else None,
+                    from_status="pending",
+                    to_status="pending",
+                )
+            )
+    with sessions() as session:
+        rows = session.execute(select(Decision.action, Decision.reason).where(TEACHES)).all()
+    expected = {
+        (action.value, reason.value if reason else None)
+        for action, reason in combos
+        if teaches_model(action, reason)
+    }
+    assert set(rows) == expected
+
+
+def test_the_sweep_queues_a_rebuild_when_one_is_due(
+    client, app, worker, sessions, prior, site, moderator_key
+):
+    comment_id = submit_ok(client, app, content=template(1))
+    worker()
+    rejected = client.post(
+        f"{BASE}/{comment_id}/reject", json={"reason": "spam"}, headers=auth(moderator_key)
+    )
+    headers = {**auth(moderator_key), "If-Match": rejected.headers["ETag"]}
+    client.post(f"{BASE}/{comment_id}/approve", headers=headers)
+    worker()
+    queue = worker.runtime.queue
+    sweeper = Sweeper(sessions, queue, timedelta(hours=1), 0.05, rebuild_every=60)
+    sweeper.start()
+    try:
+        deadline = time.monotonic() + 10
+        while queue.fetch_job(f"rebuild-{site.id}") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sweeper.stop()
+        sweeper.join()
+    assert queue.fetch_job(f"rebuild-{site.id}") is not None
+    worker()
+    with sessions() as session:
+        assert not needs_rebuild(session, site.id)

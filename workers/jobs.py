@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from redis.exceptions import LockError
 from rq import get_current_job
 
 from commentgate import metrics
 from commentgate.domain import CommentStatus
 from commentgate.logging import log_context
-from commentgate.queue import enqueue_notification
+from commentgate.queue import enqueue_learning, enqueue_notification
 from commentgate.storage.comments import record_verdict
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site, utcnow
@@ -128,7 +129,12 @@ def notify_site(comment_id: str, event: str, request_id: str | None = None) -> s
 def learn_from_decisions(site_id: str) -> int:
     """The queued job: teach the site's model its new moderator decisions."""
     rt = runtime.current()
-    return learn_site_locked(rt.sessions, rt.models, rt.redis, site_id)
+    try:
+        return learn_site_locked(rt.sessions, rt.models, rt.redis, site_id)
+    except LockError:
+        # A rebuild holds the site; it queues this learning again when it is done.
+        log.info("site %s is being rebuilt; its new decisions are learned after", site_id)
+        return 0
 
 
 def rebuild_model(site_id: str) -> str | None:
@@ -137,6 +143,7 @@ def rebuild_model(site_id: str) -> str | None:
     row = rebuild_site_locked(rt.sessions, rt.models, rt.redis, site_id)
     if row is None:
         return None
+    enqueue_learning(rt.queue, site_id)  # decisions made while it replayed the log
     log.info("site %s model rebuilt from %d decisions: %s", site_id, row.examples, row.version)
     return row.version
 

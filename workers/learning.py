@@ -18,10 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
+from commentgate.queue import LEARN_TIMEOUT, REBUILD_TIMEOUT
 from commentgate.redis_keys import redis_key
 from commentgate.storage.db import SessionFactory, transaction
 from commentgate.storage.models import Comment, Decision, ModelVersion, Site
@@ -44,15 +46,21 @@ class LabelledDecision:
 
 def label_of(decision: Decision) -> Label | None:
     """What a decision teaches: approve → ham, reject as spam → spam, others nothing."""
-    return _label(decision.action, decision.reason)
-
-
-def _label(action_name: str, reason_name: str | None) -> Label | None:
-    action = DecisionAction(action_name)
-    reason = RejectReason(reason_name) if reason_name else None
+    action = DecisionAction(decision.action)
+    reason = RejectReason(decision.reason) if decision.reason else None
     if not teaches_model(action, reason):
         return None
     return Label.HAM if action is DecisionAction.APPROVE else Label.SPAM
+
+
+# commentgate.domain.teaches_model in SQL; tests/test_learning.py checks that both agree.
+TEACHES = or_(
+    Decision.action == DecisionAction.APPROVE.value,
+    and_(
+        Decision.action == DecisionAction.REJECT.value,
+        Decision.reason == RejectReason.SPAM.value,
+    ),
+)
 
 
 def comment_text(comment: Comment) -> str:
@@ -149,9 +157,9 @@ def needs_rebuild(session: Session, site_id: str) -> bool:
     """True when the site's newest model learned more decisions than it has comments.
 
     A rebuild counts each comment once (its final label); online learning counts every
-    teaching decision. The two agree until a comment is decided twice, so the newest
-    version's count exceeding the distinct comments behind it means a rebuild would change
-    the model.
+    teaching decision. The two agree until a comment is decided twice (a reversal, or the
+    same label again), so the newest version's count exceeding the distinct comments behind
+    it means a rebuild would change the model.
     """
     row = session.scalar(
         select(ModelVersion)
@@ -161,39 +169,57 @@ def needs_rebuild(session: Session, site_id: str) -> bool:
     )
     if row is None:
         return False
-    decisions = session.execute(
-        select(Decision.comment_id, Decision.action, Decision.reason)
+    comments = session.scalar(
+        select(func.count(func.distinct(Decision.comment_id)))
         .join(Comment, Comment.id == Decision.comment_id)
-        .where(Comment.site_id == site_id, Decision.id <= row.last_decision_id)
+        .where(Comment.site_id == site_id, Decision.id <= row.last_decision_id, TEACHES)
     )
-    taught = {comment_id for comment_id, action, reason in decisions if _label(action, reason)}
-    return row.examples > len(taught)
+    return row.examples > (comments or 0)
 
 
 def sites_to_rebuild(sessions: SessionFactory) -> list[str]:
-    """The sites whose model a rebuild from the log would change."""
+    """The sites whose model a rebuild from the log would change (a site whose check
+    fails is logged and left for the next round)."""
+    found = []
     with sessions() as session:
-        site_ids = session.scalars(select(Site.id).order_by(Site.id)).all()
-        return [site_id for site_id in site_ids if needs_rebuild(session, site_id)]
+        for site_id in session.scalars(select(Site.id).order_by(Site.id)).all():
+            try:
+                if needs_rebuild(session, site_id):
+                    found.append(site_id)
+            except SQLAlchemyError:
+                session.rollback()
+                log.exception("could not tell whether site %s needs a rebuild", site_id)
+    return found
 
 
-def _site_lock(client: redis.Redis, site_id: str):
-    # Learning and rebuilding take turns, so versions form one line: a learning job that
-    # started from the version before a rebuild must not save after it.
-    return client.lock(redis_key("learn", "lock", site_id), timeout=900, blocking_timeout=60)
+# Learning and rebuilding a site take turns under one lock, so its versions form one line:
+# a learning job that started from the version before a rebuild must not save after it.
+# Each job holds it for as long as the job may run (LEARN_TIMEOUT, REBUILD_TIMEOUT).
+
+
+def _site_lock(client: redis.Redis, site_id: str, seconds: int):
+    return client.lock(redis_key("learn", "lock", site_id), timeout=seconds, blocking_timeout=60)
 
 
 def learn_site_locked(
     sessions: SessionFactory, store: ModelStore, client: redis.Redis, site_id: str
 ) -> int:
-    """:func:`learn_site` under the site's lock."""
-    with _site_lock(client, site_id):
+    """:func:`learn_site` under the site's lock.
+
+    Raises:
+        redis.exceptions.LockError: if a rebuild held the lock for over a minute.
+    """
+    with _site_lock(client, site_id, LEARN_TIMEOUT):
         return learn_site(sessions, store, site_id)
 
 
 def rebuild_site_locked(
     sessions: SessionFactory, store: ModelStore, client: redis.Redis, site_id: str
 ) -> ModelVersion | None:
-    """:func:`rebuild_site` under the site's lock."""
-    with _site_lock(client, site_id):
+    """:func:`rebuild_site` under the site's lock.
+
+    Raises:
+        redis.exceptions.LockError: if another job held the lock for over a minute.
+    """
+    with _site_lock(client, site_id, REBUILD_TIMEOUT):
         return rebuild_site(sessions, store, site_id)

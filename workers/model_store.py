@@ -113,4 +113,12 @@ class ModelStore:
         scope = column.is_(None) if site_id is None else column == site_id
         newest = select(ModelVersion.id).where(scope).order_by(ModelVersion.id.desc())
         keep = session.scalars(newest.limit(KEEP_VERSIONS)).all()
-        session.execute(delete(ModelVersion).where(scope, ModelVersion.id.not_in(keep)))
+        old = ModelVersion.id.not_in(keep)
+        pruned = session.scalars(select(ModelVersion.version).where(scope, old)).all()
+        if not pruned:
+            return
+        session.execute(delete(ModelVersion).where(scope, old))
+        try:  # their cached bytes too; the cache would let them go within a day anyway
+            self._redis.delete(*(redis_key("model", version) for version in pruned))
+        except redis.RedisError as exc:
+            log.warning("could not drop pruned models from the cache (%s)", exc)

@@ -152,8 +152,13 @@ def queue_rebuilds(sessions: SessionFactory, queue: Queue) -> list[str]:
     return sites
 
 
+def _turn(what: str) -> str:
+    return redis_key("sweep", what)
+
+
 class Sweeper(threading.Thread):
-    """Runs :func:`sweep_received` every ``interval`` seconds in a worker process."""
+    """Runs :func:`sweep_received` every ``interval`` seconds in a worker process, and
+    :func:`queue_rebuilds` every ``rebuild_every`` seconds (0: never)."""
 
     def __init__(
         self,
@@ -178,8 +183,17 @@ class Sweeper(threading.Thread):
 
     def _elected(self, what: str, seconds: float) -> bool:
         # One process per period across all workers: the first to set the key.
-        lock = redis_key("sweep", what)
-        return bool(self._queue.connection.set(lock, "1", nx=True, ex=max(1, int(seconds))))
+        return bool(self._queue.connection.set(_turn(what), "1", nx=True, ex=max(1, int(seconds))))
+
+    def _queue_rebuilds(self) -> None:
+        if self._rebuild_every <= 0 or not self._elected("rebuild", self._rebuild_every):
+            return
+        try:
+            queue_rebuilds(self._sessions, self._queue)
+        except Exception:
+            # Give the turn back, so the next sweep tries again instead of the next hour.
+            self._queue.connection.delete(_turn("rebuild"))
+            raise
 
     def run(self) -> None:
         while not self._stop_event.wait(self._interval):
@@ -192,7 +206,6 @@ class Sweeper(threading.Thread):
                         abandoned_after=self._abandoned_after,
                         policy=self._policy,
                     )
-                if self._rebuild_every and self._elected("rebuild", self._rebuild_every):
-                    queue_rebuilds(self._sessions, self._queue)
+                self._queue_rebuilds()
             except Exception:  # a sweep must never kill the worker; next round retries
                 log.exception("sweep failed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from redis.exceptions import LockError
 
 from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
@@ -58,7 +59,12 @@ def model_rebuild(settings: Settings, site_name: str) -> None:
     sessions, store = _store(settings, client)
     with sessions() as session:
         site_id = get_site(session, site_name).id
-    row = rebuild_site_locked(sessions, store, client, site_id)
+    try:
+        row = rebuild_site_locked(sessions, store, client, site_id)
+    except LockError:
+        raise click.ClickException(
+            f"site {site_name} is busy: a learning or rebuild job holds its model; try again"
+        ) from None
     click.echo(f"{row.version} ({row.examples} decisions)")
 
 

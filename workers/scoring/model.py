@@ -142,18 +142,25 @@ class SpamModel:
         return probability, self._raising_words(text, row)
 
     def _raising_words(self, text: str, row: sp.csr_matrix) -> list[str]:
+        # Only word and word-pair features are named (character n-grams are not readable),
+        # so the words shown are the readable part of what raised the log-odds.
         coef = self.coefficients[0][0]
         raised = dict(zip(row.indices, row.data * coef[row.indices], strict=True))
         ranked = sorted(
-            ((raised.get(column, 0.0), phrase) for column, phrase in word_features(text)),
-            key=lambda pair: -pair[0],
+            ((raised.get(column, 0.0), column, phrase) for column, phrase in word_features(text)),
+            key=lambda item: -item[0],
         )
         shown: list[str] = []
-        for weight, phrase in ranked:
+        columns: set[int] = set()
+        for weight, column, phrase in ranked:
             if weight <= 0 or len(shown) == SHOWN_WORDS:
                 break
-            if not any(set(phrase.split()) <= set(other.split()) for other in shown):
+            words = set(phrase.split())
+            overlaps = any(words <= set(other.split()) or set(other.split()) <= words
+                           for other in shown)  # fmt: skip
+            if column not in columns and not overlaps:
                 shown.append(phrase)
+                columns.add(column)
         return shown
 
     def spam_probability(self, text: str) -> float:
