@@ -39,6 +39,20 @@ def test_warning_cancels_most_of_the_quoted_bait():
     assert sum(advert.values()) >= 1.0
 
 
+def test_an_offered_contact_is_not_explained_away_by_a_victims_story():
+    advert = weights(
+        "Mình cũng bị lừa mất 180 triệu như chị trong bài, may nhờ chuyên gia Trần Bảo "
+        "truy vết lấy lại được. Kết bạn zalo anh Bảo 0794 218 660 nhé"
+    )
+    assert advert["warning_context"] == -WARNING_WEIGHT  # the fixed step, no discount
+    assert advert["contact_phone"] > 0 and advert["contact_zalo"] > 0
+    assert sum(advert.values()) > 0.8  # the model's reason, when there is one, decides
+    # A reader quoting the scammer's number still has its bait discounted.
+    quoted = weights("Cảnh giác số 0794 218 660 gọi xưng công an, bảo chuyển tiền, đừng nghe")
+    assert quoted["warning_context"] < -WARNING_WEIGHT
+    assert sum(quoted.values()) < 0.5
+
+
 def test_no_warning_means_no_reason():
     assert "warning_context" not in weights("Bài viết hay, cảm ơn tác giả")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
+from workers.scoring.checks.contact import HANDLE_BAIT_WEIGHT
 from workers.scoring.normalize import fold, words
 from workers.scoring.resources import read_words
 from workers.scoring.types import Reason, ReasonCode, Submission
@@ -27,6 +28,14 @@ WARNING_DISCOUNT = 0.7
 # p > 0.99 and readers' warnings stay under p = 0.8.
 MODEL_SURE = 0.9
 MAX_SHOWN = 3
+MESSENGERS = frozenset(
+    {
+        ReasonCode.CONTACT_ZALO,
+        ReasonCode.CONTACT_TELEGRAM,
+        ReasonCode.CONTACT_FACEBOOK,
+        ReasonCode.CONTACT_VIBER,
+    }
+)
 # "không bị chặn", "ko lừa đảo": adverts reassure with negated warnings.
 NEGATIONS = frozenset({"không", "ko", "k", "chẳng", "chả", "khong"})
 # Evidence that warning language explains away: what a reader quotes when warning others.
@@ -86,19 +95,30 @@ def _find_warnings(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def offers_contact(reasons: Sequence[Reason]) -> bool:
+    """A phone number in the text and a messenger handle offered with it: how an advert says
+    "reach me", not how a reader quotes a scammer's number."""
+    phone = any(r.code is ReasonCode.CONTACT_PHONE and r.weight > 0 for r in reasons)
+    handle = any(r.code in MESSENGERS and r.weight >= HANDLE_BAIT_WEIGHT for r in reasons)
+    return phone and handle
+
+
 def warning_reasons(
     sub: Submission, reasons: Sequence[Reason], model_probability: float | None = None
 ) -> list[Reason]:
     """A negative reason when warning language surrounds the bait found in ``reasons``;
-    ``model_probability`` is the p(spam) behind a ``model`` reason among them."""
+    ``model_probability`` is the p(spam) behind a ``model`` reason among them. Where the
+    writer offers a contact, warning words explain away only the model's reason: recovery
+    scams tell a victim's story first ("mình cũng bị lừa … kết bạn zalo 09…")."""
     found = find_warnings(sub.text)
     if not found:
         return []
     model_sure = model_probability is not None and model_probability >= MODEL_SURE
+    discounted = {ReasonCode.MODEL} if offers_contact(reasons) else DISCOUNTED
     bait = sum(
         r.weight
         for r in reasons
-        if r.code in DISCOUNTED and r.weight > 0 and not (r.code is ReasonCode.MODEL and model_sure)
+        if r.code in discounted and r.weight > 0 and not (r.code is ReasonCode.MODEL and model_sure)
     )
     weight = -round(WARNING_WEIGHT + WARNING_DISCOUNT * bait, 4)
     shown = ", ".join(f'"{phrase}"' for phrase in found[:MAX_SHOWN])
