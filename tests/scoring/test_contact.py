@@ -3,6 +3,8 @@ import pytest
 from workers.scoring.checks.contact import check_contact, find_phones
 from workers.scoring.types import SiteRules, Submission
 
+RULES = SiteRules()
+
 
 @pytest.mark.parametrize(
     "text",
@@ -26,6 +28,10 @@ def test_finds_obfuscated_vietnamese_mobile_numbers(text):
         "Năm 2023 có 3 người chết và 12 người bị thương",
         "tôi sinh năm 1990, có 2 con",
         "giá 15.000.000 đồng",
+        "Lương năm của mình 350.000.000 mà vẫn không đủ",  # an amount, not dialled
+        "Xăng E5 giá 21.850 - 22.120 đồng/lít",  # a price range
+        "Tỷ số các trận: 0-0, 0-1, 1-1, 2-1",  # a list of scores
+        "Gọi tổng đài 1900 545 411 hoặc 1800 1091 của Bộ",  # public hotlines
     ],
 )
 def test_numbers_in_ordinary_comments_are_not_phones(text):
@@ -42,6 +48,16 @@ def test_zalo_with_number_is_bait():
 def test_talking_about_zalo_weighs_little():
     reasons = check_contact(Submission("Zalo vừa ra tính năng mới, khá tiện"), SiteRules())
     assert [(r.code, r.weight) for r in reasons] == [("contact_zalo", 0.15)]
+    school = check_contact(Submission("Giờ trường toàn gửi thông báo qua Zalo, tiện quá"), RULES)
+    assert [(r.code, r.weight) for r in school] == [("contact_zalo", 0.15)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tg viết hay quá, cảm ơn báo.", "Face ID trên iPhone nhạy quá", "Nguồn: fb Bộ Y tế"],
+)
+def test_everyday_words_are_not_messenger_bait(text):
+    assert [r for r in check_contact(Submission(text), RULES) if r.weight > 0.15] == []
 
 
 def test_telegram_handle_and_kb_zalo():

@@ -18,17 +18,32 @@ INBOX_WEIGHT = 0.2
 MIN_PHONE_DIGITS = 8
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w]+|_+")
-_DIGIT_GLUE = re.compile(r"[\s.\-_/()*+,:]{1,3}")
+# What may sit between the digits of one hidden number ("0 9 1 2", "09.12.34", "09-12").
+# Not a comma: "0-0, 0-1, 2-1" is a list of scores.
+_DIGIT_GLUE = re.compile(r"[\s.\-_/()*+:]{1,3}")
+# Hotlines of public bodies and businesses are quoted by readers; they are not a private
+# way in. A reader's or an advert's own number is a mobile or a landline.
+_SERVICE_NUMBERS = frozenset(
+    {
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+    }
+)
 
 # Patterns run on the canonical text, where "ib" is already "inbox" and "kb" is "ket ban".
 _MESSENGERS = {
     ReasonCode.CONTACT_ZALO: (r"zalo|za lo|zl", "Zalo"),
-    ReasonCode.CONTACT_TELEGRAM: (r"telegram|tele|tg|t\.me/\w+", "Telegram"),
-    ReasonCode.CONTACT_FACEBOOK: (r"facebok|fb|face|fanpage|m\.me/\w+|messenger", "Facebook"),
+    # Not "tg" (readers' "tác giả", "thời gian") nor "face" ("Face ID", "face the facts").
+    ReasonCode.CONTACT_TELEGRAM: (r"telegram|tele|t\.me/\w+", "Telegram"),
+    ReasonCode.CONTACT_FACEBOOK: (r"facebok|fb|fanpage|m\.me/\w+|messenger", "Facebook"),
     ReasonCode.CONTACT_VIBER: (r"viber|whatsap|wechat|line id", "Viber/WhatsApp"),
 }
+# Next to a messenger's name, what makes it a way to reach the writer: an ask, an @handle,
+# a number, or a colon before an id with digits. Not "qua" ("gửi qua Zalo", and "quá"
+# folds to it) nor a colon before any word ("Nguồn: fb Bộ Y tế").
 _BAIT = re.compile(
-    r"\b(?:inbox|ket ban|add|lien he|nhan tin|goi|call|text|pm|chat|qua|ib)\b|@\w|:\s*\w|\d{6,}"
+    r"\b(?:inbox|ket ban|add|lien he|nhan tin|goi|call|text|pm|chat|ib)\b|@\w|:\s*\w*\d|\d{6,}"
 )
 _INBOX = re.compile(
     r"\b(?:inbox (?:minh|em|anh|chi|shop|ngay|me)|nhan tin (?:minh|em|ngay|cho)|"
@@ -74,9 +89,20 @@ def find_phones(text: str) -> list[str]:
     compact = " ".join([folded, *_number_runs(folded)])
     found = []
     for match in phonenumbers.PhoneNumberMatcher(compact, "VN"):
+        if not _dialled(match.raw_string) or phonenumbers.number_type(match.number) in (
+            _SERVICE_NUMBERS
+        ):
+            continue
         national = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.NATIONAL)
         found.append(national)
     return list(dict.fromkeys(found))
+
+
+def _dialled(raw: str) -> bool:
+    """Written as a number is dialled: a leading 0, or +/84 and the country code. Without
+    one, "350.000.000" (đồng) or "2185022120" (a price range glued) is an amount."""
+    digits = raw.lstrip("(")
+    return digits.startswith(("0", "+", "84"))
 
 
 def _messenger_reasons(text: str, has_phone: bool) -> list[Reason]:
