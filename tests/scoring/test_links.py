@@ -4,6 +4,7 @@ import pytest
 
 from workers.scoring.checks import links
 from workers.scoring.checks.links import check_links, find_links
+from workers.scoring.checks.shape import check_shape
 from workers.scoring.types import SiteRules, Submission
 
 
@@ -29,6 +30,24 @@ def test_spelled_out_dots_are_links():
 
 def test_words_joined_by_a_missing_space_are_not_links():
     assert find_links("Hay quá.Cảm ơn tác giả.how are you") == []
+    # A full stop before a capitalised word ends a sentence or an abbreviation ...
+    assert find_links("Giá cao quá.Có ai mua nổi không? Nhà văn hóa P.Tô Hiệu, BS.Tô") == []
+    # ... unless that word is a domain ending, however it is capitalised.
+    assert [link.domain for link in find_links("Vào VayNhanh.Net, W88.COM")] == [
+        "vaynhanh.net",
+        "w88.com",
+    ]
+
+
+def test_only_the_spelled_out_word_for_dot_is_a_dot():
+    assert find_links("Ở nhà chăm mẹ ốm, mạng chậm có ai bị không") == []
+    assert [link.domain for link in find_links("vao 8xbet cham com")] == ["8xbet.com"]
+
+
+def test_official_sites_are_sources_not_links():
+    text = "Xem thêm tại https://moh.gov.vn/tin-tuc và dichvucong.gov.vn"
+    assert check_links(Submission(text), SiteRules()) == []
+    assert "short_with_link" not in codes(check_shape(Submission(text), SiteRules()))
 
 
 def test_blocked_and_allowed_domains():

@@ -22,11 +22,18 @@ LINK_ONLY_WEIGHT = 0.4
 
 _TLD_NAMES = r"com|net|org|vn|vip|bet|xyz|top|club|info|io|me|co|ly|cc|live|online|site"
 # "8xbet chấm com", "w88 (dot) net", "bit . ly": dots spelled out or spaced to dodge filters.
+# Matched before diacritics are folded: "chăm mẹ" and "chậm" are not "chấm".
 _SPELLED_DOT = re.compile(
-    rf"(?<=\w)\s*(?:\[\s*\.\s*\]|\(\s*\.\s*\)|[\[\(]?\s*\b(?:dot|cham)\b\s*[\]\)]?|\s\.\s?)"
+    rf"(?<=\w)\s*(?:\[\s*\.\s*\]|\(\s*\.\s*\)|[\[\(]?\s*\b(?:dot|chấm|cham)\b\s*[\]\)]?|\s\.\s?)"
     rf"\s*(?=(?:{_TLD_NAMES})\b)"
 )
 _WORDISH = re.compile(r"[^\W\d_]{2,}")
+# "quá.Có ai", "BS.Tô Thị": a full stop before a capitalised word, with no space typed after
+# it, ends a sentence or an abbreviation, unless the word is a domain ending as typed
+# ("VayNhanh.Net"); an all-capital "W88.COM" stays a link.
+_SENTENCE_DOT = re.compile(r"(?<=[^\W\d_])\.(?=([^\W\d_]{2,}))")
+# The state's own sites, quoted by readers as sources: never counted as links.
+OFFICIAL_DOMAINS = frozenset({"gov.vn"})
 # Every link has a dot between a word character and a letter; most comments have none, and
 # urlextract's TLD scan is the slowest step of scoring, so it only runs when one exists.
 _MAYBE_LINK = re.compile(r"\w\.[^\W\d_]")
@@ -81,7 +88,8 @@ def find_links(text: str) -> list[Link]:
 # The links and shape checks both look at the content; keep the last results.
 @lru_cache(maxsize=1024)
 def _find_links(text: str) -> tuple[Link, ...]:
-    text = _SPELLED_DOT.sub(".", fold(text, keep_diacritics=False))
+    text = _SENTENCE_DOT.sub(_space_after_sentence, text)
+    text = fold(_SPELLED_DOT.sub(".", fold(text, keep_diacritics=True)), keep_diacritics=False)
     if not _MAYBE_LINK.search(text):
         return ()
     links = []
@@ -90,6 +98,18 @@ def _find_links(text: str) -> tuple[Link, ...]:
         if link and (link.explicit or link.suffix in _tld_kinds()):
             links.append(link)
     return tuple(links)
+
+
+def _space_after_sentence(dot: re.Match) -> str:
+    word = dot.group(1)
+    capitalised = word[0].isupper() and word[1].islower()
+    return ". " if capitalised and word.lower() not in _tld_kinds() else "."
+
+
+def counted_links(text: str, rules: SiteRules) -> list[Link]:
+    """The links of ``text`` that count: not to the site's allowed or official domains."""
+    allowed = rules.allowed_domains | OFFICIAL_DOMAINS
+    return [link for link in find_links(text) if not _matches(link.domain, allowed)]
 
 
 def _matches(domain: str, listed: Iterable[str]) -> bool:
@@ -144,9 +164,11 @@ def strip_links(text: str, links: list[Link]) -> str:
 
 
 def check_links(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Score links in the title and content; links to allowed domains are ignored."""
-    found = find_links(sub.content) + (find_links(sub.title) if sub.title else [])
-    links = [link for link in found if not _matches(link.domain, rules.allowed_domains)]
+    """Score links in the title and content; links to allowed and official domains are
+    ignored."""
+    links = counted_links(sub.content, rules) + (
+        counted_links(sub.title, rules) if sub.title else []
+    )
     if not links:
         return []
     reasons = _link_reasons(links, rules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from workers.scoring.checks.links import find_links, strip_links
+from workers.scoring.checks.links import counted_links, strip_links
 from workers.scoring.normalize import fold, words
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
 
@@ -72,9 +72,10 @@ def check_emoji(text: str) -> list[Reason]:
     return [Reason(ReasonCode.EMOJI_FLOOD, EMOJI_FLOOD_WEIGHT, f"{count} emoji")]
 
 
-def check_short_with_link(text: str) -> list[Reason]:
-    """A few generic words wrapped around a link ("nice post" + URL)."""
-    links = find_links(text)
+def check_short_with_link(text: str, rules: SiteRules) -> list[Reason]:
+    """A few generic words wrapped around a link ("nice post" + URL) that counts (not to
+    the site's allowed or official domains)."""
+    links = counted_links(text, rules)
     if not links:
         return []
     rest = words(strip_links(fold(text), links))
@@ -114,6 +115,6 @@ def check_shape(sub: Submission, rules: SiteRules) -> list[Reason]:
         *check_shouting(text),
         *check_repetition(text),
         *check_emoji(text),
-        *check_short_with_link(text),
+        *check_short_with_link(text, rules),
         *check_mixed_script(text),
     ]
