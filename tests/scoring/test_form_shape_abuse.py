@@ -55,6 +55,11 @@ def test_everyday_words_that_fold_to_profanity_are_not_flagged():
     assert find_profanity("các bạn ơi, buổi sáng đi uống lon bia") == []
 
 
+def test_words_typed_without_the_marks_of_profanity_are_other_words():
+    assert find_profanity("Xưởng nhận may đồ cho công ty, giá tốt") == []
+    assert find_profanity("thằng đồ chó") == ["đồ chó"]
+
+
 def test_words_that_only_glue_to_profanity_are_not_flagged():
     assert find_profanity("Duma quốc gia Nga họp phiên bất thường; Vail là khu nghỉ dưỡng") == []
     assert "đụ má" in find_profanity("đ ụ m á nó")

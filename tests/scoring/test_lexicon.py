@@ -48,6 +48,16 @@ def test_short_phrase_spelled_out_matches_as_a_whole_token_only():
     assert find_entries("an avocado salad that would explode") == {}
 
 
+def test_words_typed_with_other_diacritics_are_other_words():
+    everyday = (
+        "Không thể chấp nhận được. Người dân đề nghị xử lý; cả cuộc đời bà bán cá ngoài chợ"
+    )
+    assert find_entries(everyday) == {}  # not "không thế chấp", "dàn đề", "cá cược", "bắn cá"
+    # The phrase itself, typed with or without its diacritics or spaced out, still counts.
+    for advert in ("Vay không thế chấp", "vay khong the chap", "k h ô n g t h ế c h ấ p"):
+        assert "không thế chấp" in {entry.phrase for entry in find_entries(advert)}, advert
+
+
 def test_short_keys_inside_longer_words_only_when_they_carry_digits():
     # "claim", "prize" and "inbox" are English words inside other words ...
     assert find_entries("I read the disclaimer, surprized that inboxes were reclaimed") == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from workers.scoring.normalize import canonical, typed_words, words
+from workers.scoring.normalize import canonical, fold, typed_words, words
 
 # A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found:
 # inside a longer token (a domain name) from MIN_GLUED_KEY letters, long enough not to occur
@@ -17,6 +17,9 @@ from workers.scoring.normalize import canonical, typed_words, words
 # "nổ\u200bhũ"), never as a word the writer typed: "Duma", "Banca" and "vail" are words.
 MIN_GLUED_TOKEN = 4
 MIN_GLUED_KEY = 6
+# A text with diacritics on at least this share of its words is typed with diacritics, so a
+# word without them is a word without them (Vietnamese prose marks about three in four).
+MARKED_SHARE = 0.5
 
 
 class PhraseIndex:
@@ -69,7 +72,7 @@ class PhraseIndex:
                     found[phrase] += 1
         found.update(self._joined_short_phrases(text, tokens))
         found.update(self._inside_long_tokens(tokens, found, text))
-        return found
+        return _without_other_words(found, text)
 
     def _joined_short_phrases(self, text: str, tokens: list[str]) -> Counter[str]:
         """Short glued phrases among the tokens that normalisation joined from letters: as
@@ -126,3 +129,45 @@ def _at_an_end(token: str, start: int, size: int) -> bool:
     if start == 0:
         return end == len(token) or not token[end].isdigit()
     return end == len(token) and not token[start - 1].isdigit()
+
+
+def _without_other_words(found: Counter[str], text: str) -> Counter[str]:
+    """Drop phrases whose letters the writer typed only as other words.
+
+    Matching folds diacritics, so "người dân đề nghị" holds the letters of "dàn đề", "cả
+    cuộc đời" those of "cá cược", "không thể chấp nhận" those of "không thế chấp". Where
+    the writer typed other diacritics, or none on a word in a text that has them on most
+    ("may đồ cho xưởng" is not "đồ chó"), the words are other words. A phrase in a text
+    typed without diacritics, or joined by evasion rules, still counts.
+    """
+    if not found:
+        return found
+    accented = words(fold(text, keep_diacritics=True))
+    plain = words(fold(text))
+    if len(accented) != len(plain):
+        return found
+    marked = sum(not token.isascii() for token in accented) >= MARKED_SHARE * len(accented)
+    return Counter(
+        {
+            phrase: n
+            for phrase, n in found.items()
+            if not _typed_otherwise(phrase, plain, accented, marked)
+        }
+    )
+
+
+def _typed_otherwise(phrase: str, plain: list[str], accented: list[str], marked: bool) -> bool:
+    """True when every place the phrase's letters occur has a word typed otherwise."""
+    want = words(fold(phrase, keep_diacritics=True))
+    letters = words(fold(phrase))
+    size = len(letters)
+    if want == letters or len(want) != size:
+        return False  # nothing to tell apart
+    places = [i for i in range(len(plain) - size + 1) if plain[i : i + size] == letters]
+    return bool(places) and all(
+        any(
+            typed != wanted and (marked or not typed.isascii())
+            for typed, wanted in zip(accented[i : i + size], want, strict=True)
+        )
+        for i in places
+    )
