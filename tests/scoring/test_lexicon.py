@@ -1,3 +1,5 @@
+import pytest
+
 from workers.scoring.checks.lexicon import CATEGORY_CODES, check_lexicon, find_entries
 from workers.scoring.types import ReasonCode, SiteRules, Submission
 
@@ -14,6 +16,20 @@ def test_news_comment_discussing_betting_is_not_flagged_by_the_word():
 
 def test_news_comment_about_loans_stays_small():
     assert score("Tôi bị lừa vay tiền qua app, lãi cắt cổ, mong cơ quan chức năng vào cuộc") <= 0.2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hội Nông dân hỗ trợ vay vốn ưu đãi cho bà con trồng lúa",
+        "Giờ ra ngân hàng rút tiền chỉ cần CCCD gắn chip, tiện thật.",
+        "Các chiến sĩ làm nhiệm vụ suốt đêm, trung tâm giới thiệu việc làm miễn phí",
+        "Mình tặng 100k ủng hộ bà con vùng lũ",
+        "Their claim is not guaranteed at all",
+    ],
+)
+def test_everyday_news_wording_stays_small(text):
+    assert score(text) <= 0.3
 
 
 def test_topic_with_call_to_action_crosses():
@@ -49,9 +65,7 @@ def test_short_phrase_spelled_out_matches_as_a_whole_token_only():
 
 
 def test_words_typed_with_other_diacritics_are_other_words():
-    everyday = (
-        "Không thể chấp nhận được. Người dân đề nghị xử lý; cả cuộc đời bà bán cá ngoài chợ"
-    )
+    everyday = "Không thể chấp nhận được. Người dân đề nghị xử lý; cả cuộc đời bà bán cá ngoài chợ"
     assert find_entries(everyday) == {}  # not "không thế chấp", "dàn đề", "cá cược", "bắn cá"
     # The phrase itself, typed with or without its diacritics or spaced out, still counts.
     for advert in ("Vay không thế chấp", "vay khong the chap", "k h ô n g t h ế c h ấ p"):

@@ -108,9 +108,11 @@ def _category_reasons(found: list[Entry]) -> list[Reason]:
         detail = f"{category} wording: {_quoted(entries)}"
         if ctas:
             detail += f" with call to action {_quoted(ctas)}"
-        reasons.append(Reason(CATEGORY_CODES[category], min(weight, CATEGORY_CAP), detail))
+        reasons.append(
+            Reason(CATEGORY_CODES[category], round(min(weight, CATEGORY_CAP), 4), detail)
+        )
     if ctas and not reasons:
-        weight = min(sum(entry.weight for entry in ctas), CTA_ALONE_CAP)
+        weight = round(min(sum(entry.weight for entry in ctas), CTA_ALONE_CAP), 4)
         reasons.append(Reason(ReasonCode.CALL_TO_ACTION, weight, f"call to action {_quoted(ctas)}"))
     return reasons
 
