@@ -38,6 +38,13 @@ def test_shouting_repetition_emoji_and_short_link():
 
 def test_mixed_script_lookalikes():
     assert codes(check_shape(Submission("Vào 8хbеt ngay"), RULES)) == ["mixed_script"]
+    # Greek symbols of science and units are not look-alikes.
+    assert check_shape(Submission("Bụi mịn 150 μg/m3, hạt 2,5μm, điện trở 10kΩ, Δt"), RULES) == []
+
+
+def test_readers_repeating_a_topic_are_not_stuffing():
+    rant = "Cá độ, cá độ, lại cá độ! Bao giờ mới dẹp được cá độ bóng đá?"
+    assert check_form(Submission(rant, name="Chú Tư Việc Làm"), RULES) == []
 
 
 def test_ordinary_comment_has_no_shape_or_form_reasons():

@@ -63,10 +63,12 @@ def check_identical(sub: Submission) -> list[Reason]:
 
 def check_stuffing(sub: Submission) -> list[Reason]:
     """Spam phrases repeated in the content, or an advert or link used as the name."""
+    # Topic words are what readers repeat when they rant about a subject ("cá độ ... cá độ"),
+    # and what names hold ("Chú Tư Việc Làm"); advert wording is not.
     repeated = [
         entry.phrase
         for entry, count in find_entries(sub.content).items()
-        if entry.kind is not Kind.CTA and count >= STUFFING_REPEATS
+        if entry.kind is Kind.SPAM and count >= STUFFING_REPEATS
     ]
     if repeated:
         return [
@@ -76,7 +78,7 @@ def check_stuffing(sub: Submission) -> list[Reason]:
                 f'"{repeated[0]}" repeated {STUFFING_REPEATS}+ times',
             )
         ]
-    in_name = [entry.phrase for entry in find_entries(sub.name) if entry.kind is not Kind.CTA]
+    in_name = [entry.phrase for entry in find_entries(sub.name) if entry.kind is Kind.SPAM]
     if in_name or (sub.name and find_links(sub.name)):
         shown = f'"{in_name[0]}"' if in_name else "a link"
         return [Reason(ReasonCode.KEYWORD_STUFFING, STUFFING_WEIGHT, f"name contains {shown}")]

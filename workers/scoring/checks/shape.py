@@ -25,6 +25,9 @@ _CONSECUTIVE_WORD = re.compile(r"\b(\w{2,})(?:\W+\1\b){3,}")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 _CYRILLIC_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+# Greek letters that are symbols in science and units ("150 μg/m3", "10kΩ", "Δt"), not
+# look-alikes of Latin ones.
+_SYMBOLS = str.maketrans("", "", "μΩΔπλσθ")
 _WORD = re.compile(r"\w+")
 
 
@@ -95,7 +98,7 @@ def check_mixed_script(text: str) -> list[Reason]:
     mixed = [
         token
         for token in _WORD.findall(text)
-        if _LATIN.search(token) and _CYRILLIC_GREEK.search(token)
+        if _LATIN.search(token) and _CYRILLIC_GREEK.search(token.translate(_SYMBOLS))
     ]
     if not mixed:
         return []
