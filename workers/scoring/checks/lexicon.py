@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
 
+from workers.scoring.checks.links import strip_links, trusted_links
 from workers.scoring.normalize import fold, without_quotations, words
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
@@ -129,20 +130,23 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
     return [Reason(ReasonCode.LEXICON_SITE, weight, f"site word list: {listed}")]
 
 
-def _lexicon_text(sub: Submission) -> str:
+def _lexicon_text(sub: Submission, rules: SiteRules) -> str:
     """The text whose wording counts.
 
     A reader points at an advert by quoting it ("mấy comment 'nhà cái uy tín nạp đầu tặng
     100%' đầy dưới bài, admin lọc giúp"), so quotations are set aside when the writer has
     MIN_OWN_WORDS words of their own around them. An advert that is all quotation, or a quote
-    behind a greeting ("ae ơi 'nhà cái uy tín'"), keeps its wording.
+    behind a greeting ("ae ơi 'nhà cái uy tín'"), keeps its wording. Links to the site's
+    allowed and official domains are sources, and their paths are headlines
+    (".../canh-bao-lua-dao-vay-tien-nhanh"), so they are set aside too.
     """
-    outside = without_quotations(sub.text)
-    return outside if len(words(fold(outside))) >= MIN_OWN_WORDS else sub.text
+    text = strip_links(sub.text, trusted_links(sub.text, rules))
+    outside = without_quotations(text)
+    return outside if len(words(fold(outside))) >= MIN_OWN_WORDS else text
 
 
 def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score spam vocabulary in the title and content (see :func:`_lexicon_text`)."""
-    text = _lexicon_text(sub)
+    text = _lexicon_text(sub, rules)
     found = sorted(find_entries(text), key=lambda entry: entry.phrase)
     return _category_reasons(found) + _site_reason(text, rules.custom_words)

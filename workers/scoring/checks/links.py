@@ -108,8 +108,14 @@ def _space_after_sentence(dot: re.Match) -> str:
 
 def counted_links(text: str, rules: SiteRules) -> list[Link]:
     """The links of ``text`` that count: not to the site's allowed or official domains."""
+    trusted = set(trusted_links(text, rules))
+    return [link for link in find_links(text) if link not in trusted]
+
+
+def trusted_links(text: str, rules: SiteRules) -> list[Link]:
+    """The links of ``text`` to the site's allowed domains or to official ones."""
     allowed = rules.allowed_domains | OFFICIAL_DOMAINS
-    return [link for link in find_links(text) if not _matches(link.domain, allowed)]
+    return [link for link in find_links(text) if _matches(link.domain, allowed)]
 
 
 def _matches(domain: str, listed: Iterable[str]) -> bool:
