@@ -42,6 +42,11 @@ def test_mixed_script_lookalikes():
     assert check_shape(Submission("Bụi mịn 150 μg/m3, hạt 2,5μm, điện trở 10kΩ, Δt"), RULES) == []
 
 
+def test_a_flag_is_one_emoji():
+    assert check_shape(Submission("Việt Nam vô địch 🇻🇳🇻🇳🇻🇳🇻🇳🇻🇳"), RULES) == []
+    assert "emoji_flood" in codes(check_shape(Submission("Nạp ngay " + "🔥💰" * 5), RULES))
+
+
 def test_readers_repeating_a_topic_are_not_stuffing():
     rant = "Cá độ, cá độ, lại cá độ! Bao giờ mới dẹp được cá độ bóng đá?"
     assert check_form(Submission(rant, name="Chú Tư Việc Làm"), RULES) == []

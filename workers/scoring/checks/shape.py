@@ -23,6 +23,7 @@ EMOJI_FLOOD = 10
 _RUN = re.compile(r"(\S)\1{5,}")
 _CONSECUTIVE_WORD = re.compile(r"\b(\w{2,})(?:\W+\1\b){3,}")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+_FLAG_LETTER = re.compile("[\U0001f1e6-\U0001f1ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 _CYRILLIC_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 # Greek letters that are symbols in science and units ("150 μg/m3", "10kΩ", "Δt"), not
@@ -68,8 +69,8 @@ def check_repetition(text: str) -> list[Reason]:
 
 
 def check_emoji(text: str) -> list[Reason]:
-    """A flood of emoji."""
-    count = len(_EMOJI.findall(text))
+    """A flood of emoji (a flag, two regional-indicator letters, is one)."""
+    count = len(_EMOJI.findall(text)) - len(_FLAG_LETTER.findall(text)) // 2
     if count < EMOJI_FLOOD:
         return []
     return [Reason(ReasonCode.EMOJI_FLOOD, EMOJI_FLOOD_WEIGHT, f"{count} emoji")]
