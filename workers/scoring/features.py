@@ -70,8 +70,7 @@ def analyze(text: str) -> list[str]:
     plain = words(fold(text))
     accents = words(fold(text, keep_diacritics=True))
     evasions = words(canonical(text))
-    features = [f"w {token}" for token in plain if token not in stop]
-    features += [f"b {a} {b}" for a, b in zip(plain, plain[1:], strict=False)]
+    features = [feature for feature, _, _ in _words_and_pairs(plain, stop)]
     features += [f"a {token}" for token in accents if not token.isascii()]
     features += [f"c {token}" for token in evasions if token not in stop]
     # Shapes of numbers ("09061701461" -> "00000000000"): phone and short-code lengths
@@ -86,16 +85,21 @@ def analyze(text: str) -> list[str]:
 def word_features(text: str) -> list[tuple[int, str]]:
     """The column of each word and word-pair feature of ``text``, with the words as the
     writer typed them (lower-cased), for showing moderators what the model read."""
-    stop = _stopwords()
     plain = words(fold(text))
     accents = words(fold(text, keep_diacritics=True))
     shown = accents if len(accents) == len(plain) else plain
-    found = [(f"w {token}", shown[i]) for i, token in enumerate(plain) if token not in stop]
-    found += [
-        (f"b {a} {b}", f"{shown[i]} {shown[i + 1]}")
-        for i, (a, b) in enumerate(zip(plain, plain[1:], strict=False))
+    return [
+        (column_of(feature), " ".join(shown[start:end]))
+        for feature, start, end in _words_and_pairs(plain, _stopwords())
     ]
-    return [(column_of(feature), words_shown) for feature, words_shown in found]
+
+
+def _words_and_pairs(plain: list[str], stop: frozenset[str]) -> list[tuple[str, int, int]]:
+    """The word and word-pair features of folded tokens, with the token span of each."""
+    found = [(f"w {token}", i, i + 1) for i, token in enumerate(plain) if token not in stop]
+    pairs = enumerate(zip(plain, plain[1:], strict=False))
+    found += [(f"b {a} {b}", i, i + 2) for i, (a, b) in pairs]
+    return found
 
 
 def column_of(feature: str) -> int:

@@ -39,6 +39,8 @@ _MESSENGERS = {
     ReasonCode.CONTACT_FACEBOOK: (r"facebok|fb|fanpage|m\.me/\w+|messenger", "Facebook"),
     ReasonCode.CONTACT_VIBER: (r"viber|whatsap|wechat|line id", "Viber/WhatsApp"),
 }
+# The reason codes of messenger handles.
+MESSENGER_CODES = frozenset(_MESSENGERS)
 # Next to a messenger's name, what makes it a way to reach the writer: an ask, an @handle,
 # a number, or a colon before an id with digits. Not "qua" ("gửi qua Zalo", and "quá"
 # folds to it) nor a colon before any word ("Nguồn: fb Bộ Y tế").

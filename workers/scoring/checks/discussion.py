@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from workers.scoring.checks.contact import HANDLE_BAIT_WEIGHT
+from workers.scoring.checks.contact import HANDLE_BAIT_WEIGHT, MESSENGER_CODES
 from workers.scoring.normalize import fold, words
 from workers.scoring.resources import read_words
 from workers.scoring.types import Reason, ReasonCode, Submission
@@ -28,14 +28,6 @@ WARNING_DISCOUNT = 0.7
 # p > 0.99 and readers' warnings stay under p = 0.8.
 MODEL_SURE = 0.9
 MAX_SHOWN = 3
-MESSENGERS = frozenset(
-    {
-        ReasonCode.CONTACT_ZALO,
-        ReasonCode.CONTACT_TELEGRAM,
-        ReasonCode.CONTACT_FACEBOOK,
-        ReasonCode.CONTACT_VIBER,
-    }
-)
 # "không bị chặn", "ko lừa đảo": adverts reassure with negated warnings.
 NEGATIONS = frozenset({"không", "ko", "k", "chẳng", "chả", "khong"})
 # Evidence that warning language explains away: what a reader quotes when warning others.
@@ -99,7 +91,7 @@ def offers_contact(reasons: Sequence[Reason]) -> bool:
     """A phone number in the text and a messenger handle offered with it: how an advert says
     "reach me", not how a reader quotes a scammer's number."""
     phone = any(r.code is ReasonCode.CONTACT_PHONE and r.weight > 0 for r in reasons)
-    handle = any(r.code in MESSENGERS and r.weight >= HANDLE_BAIT_WEIGHT for r in reasons)
+    handle = any(r.code in MESSENGER_CODES and r.weight >= HANDLE_BAIT_WEIGHT for r in reasons)
     return phone and handle
 
 
