@@ -27,7 +27,7 @@ from functools import cache, cached_property
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
@@ -119,13 +119,10 @@ def text_ngrams(text: str) -> list[str]:
 
 
 @cache
-def _hasher(analyzer) -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer=analyzer,
-        n_features=N_FEATURES,
-        alternate_sign=False,
-        norm=None,
-        dtype=np.float64,
+def _hasher() -> FeatureHasher:
+    # HashingVectorizer's own hasher (same seed, so the same columns), fed feature lists.
+    return FeatureHasher(
+        n_features=N_FEATURES, input_type="string", alternate_sign=False, dtype=np.float64
     )
 
 
@@ -141,8 +138,17 @@ class Counts:
 
 
 def count(texts: list[str]) -> Counts:
-    """Hash ``texts`` into n-gram counts (stateless: the same for every model)."""
-    return Counts(_hasher(analyze).transform(texts), _hasher(text_ngrams).transform(texts))
+    """Hash ``texts`` into n-gram counts (stateless: the same for every model).
+
+    Both blocks of every text go through one hashing call, rows alternating: each call
+    builds and checks a sparse matrix, which cost as much as making the n-grams of a comment.
+    """
+    if not texts:  # the hasher refuses an empty sequence
+        return Counts(sp.csr_matrix((0, N_FEATURES)), sp.csr_matrix((0, N_FEATURES)))
+    rows = _hasher().transform(
+        block for text in texts for block in (analyze(text), text_ngrams(text))
+    )
+    return Counts(rows[0::2], rows[1::2])
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,17 @@ def _invisible_as_space() -> dict[int, str]:
     return dict.fromkeys(_invisible_table(), " ")
 
 
+@cache
+def _marks_table() -> dict[int, None]:
+    """Map every non-spacing mark (Mn) to deletion: ``str.translate`` drops them in C, a
+    character-by-character category test was a tenth of the time of scoring a comment."""
+    return {
+        code: None
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) == "Mn"
+    }
+
+
 def typed_words(text: str) -> list[str]:
     """The words as the writer typed them: case and diacritics folded, nothing else.
 
@@ -100,14 +111,12 @@ def _fixed_point(step, text: str) -> str:
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese (and any other) combining marks; ``đ`` becomes ``d``."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", bare)
+    return unicodedata.normalize("NFC", decomposed.translate(_marks_table()))
 
 
 def _drop_stray_marks(text: str) -> str:
     """Drop combining marks that did not compose (stacked "zalgo" marks, selectors)."""
-    composed = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in composed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", text).translate(_marks_table())
 
 
 def _fold_once(text: str, keep_diacritics: bool) -> str:
