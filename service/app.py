@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 import redis
@@ -80,10 +81,14 @@ def _apply_limits(svc: Services) -> None:
     AbuseLimits(svc.settings).apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
 
 def _assign_request_id() -> None:
+    # A caller's id is kept only in the shape trace ids have: it travels into logs, job
+    # metadata and the RQ dashboard, which prints job metadata as HTML.
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming[:64] if incoming.isprintable() and incoming else secrets.token_hex(8)
+    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
 
 
 def _echo_request_id(response):

@@ -1,5 +1,6 @@
 """POST /api/v1/comments: every rule of intake, on SQLite and PostgreSQL."""
 
+import re
 import unicodedata
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from commentgate.captcha import CaptchaService
 from commentgate.storage.models import Comment
+from service.deps import EXTENSION
 from tests.conftest import TEST_ORIGIN, replace_services
 from tests.helpers import comment_fields, new_captcha, submit, submit_ok
 from tests.services import free_port
@@ -240,6 +242,19 @@ def test_redis_down_after_commit_still_accepts(client, app, sessions):
 def test_request_id_is_echoed(client):
     response = client.get("/healthz", headers={"X-Request-ID": "abc123"})
     assert response.headers["X-Request-ID"] == "abc123"
+
+
+@pytest.mark.parametrize(
+    "incoming", ["<img src=x onerror=alert(1)>", "a b", "x" * 65, "trace\u00e9"]
+)
+def test_request_id_of_another_shape_is_replaced(client, app, incoming):
+    # Request ids reach job metadata, which the RQ dashboard prints as HTML.
+    reply = submit(client, app, headers={"X-Request-ID": incoming})
+    assert reply.status_code == 202
+    assigned = reply.headers["X-Request-ID"]
+    assert assigned != incoming and re.fullmatch(r"[0-9a-f]{16}", assigned)
+    job = app.extensions[EXTENSION].queue.jobs[0]
+    assert job.meta["request_id"] == assigned and incoming not in (job.description or "")
 
 
 def test_client_ip_comes_from_trusted_proxy_headers_only(settings, redis_client, sessions, site):
