@@ -10,6 +10,7 @@ from commentgate.domain import Role
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import create_key
 from commentgate.storage.models import Comment
+from service.deps import EXTENSION
 from tests.conftest import replace_services
 from tests.helpers import auth, submit_ok
 from tests.services import free_port
@@ -93,9 +94,9 @@ def basic(password: str, user: str = "ops") -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-def key_for(sessions, role: Role) -> str:
+def key_for(sessions, role: Role, site_id: str | None = None) -> str:
     with transaction(sessions) as session:
-        return create_key(session, role, f"{role.value} key", None)
+        return create_key(session, role, f"{role.value} key", site_id)
 
 
 def test_dashboard_needs_an_ops_or_admin_key(client, sessions):
@@ -108,6 +109,20 @@ def test_dashboard_needs_an_ops_or_admin_key(client, sessions):
     for role in (Role.OPS, Role.ADMIN):
         page = client.get("/ops/rq/", headers=basic(key_for(sessions, role)))
         assert page.status_code == 200 and b"RQ" in page.data
+
+
+def test_dashboard_needs_a_key_for_every_site(client, app, sessions, site):
+    # Its queues hold every site's jobs, and its buttons empty them.
+    submit_ok(client, app)
+    for role in (Role.OPS, Role.ADMIN):
+        limited = basic(key_for(sessions, role, site_id=site.id))
+        assert client.get("/ops/rq/0/data/queues.json", headers=limited).status_code == 403
+        emptied = client.post(
+            "/ops/rq/queue/moderation/queued/empty",
+            headers={**limited, "Sec-Fetch-Site": "same-origin"},
+        )
+        assert emptied.status_code == 403
+    assert app.extensions[EXTENSION].queue.count == 1
 
 
 def test_dashboard_lists_the_moderation_queue(client, app, sessions):

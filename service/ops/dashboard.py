@@ -1,7 +1,8 @@
 """The RQ dashboard at ``/ops/rq``, behind HTTP Basic with an ops or admin key.
 
 The password is an API key whose role is ``ops`` or ``admin`` (any user
-name). Buttons on the dashboard post back (requeue, delete), so a request
+name) for every site: the dashboard shows and empties the queues of all
+sites, which a key limited to some sites must not. Buttons on the dashboard post back (requeue, delete), so a request
 that changes something must come from the dashboard's own origin: a
 browser remembers Basic credentials and would otherwise send them along
 with a forged cross-site form.
@@ -44,7 +45,8 @@ def require_ops_key() -> None:
     Raises:
         RateLimitedError: too many wrong keys from this client lately.
         UnauthorizedError: no credentials, or an unknown or revoked key.
-        ForbiddenError: another role, or a change requested from another origin.
+        ForbiddenError: another role, a key limited to some sites, or a change requested
+            from another origin.
     """
     if not request.path.startswith(PREFIX):
         return
@@ -59,6 +61,8 @@ def require_ops_key() -> None:
         raise UnauthorizedError("unknown key", headers=_CHALLENGE)
     if Role(key.role) not in OPS_ROLES:
         raise ForbiddenError(f"role {key.role}")
+    if key.site_id is not None:
+        raise ForbiddenError("the dashboard needs a key for all sites")
     changes = request.method not in _SAFE_METHODS or request.endpoint in _GET_ACTIONS
     if changes and (request.method != "POST" or not _same_origin()):
         raise ForbiddenError("dashboard changes are same-origin POSTs")
