@@ -2,10 +2,11 @@
 
 The password is an API key whose role is ``ops`` or ``admin`` (any user
 name) for every site: the dashboard shows and empties the queues of all
-sites, which a key limited to some sites must not. Buttons on the dashboard post back (requeue, delete), so a request
-that changes something must come from the dashboard's own origin: a
-browser remembers Basic credentials and would otherwise send them along
-with a forged cross-site form.
+sites, which a key limited to some sites must not. Buttons on the
+dashboard post back (requeue, delete), so a request that changes something
+must come from the dashboard's own origin: a browser remembers Basic
+credentials and would otherwise send them along with a forged cross-site
+form.
 """
 
 from __future__ import annotations
