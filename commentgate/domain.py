@@ -85,6 +85,10 @@ class EventType(str, Enum):
     EDITED = "edited"
 
 
+# The webhook each visibility event is announced with (an edit is not announced).
+WEBHOOK_EVENTS = {EventType.PUBLISHED: "comment.approved", EventType.UNPUBLISHED: "comment.removed"}
+
+
 class AuditAction(str, Enum):
     """Everything the audit log records."""
 

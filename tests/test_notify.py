@@ -1,5 +1,6 @@
 """Webhooks to the host site, delivered to a real local HTTP server."""
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -7,6 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import redis
 from rq import Queue
 
 from commentgate.domain import ModerationMode
@@ -14,7 +16,10 @@ from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site
 from commentgate.storage.sites import ensure_site
 from tests.helpers import submit_ok
+from tests.services import free_port
+from workers.jobs import moderate_comment
 from workers.notify import DeliveryError, notify_comment
+from workers.runtime import install
 
 SECRET = "s3cret"
 
@@ -87,6 +92,46 @@ def test_refused_delivery_raises_so_rq_retries(client, app, worker, sessions, ho
         notify_comment(sessions, comment_id, "comment.approved", None)
     scheduled = Queue("moderation", connection=redis_client).scheduled_job_registry
     assert len(scheduled.get_job_ids()) == 1  # RQ's retry with back-off
+
+
+def test_a_retried_delivery_does_not_announce_a_state_that_no_longer_holds(
+    client, app, worker, sessions, host, moderator_key
+):
+    # The approval's delivery failed and waits for its retry; meanwhile the comment is
+    # taken down and that is announced. The retry must not have the host publish it again.
+    from tests.helpers import auth
+
+    comment_id = submit_ok(client, app)
+    human_paced(sessions, comment_id)
+    host.status = 500
+    worker()
+    host.status, host.received = 204, []
+    url = f"/api/v1/moderation/comments/{comment_id}"
+    etag = client.get(url, headers=auth(moderator_key)).json["etag"]
+    taken_down = client.post(
+        f"{url}/reject",
+        json={"reason": "abuse"},
+        headers={**auth(moderator_key), "If-Match": etag},
+    )
+    assert taken_down.status_code == 200
+    worker()
+    assert [h["X-Commentgate-Event"] for h, _ in host.received] == ["comment.removed"]
+    assert notify_comment(sessions, comment_id, "comment.approved", None) == "superseded"
+    assert notify_comment(sessions, comment_id, "comment.removed", None) == "delivered"
+    assert len(host.received) == 2
+
+
+def test_auto_approval_stays_when_its_webhook_cannot_be_queued(
+    client, app, worker, sessions, host, caplog
+):
+    comment_id = submit_ok(client, app)
+    human_paced(sessions, comment_id)
+    dead = Queue("moderation", connection=redis.Redis(port=free_port()))
+    install(dataclasses.replace(worker.runtime, queue=dead))
+    assert moderate_comment(comment_id) == "approved"  # no exception for RQ to retry
+    assert "hosts can read the events feed" in caplog.text
+    with sessions() as session:
+        assert session.get(Comment, comment_id).status == "approved"
 
 
 def test_site_without_webhook_is_skipped(client, app, sessions):

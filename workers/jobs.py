@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from redis.exceptions import LockError
 from rq import get_current_job
 
 from commentgate import metrics
-from commentgate.domain import CommentStatus
+from commentgate.domain import WEBHOOK_EVENTS, CommentStatus, EventType
 from commentgate.logging import log_context
 from commentgate.queue import enqueue_learning, enqueue_notification
 from commentgate.storage.comments import record_verdict
@@ -115,8 +116,21 @@ def moderate_comment(comment_id: str) -> str:
         metrics.JOBS.labels(outcome if outcome in {"skipped", "missing"} else "scored").inc()
         log.info("comment %s: %s", comment_id, outcome)
         if outcome == CommentStatus.APPROVED.value:
-            enqueue_notification(rt.queue, comment_id, "comment.approved", request_id)
+            _announce_approval(rt, comment_id, request_id)
         return outcome
+
+
+def _announce_approval(rt: WorkerRuntime, comment_id: str, request_id: str | None) -> None:
+    # Best effort, as for moderators' decisions: the verdict is committed, so raising would
+    # only have RQ re-run a job that now skips; the events feed has the publication.
+    try:
+        enqueue_notification(rt.queue, comment_id, WEBHOOK_EVENTS[EventType.PUBLISHED], request_id)
+    except redis.RedisError as exc:
+        log.warning(
+            "webhook for comment %s not queued (%s); hosts can read the events feed",
+            comment_id,
+            exc,
+        )
 
 
 def notify_site(comment_id: str, event: str, request_id: str | None = None) -> str:

@@ -4,7 +4,9 @@ Events: ``comment.approved`` (it became public) and ``comment.removed`` (it
 stopped being public). The body is the public view of the comment, signed
 with the site's secret (HMAC-SHA256 over the raw body) so the host can trust
 it. Delivery is an RQ job: a failed delivery raises, and RQ retries it with
-back-off; a site without a webhook URL is simply not told.
+back-off; a site without a webhook URL is simply not told. A delivery is
+sent only while its event still holds: an ``approved`` retried after a
+takedown would have the host publish a removed comment again.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from dataclasses import dataclass
 import requests
 
 from commentgate import metrics
+from commentgate.domain import WEBHOOK_EVENTS, CommentStatus, EventType
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import Comment, utcnow
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = (3, 5)  # connect, read: a slow host must not hold a worker
-EVENTS = frozenset({"comment.approved", "comment.removed"})
+APPROVED = WEBHOOK_EVENTS[EventType.PUBLISHED]
 
 
 class DeliveryError(RuntimeError):
@@ -97,6 +100,13 @@ def send(delivery: Delivery, session: requests.Session | None = None) -> int:
     return response.status_code
 
 
+def still_holds(comment: Comment, event: str) -> bool:
+    """Whether ``event`` still describes the comment: public for ``approved``, not public
+    for ``removed``. A later change has queued its own event."""
+    public = comment.status == CommentStatus.APPROVED.value
+    return public if event == APPROVED else not public
+
+
 def notify_comment(
     sessions: SessionFactory, comment_id: str, event: str, request_id: str | None
 ) -> str:
@@ -104,8 +114,12 @@ def notify_comment(
     with sessions() as session:
         comment = session.get(Comment, comment_id)
         delivery = build_delivery(comment, event, request_id) if comment else None
+        superseded = delivery is not None and not still_holds(comment, event)
     if delivery is None:
         return "skipped"
+    if superseded:
+        log.info("webhook %s for comment %s superseded by a later change", event, comment_id)
+        return "superseded"
     status = send(delivery)
     log.info("webhook %s for comment %s delivered (%s)", event, comment_id, status)
     return "delivered"

@@ -15,13 +15,12 @@ from rq import Queue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commentgate.domain import EventType, teaches_model
+from commentgate.domain import WEBHOOK_EVENTS, EventType, teaches_model
 from commentgate.queue import enqueue_learning, enqueue_notification
 from commentgate.storage.models import CommentEvent
 from service.moderation.decisions import DecisionRequest
 
 log = logging.getLogger(__name__)
-WEBHOOK_EVENTS = {EventType.PUBLISHED: "comment.approved", EventType.UNPUBLISHED: "comment.removed"}
 
 
 def follow_up(
