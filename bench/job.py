@@ -1,10 +1,13 @@
 """The whole scoring job with its I/O: Redis queue, database reads and writes.
 
-Runs a real RQ SimpleWorker against a private redis-server and a SQLite file
-(and PostgreSQL when BENCH_DATABASE_URL is set), so the number includes job
-(de)serialisation, the verdict transaction and the recent-activity memory.
-Intake is measured beside it through the Flask app (captcha + validation +
-commit + enqueue per comment).
+Runs real RQ workers against a private redis-server and a SQLite file (and
+PostgreSQL when BENCH_DATABASE_URL is set), with a model trained on the
+project's Vietnamese training split stored as the global prior, so the number
+includes job (de)serialisation, the model, the verdict transaction and the
+recent-activity memory. Two workers: the forking one ``commentgate worker``
+runs (a work-horse per job), and RQ's in-process SimpleWorker, what the job
+costs without the fork. Intake is measured beside it through the Flask app
+(captcha + validation + commit + enqueue per comment).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 from pathlib import Path
 
 import redis
-from rq import SimpleWorker
+from rq import SimpleWorker, Worker
 
 from bench.result import Result
 from commentgate.config import Settings
@@ -25,9 +28,15 @@ from commentgate.storage.migrate import upgrade
 from commentgate.storage.models import Comment
 from commentgate.storage.sites import ensure_site
 from tests.services import RedisServer
-from workers.runtime import install, runtime_for
+from workers.forking import ScoringWorker
+from workers.jobs import warm_up
+from workers.model_store import ModelStore
+from workers.runtime import build_runtime, install
+from workers.scoring.corpus import read_corpus
+from workers.scoring.training import train
 
 COMMENTS = 500
+TRAIN = Path(__file__).resolve().parents[1] / "data" / "vi_comments.train.jsonl"
 TEXT = "Bài viết rất hay, cảm ơn tác giả đã phản ánh kịp thời tình hình giao thông số {i}."
 
 
@@ -54,13 +63,24 @@ def _seed(sessions, count: int) -> list[str]:
     return [c.id for c in comments]
 
 
-def _jobs_per_second(settings: Settings, sessions, client: redis.Redis) -> float:
-    runtime = runtime_for(settings, sessions, client)
+def _store_prior(sessions, client: redis.Redis) -> None:
+    model = train(read_corpus([TRAIN]), version="bench-prior")
+    with transaction(sessions) as session:
+        ModelStore(sessions, client).save(
+            session, model, site_id=None, examples=0, last_decision_id=0
+        )
+
+
+def _jobs_per_second(settings: Settings, client: redis.Redis, worker_class: type[Worker]) -> float:
+    # Set up as `commentgate worker` does: word lists and matchers loaded before any fork,
+    # an engine of its own (safe across forks), no model loaded yet.
+    warm_up()
+    runtime = build_runtime(settings, client)
     install(runtime)
-    for comment_id in _seed(sessions, COMMENTS):
+    for comment_id in _seed(runtime.sessions, COMMENTS):
         enqueue_moderation(runtime.queue, comment_id)
     started = time.perf_counter()
-    SimpleWorker([runtime.queue], connection=client).work(burst=True, logging_level="WARNING")
+    worker_class([runtime.queue], connection=client).work(burst=True, logging_level="WARNING")
     return COMMENTS / (time.perf_counter() - started)
 
 
@@ -105,11 +125,17 @@ def run() -> list[Result]:
             )
             sessions = make_session_factory(make_engine(url))
             client = redis.Redis.from_url(server.url)
+            _store_prior(sessions, client)
             backend = url.split(":", 1)[0].split("+", 1)[0]
             return [
                 Result(
-                    f"job: score + I/O ({backend})",
-                    _jobs_per_second(settings, sessions, client),
+                    f"job: score + I/O, forking worker ({backend})",
+                    _jobs_per_second(settings, client, ScoringWorker),
+                    "comments/s",
+                ),
+                Result(
+                    f"job: score + I/O, in-process worker ({backend})",
+                    _jobs_per_second(settings, client, SimpleWorker),
                     "comments/s",
                 ),
                 Result(

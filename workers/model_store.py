@@ -12,7 +12,7 @@ import secrets
 
 import redis
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from commentgate.redis_keys import redis_key
 from commentgate.storage.db import SessionFactory
@@ -36,8 +36,9 @@ def latest_version(session: Session, site_id: str | None) -> ModelVersion | None
         scope = or_(ModelVersion.site_id == site_id, scope)
     # Site models sort first (NULLs last), then the newest.
     order = (ModelVersion.site_id.is_(None), ModelVersion.id.desc())
-    columns = select(ModelVersion).where(scope).order_by(*order).limit(1)
-    return session.scalar(columns)
+    # The weights (megabytes) are read only when no cache has them.
+    newest = select(ModelVersion).options(defer(ModelVersion.weights))
+    return session.scalar(newest.where(scope).order_by(*order).limit(1))
 
 
 def new_version_name(scope: str) -> str:
@@ -79,9 +80,16 @@ class ModelStore:
             log.warning("model cache unavailable (%s); reading from the database", exc)
         return row.weights
 
+    def holds(self, version: str) -> bool:
+        """Whether this process has the model ``version`` loaded."""
+        return version in self._memory
+
     def _remember(self, model: SpamModel) -> None:
         if len(self._memory) >= _MEMORY_LIMIT:
             self._memory.pop(next(iter(self._memory)))
+        # Its feature weights are computed on first use; computed now, a work-horse forked
+        # later inherits them instead of computing them for its one job.
+        model.idf.vector  # noqa: B018
         self._memory[model.version] = model
 
     def save(

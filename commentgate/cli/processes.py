@@ -68,9 +68,8 @@ def _serve_worker_metrics(settings: Settings) -> None:
 def worker(settings: Settings, burst: bool, sweep: bool) -> None:
     """Score queued comments (an RQ worker) and sweep up lost jobs."""
     multiprocess.prepare(metrics_dir(settings), forks_jobs=True)
-    from rq import Worker
-
     from commentgate.queue import policy_from
+    from workers.forking import ScoringWorker
     from workers.jobs import warm_up
     from workers.runtime import build_runtime, install
     from workers.sweep import Sweeper
@@ -93,7 +92,7 @@ def worker(settings: Settings, burst: bool, sweep: bool) -> None:
         ).start()
     queues, client = [runtime.queue], runtime.redis
     work_through_outages(
-        lambda: Worker(queues, connection=client, job_monitoring_interval=heartbeat),
+        lambda: ScoringWorker(queues, connection=client, job_monitoring_interval=heartbeat),
         burst=burst,
         level=settings.log_level.upper(),
     )
