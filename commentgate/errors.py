@@ -63,6 +63,12 @@ class UnauthorizedError(CommentgateError):
     code, status = "unauthorized", 401
 
 
+class OpsKeyRequiredError(UnauthorizedError):
+    """The RQ dashboard wants an ops or admin key as an HTTP Basic password."""
+
+    code = "ops_key_required"
+
+
 class ForbiddenError(CommentgateError):
     code, status = "forbidden", 403
 

@@ -37,6 +37,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "vi": "Cần khoá API hợp lệ (Authorization: Bearer …).",
         "en": "A valid API key is required (Authorization: Bearer …).",
     },
+    "ops_key_required": {
+        "vi": "Cần khoá API vai trò ops hoặc admin làm mật khẩu HTTP Basic.",
+        "en": "An ops or admin API key is required as the HTTP Basic password.",
+    },
     "forbidden": {
         "vi": "Bạn không có quyền thực hiện thao tác này.",
         "en": "You are not allowed to do this.",

@@ -145,3 +145,26 @@ def test_dashboard_refuses_changes_from_another_site(client, sessions):
         "/ops/rq/requeue/moderation", headers={**ops, "Sec-Fetch-Site": "same-origin"}
     )
     assert own.status_code == 200 and own.json["status"] == "OK"
+
+
+def test_dashboard_links_to_what_is_gone_are_not_found(client, sessions):
+    ops = basic(key_for(sessions, Role.OPS))
+    for path in ("/ops/rq/0/view/job/gone", "/ops/rq/0/data/job/gone.json", "/ops/rq/1/view/jobs"):
+        reply = client.get(path, headers=ops)
+        assert reply.status_code == 404 and reply.json["error"]["code"] == "not_found", path
+    requeue = client.post(
+        "/ops/rq/job/gone/requeue", headers={**ops, "Sec-Fetch-Site": "same-origin"}
+    )
+    assert requeue.status_code == 404
+
+
+def test_dashboard_asks_for_its_own_credentials(client):
+    reply = client.get("/ops/rq/", headers={"Accept-Language": "en"})
+    assert reply.json["error"]["code"] == "ops_key_required"
+    assert "Basic" in reply.json["error"]["message"]
+
+
+def test_an_api_401_names_the_bearer_scheme(client):
+    reply = client.get("/api/v1/moderation/comments")
+    assert reply.status_code == 401
+    assert reply.headers["WWW-Authenticate"].startswith("Bearer")

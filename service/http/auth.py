@@ -11,6 +11,9 @@ from commentgate.storage.keys import find_key
 from service.deps import services
 from service.http.auth_throttle import check_not_throttled, count_failure
 
+# RFC 6750: a 401 names the scheme the client should retry with.
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="commentgate"'}
+
 __all__ = ["Principal", "authenticate", "current_principal", "require"]
 
 
@@ -43,7 +46,7 @@ def authenticate(roles: frozenset[Role]) -> Principal:
     principal = _principal_for(_bearer_secret())
     if principal is None:
         count_failure()
-        raise UnauthorizedError("missing, unknown or revoked key")
+        raise UnauthorizedError("missing, unknown or revoked key", headers=_CHALLENGE)
     if principal.role not in roles:
         raise ForbiddenError(f"role {principal.role.value}")
     g.principal = principal

@@ -15,13 +15,15 @@ from flask import Flask, request
 
 from commentgate.config import Settings
 from commentgate.domain import Role
-from commentgate.errors import ForbiddenError, UnauthorizedError
+from commentgate.errors import ForbiddenError, NotFoundError, OpsKeyRequiredError
 from commentgate.redis_conn import embedded_socket
 from commentgate.storage.keys import find_key
 from service.deps import services
+from service.http.errors import json_error_for
 from service.http.auth_throttle import check_not_throttled, count_failure
 
 PREFIX = "/ops/rq"
+_BLUEPRINT = "rq_dashboard"
 OPS_ROLES = frozenset({Role.OPS, Role.ADMIN})
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="commentgate ops", charset="UTF-8"'}
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -34,6 +36,14 @@ def _import_blueprint():
     from rq_dashboard import blueprint
 
     return blueprint
+
+
+def _not_found_in_dashboard(exc: Exception):
+    # A link to a job that has since expired, or to a Redis instance the dashboard was not
+    # given: its views raise these. Anywhere else they stay what they were.
+    if request.blueprint == _BLUEPRINT:
+        return json_error_for(NotFoundError(str(exc)))
+    return json_error_for(exc)
 
 
 def _redis_url(settings: Settings) -> str:
@@ -53,13 +63,13 @@ def require_ops_key() -> None:
         return
     credentials = request.authorization
     if credentials is None or credentials.type != "basic" or not credentials.password:
-        raise UnauthorizedError("ops key required", headers=_CHALLENGE)
+        raise OpsKeyRequiredError("ops key required", headers=_CHALLENGE)
     check_not_throttled()
     with services().sessions() as session:
         key = find_key(session, credentials.password)
     if key is None:
         count_failure()
-        raise UnauthorizedError("unknown key", headers=_CHALLENGE)
+        raise OpsKeyRequiredError("unknown key", headers=_CHALLENGE)
     if Role(key.role) not in OPS_ROLES:
         raise ForbiddenError(f"role {key.role}")
     if key.site_id is not None:
@@ -82,4 +92,8 @@ def mount_dashboard(app: Flask, settings: Settings, client) -> None:
     app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
     app.redis_conn = client  # type: ignore[attr-defined]  # where the blueprint looks
     app.before_request(require_ops_key)
+    from rq.exceptions import NoSuchJobError
+
+    for missing in (NoSuchJobError, LookupError):
+        app.register_error_handler(missing, _not_found_in_dashboard)
     app.register_blueprint(_import_blueprint(), url_prefix=PREFIX)
