@@ -19,8 +19,8 @@ from commentgate.errors import ForbiddenError, NotFoundError, OpsKeyRequiredErro
 from commentgate.redis_conn import embedded_socket
 from commentgate.storage.keys import find_key
 from service.deps import services
-from service.http.errors import json_error_for
 from service.http.auth_throttle import check_not_throttled, count_failure
+from service.http.errors import json_error_for
 
 PREFIX = "/ops/rq"
 _BLUEPRINT = "rq_dashboard"
