@@ -77,6 +77,10 @@ FIELDS: dict[str, dict[str, str]] = {
         "vi": "Quá dài (tối đa {max} ký tự).",
         "en": "Too long (at most {max} characters).",
     },
+    "too_many": {
+        "vi": "Quá nhiều (tối đa {max} mục).",
+        "en": "Too many (at most {max} items).",
+    },
     "invalid": {"vi": "Giá trị không hợp lệ.", "en": "Invalid value."},
     "phone_invalid": {
         "vi": "Số điện thoại không hợp lệ.",

@@ -74,16 +74,19 @@ def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
     fields: dict[str, FieldError] = {}
     for item in exc.errors():
         name = str(item["loc"][0]) if item["loc"] else "body"
+        ctx = item.get("ctx") or {}
         code = _PYDANTIC_CODES.get(item["type"], item["type"])
-        if code not in {"required", "too_long", "phone_invalid"}:
+        if code == "too_long" and "field_type" in ctx:  # pydantic's, for a list: items
+            code = "too_many"
+        if code not in {"required", "too_long", "too_many", "phone_invalid"}:
             code = "invalid"
-        fields.setdefault(name, FieldError(code, _params(code, item.get("ctx") or {})))
+        fields.setdefault(name, FieldError(code, _params(code, ctx)))
     return fields
 
 
 def _params(code: str, ctx: dict[str, Any]) -> dict[str, Any]:
     # Our own validators say "max"; pydantic's length checks say "max_length".
-    if code != "too_long":
+    if code not in {"too_long", "too_many"}:
         return {}
     limit = ctx.get("max", ctx.get("max_length"))
     return {"max": limit} if limit is not None else {}
