@@ -90,6 +90,17 @@ def test_update_replaces_lists_and_null_clears_only_clearable(client, admin):
     assert updated["origins"] == ["https://news.example"]
 
 
+def test_an_international_origin_is_kept_in_the_form_browsers_send(client, admin):
+    body = {"origins": ["https://Bảo.vn", "http://[::1]:8000/"]}
+    updated = client.patch(f"{A}/sites/demo", json=body, headers=auth(admin))
+    assert updated.json["origins"] == ["http://[::1]:8000", "https://xn--bo-l5s.vn"]
+    preflight = client.options(
+        "/api/v1/comments",
+        headers={"Origin": "https://xn--bo-l5s.vn", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+
+
 def test_site_limited_admin_sees_and_changes_only_its_site(client, sessions, admin):
     client.post(f"{A}/sites", json={"name": "vnews"}, headers=auth(admin))
     local = make_key(sessions, "admin", site_name="demo")
