@@ -14,6 +14,7 @@ import urllib.request
 
 import pytest
 
+from service.widget.demo import DEMO_ARTICLE as ARTICLE
 from tests.services import free_port, wait_for
 
 
@@ -79,7 +80,7 @@ def test_comment_travels_from_form_to_public_list(running):
     ).stdout.strip()
     comment = {
         "site": "demo",
-        "article": "bai-viet-1",
+        "article": ARTICLE,
         "name": "Trần Thị Bình",
         "phone": "0912 345 678",
         "title": "Cảm ơn",
@@ -94,10 +95,10 @@ def test_comment_travels_from_form_to_public_list(running):
     wait_for(lambda: call("GET", url, headers=auth)[1]["status"] == "pending", what="scoring")
     status, approved = call("POST", f"{url}/approve", headers=auth)
     assert (status, approved["status"]) == (200, "approved")
-    _, page = call("GET", f"{base}/api/v1/comments?site=demo&article=bai-viet-1")
+    _, page = call("GET", f"{base}/api/v1/comments?site=demo&article={ARTICLE}")
     assert [c["name"] for c in page["items"]] == ["Trần Thị Bình"]
-    _, counts = call("GET", f"{base}/api/v1/comments/counts?site=demo&article=bai-viet-1")
-    assert counts["counts"] == {"bai-viet-1": 1}
+    _, counts = call("GET", f"{base}/api/v1/comments/counts?site=demo&article={ARTICLE}")
+    assert counts["counts"] == {ARTICLE: 1}
 
 
 def test_run_prints_the_demo_article_with_the_widget(running):
