@@ -81,6 +81,7 @@ def _apply_limits(svc: Services) -> None:
     AbuseLimits(svc.settings).apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 
+
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 

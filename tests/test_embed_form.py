@@ -104,6 +104,14 @@ def test_form_without_an_article_is_a_422_page(client):
     assert "article: Trường này là bắt buộc." in page.text
 
 
+def test_form_for_an_article_no_comment_may_name_is_a_422_page(client):
+    # Every comment sent from it would be refused, which the reader cannot fix.
+    response, page = open_form(client, article="a" * 501)
+    assert response.status_code == 422
+    assert "article: Quá dài (tối đa 500 ký tự)." in page.text
+    assert open_form(client, article="a" * 500)[0].status_code == 200
+
+
 def test_valid_comment_is_accepted_stored_and_queued(client, app, sessions, redis_client):
     response, page = post_form(client, filled_form(client, app))
     assert response.status_code == 202

@@ -20,7 +20,7 @@ from service.http.errors import fields_from_pydantic, json_error_for
 from service.intake.redeem import redeem_named_captcha
 from service.intake.submission import submit_comment
 from service.intake.views import client_info
-from service.schemas import CommentIn
+from service.schemas import MAX_LENGTHS, CommentIn
 from service.widget.pages import (
     Notice,
     Target,
@@ -44,11 +44,15 @@ def form_page() -> tuple[str, int]:
 
     Raises:
         UnknownSiteError: ``site`` names no registered site.
-        ValidationFailedError: ``article`` is missing.
+        ValidationFailedError: ``article`` is missing, or longer than a comment may name
+            (every comment sent from the form would be refused for it).
     """
     target = target_from(request.args)
     if not target.article:
         raise ValidationFailedError({"article": FieldError("required")})
+    limit = MAX_LENGTHS["article"]
+    if len(target.article) > limit:
+        raise ValidationFailedError({"article": FieldError("too_long", {"max": limit})})
     with services().sessions() as session:
         get_site(session, target.site)
     return render_form(target)
@@ -104,7 +108,8 @@ def as_page(exc: Exception) -> tuple[str, int, dict[str, str]]:
         notice = Notice.bad(error["code"], target.lang, t["kept"])
         page = render_form(target, values=posted_values(), notice=notice, status=answer.status_code)
         return (*page, headers)
-    return (*render_error(target, error, answer.status_code), headers)
+    fields = exc.fields if isinstance(exc, ValidationFailedError) else None
+    return (*render_error(target, error, answer.status_code, fields), headers)
 
 
 @embed.after_request

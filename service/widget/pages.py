@@ -170,11 +170,19 @@ def render_done(target: Target) -> tuple[str, int]:
     return _page("embed_done.html", target), 202
 
 
-def render_error(target: Target, error: Mapping[str, Any], status: int) -> tuple[str, int]:
-    """A page for an error that has no form to show it in (``error`` as the API words it)."""
+def render_error(
+    target: Target,
+    error: Mapping[str, Any],
+    status: int,
+    fields: Mapping[str, FieldError] | None = None,
+) -> tuple[str, int]:
+    """A page for an error that has no form to show it in (``error`` as the API words it;
+    ``fields``, when the error carried them, with their parameters such as a limit)."""
     lines = [error_message(error["code"], target.lang)]
-    for name, problem in (error.get("fields") or {}).items():
-        lines.append(f"{name}: {field_message(problem['code'], target.lang)}")
+    if fields is None:
+        fields = {name: FieldError(p["code"]) for name, p in (error.get("fields") or {}).items()}
+    for name, problem in fields.items():
+        lines.append(f"{name}: {field_message(problem.code, target.lang, **problem.params)}")
     back = target.form_url() if target.site and target.article else None
     return _page("embed_error.html", target, lines=lines, back=back), status
 
