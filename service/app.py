@@ -32,6 +32,7 @@ from service.moderation.ban_views import bans
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
 from service.ops import install_ops
+from service.ops.instrumentation import instrument
 from service.public import public
 from service.schemas import ErrorOut
 from service.widget import embed, init_widget
@@ -121,10 +122,12 @@ def create_app(
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    # Before the limiter's own check, so a request it refuses has an id and a timing too.
+    app.before_request(_assign_request_id)
+    instrument(app)
     svc = _services(settings, redis_client, sessions, app)
     app.extensions[EXTENSION] = svc
     _apply_limits(svc)
-    app.before_request(_assign_request_id)
     install_ops(app, svc)
     app.before_request(reject_nul_bytes)
     app.before_request(require_json_body)

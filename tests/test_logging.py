@@ -101,3 +101,17 @@ def test_request_id_reaches_the_webhook_and_its_log(client, app, worker, session
     notify = [e for e in captured() if e["logger"] == "workers.notify"]
     assert notify and notify[0]["request_id"] == "hook-7"
     assert metric(scrape(client), delivered) == count + 1
+
+
+def test_a_request_the_rate_limit_refuses_is_logged_with_its_id(
+    settings, redis_client, sessions, site, captured
+):
+    from service.app import create_app
+
+    limited = settings.model_copy(update={"rate_limits": "1/minute"})
+    client = create_app(limited, redis_client=redis_client, sessions=sessions).test_client()
+    client.post("/api/v1/captchas?site=demo")
+    refused = client.post("/api/v1/captchas?site=demo", headers={"X-Request-ID": "limited-1"})
+    assert refused.status_code == 429 and refused.headers["X-Request-ID"] == "limited-1"
+    access = [e for e in captured() if e["logger"] == "commentgate.access" and e["status"] == 429]
+    assert access and access[0]["request_id"] == "limited-1" and access[0]["duration_ms"] >= 0

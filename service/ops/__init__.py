@@ -6,12 +6,11 @@ from flask import Flask
 
 from service.deps import Services
 from service.ops.dashboard import mount_dashboard
-from service.ops.instrumentation import instrument
 from service.ops.metrics import metrics
 
 
 def install_ops(app: Flask, svc: Services) -> None:
-    """Add request instrumentation, ``/metrics`` and ``/ops/rq`` to ``app``."""
-    instrument(app)
+    """Add ``/metrics`` and ``/ops/rq`` to ``app`` (request instrumentation is installed
+    first of all, see :func:`service.ops.instrumentation.instrument`)."""
     app.register_blueprint(metrics)
     mount_dashboard(app, svc.settings, svc.redis)

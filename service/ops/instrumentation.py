@@ -52,7 +52,8 @@ def _finish(_exc: BaseException | None) -> None:
 
 
 def instrument(app: Flask) -> None:
-    """Install the hooks on ``app`` (after the request id is assigned)."""
+    """Install the hooks on ``app``: after the request id is assigned, before the rate
+    limiter (a refused request is logged and counted too)."""
     app.before_request(_start)
     app.after_request(_record)
     app.teardown_request(_finish)
