@@ -98,6 +98,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """One plain line per record, for a terminal; tracebacks redacted like the message
+    (an exception's text can quote a phone number or an address)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        return redact(super().formatException(ei))
+
+
 def configure(level: str = "INFO", fmt: str = "json") -> None:
     """Send every log record to stderr, redacted, as JSON (or plain text)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -105,7 +116,7 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

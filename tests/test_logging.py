@@ -5,11 +5,19 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 
 import pytest
 
 from commentgate.domain import ModerationMode
-from commentgate.logging import JsonFormatter, RedactingFilter, log_context, mask_ip, redact
+from commentgate.logging import (
+    JsonFormatter,
+    RedactingFilter,
+    TextFormatter,
+    log_context,
+    mask_ip,
+    redact,
+)
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
 from tests.helpers import submit
@@ -115,3 +123,14 @@ def test_a_request_the_rate_limit_refuses_is_logged_with_its_id(
     assert refused.status_code == 429 and refused.headers["X-Request-ID"] == "limited-1"
     access = [e for e in captured() if e["logger"] == "commentgate.access" and e["status"] == 429]
     assert access and access[0]["request_id"] == "limited-1" and access[0]["duration_ms"] >= 0
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()])
+def test_tracebacks_are_redacted_in_either_format(formatter):
+    try:
+        raise ValueError("cannot reach 0912345678 from 198.51.100.7")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    rendered = formatter.format(record)
+    assert "ValueError" in rendered and "0912345678" not in rendered
+    assert "198.51.100.7" not in rendered and "198.51.100.x" in rendered
