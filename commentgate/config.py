@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     seed_corpora: str = "data/*.train.jsonl"
     # Failed authentications per client IP before the API answers 429.
     auth_failure_limits: str = "20/minute;200/hour"
+    # Webhooks to loopback, private or link-local addresses (development, tests).
+    webhook_private_addresses: bool = False
     _secret: bytes | None = PrivateAttr(default=None)
 
     def resolved_database_url(self) -> str:

@@ -58,7 +58,7 @@ CAPTCHAS = Counter(
 )
 WEBHOOK_DELIVERIES = Counter(
     "commentgate_webhook_deliveries",
-    "Webhook deliveries by outcome (ok, refused: non-2xx, error, timeout).",
+    "Webhook deliveries by outcome (ok, refused: non-2xx, error, timeout, blocked: not public).",
     ["outcome"],
 )
 SWEEP_REQUEUED = Counter(

@@ -100,6 +100,7 @@ def settings(tmp_path, redis_url, database_url) -> Settings:
         site_rate_limits="1000/minute",
         read_rate_limits="1000/minute",
         auth_failure_limits="1000/minute",
+        webhook_private_addresses=True,  # the host sites of tests listen on 127.0.0.1
     )
 
 

@@ -18,7 +18,7 @@ from commentgate.storage.sites import ensure_site
 from tests.helpers import submit_ok
 from tests.services import free_port
 from workers.jobs import moderate_comment
-from workers.notify import DeliveryError, notify_comment
+from workers.notify import Delivery, DeliveryError, notify_comment, send
 from workers.runtime import install
 
 SECRET = "s3cret"
@@ -89,7 +89,7 @@ def test_refused_delivery_raises_so_rq_retries(client, app, worker, sessions, ho
     human_paced(sessions, comment_id)
     worker()
     with pytest.raises(DeliveryError):
-        notify_comment(sessions, comment_id, "comment.approved", None)
+        notify_comment(sessions, comment_id, "comment.approved", None, private_ok=True)
     scheduled = Queue("moderation", connection=redis_client).scheduled_job_registry
     assert len(scheduled.get_job_ids()) == 1  # RQ's retry with back-off
 
@@ -116,8 +116,8 @@ def test_a_retried_delivery_does_not_announce_a_state_that_no_longer_holds(
     assert taken_down.status_code == 200
     worker()
     assert [h["X-Commentgate-Event"] for h, _ in host.received] == ["comment.removed"]
-    assert notify_comment(sessions, comment_id, "comment.approved", None) == "superseded"
-    assert notify_comment(sessions, comment_id, "comment.removed", None) == "delivered"
+    assert notify_comment(sessions, comment_id, "comment.approved", None, private_ok=True) == "superseded"
+    assert notify_comment(sessions, comment_id, "comment.removed", None, private_ok=True) == "delivered"
     assert len(host.received) == 2
 
 
@@ -134,9 +134,37 @@ def test_auto_approval_stays_when_its_webhook_cannot_be_queued(
         assert session.get(Comment, comment_id).status == "approved"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.1.2.3/hook",
+        "http://[::1]/hook",
+        "http://localhost/hook",
+    ],
+)
+def test_webhooks_go_only_to_public_addresses(url):
+    delivery = Delivery(url, b"{}", {})
+    with pytest.raises(DeliveryError, match="not a public address"):
+        send(delivery)
+
+
+def test_a_worker_does_not_deliver_to_a_private_address_unless_allowed(
+    client, app, worker, sessions, host
+):
+    comment_id = submit_ok(client, app)
+    human_paced(sessions, comment_id)
+    worker()  # approved, and announced: the test settings allow 127.0.0.1
+    assert len(host.received) == 1
+    with pytest.raises(DeliveryError, match="not a public address"):
+        notify_comment(sessions, comment_id, "comment.approved", None)
+    assert len(host.received) == 1
+
+
 def test_site_without_webhook_is_skipped(client, app, sessions):
     comment_id = submit_ok(client, app)
-    assert notify_comment(sessions, comment_id, "comment.approved", None) == "skipped"
+    assert notify_comment(sessions, comment_id, "comment.approved", None, private_ok=True) == "skipped"
 
 
 def test_moderator_approval_and_takedown_are_announced(

@@ -137,7 +137,14 @@ def notify_site(comment_id: str, event: str, request_id: str | None = None) -> s
     """The queued job: deliver a webhook about a comment to its site."""
     job = get_current_job()
     with log_context(request_id=request_id, job_id=job.id if job else None):
-        return notify_comment(runtime.current().sessions, comment_id, event, request_id)
+        rt = runtime.current()
+        return notify_comment(
+            rt.sessions,
+            comment_id,
+            event,
+            request_id,
+            private_ok=rt.settings.webhook_private_addresses,
+        )
 
 
 def learn_from_decisions(site_id: str) -> int:

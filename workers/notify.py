@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 
@@ -74,12 +77,40 @@ def build_delivery(comment: Comment, event: str, request_id: str | None) -> Deli
     return Delivery(site.webhook_url, body, headers)
 
 
-def send(delivery: Delivery, session: requests.Session | None = None) -> int:
-    """POST the delivery; returns the status code.
+def check_destination(url: str) -> None:
+    """Refuse a webhook whose host resolves to an address that is not public.
+
+    A site's admin chooses the URL, and the worker sits inside the operator's network:
+    loopback, private and link-local addresses (a cloud's metadata service) are not theirs
+    to reach. A name that resolves differently when requests connects a moment later (DNS
+    rebinding) is not caught here; an egress proxy is the complete answer.
 
     Raises:
-        DeliveryError: a network failure or a non-2xx answer.
+        DeliveryError: the host does not resolve, or resolves to a non-public address.
     """
+    parts = urlsplit(url)
+    default_port = 443 if parts.scheme == "https" else 80
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or default_port)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise DeliveryError(f"{url}: {exc}") from exc
+    for *_, address in found:
+        if not ipaddress.ip_address(address[0].split("%", 1)[0]).is_global:
+            metrics.WEBHOOK_DELIVERIES.labels("blocked").inc()
+            raise DeliveryError(f"{url}: {address[0]} is not a public address")
+
+
+def send(
+    delivery: Delivery, session: requests.Session | None = None, *, private_ok: bool = False
+) -> int:
+    """POST the delivery; returns the status code. Only to public addresses unless
+    ``private_ok`` (development and tests).
+
+    Raises:
+        DeliveryError: a non-public destination, a network failure or a non-2xx answer.
+    """
+    if not private_ok:
+        check_destination(delivery.url)
     http = session or requests
     try:
         response = http.post(
@@ -108,7 +139,12 @@ def still_holds(comment: Comment, event: str) -> bool:
 
 
 def notify_comment(
-    sessions: SessionFactory, comment_id: str, event: str, request_id: str | None
+    sessions: SessionFactory,
+    comment_id: str,
+    event: str,
+    request_id: str | None,
+    *,
+    private_ok: bool = False,
 ) -> str:
     """Deliver one event about a comment; returns what happened."""
     with sessions() as session:
@@ -120,6 +156,6 @@ def notify_comment(
     if superseded:
         log.info("webhook %s for comment %s superseded by a later change", event, comment_id)
         return "superseded"
-    status = send(delivery)
+    status = send(delivery, private_ok=private_ok)
     log.info("webhook %s for comment %s delivered (%s)", event, comment_id, status)
     return "delivered"
