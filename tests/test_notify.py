@@ -61,6 +61,11 @@ def host(sessions, site):
     endpoint.server.shutdown()
 
 
+def notify(sessions, comment_id, event):
+    """Deliver as a worker of the test settings does: the host listens on 127.0.0.1."""
+    return notify_comment(sessions, comment_id, event, None, private_ok=True)
+
+
 def human_paced(sessions, comment_id):
     with transaction(sessions) as session:
         session.get(Comment, comment_id).submit_seconds = 40.0
@@ -89,7 +94,7 @@ def test_refused_delivery_raises_so_rq_retries(client, app, worker, sessions, ho
     human_paced(sessions, comment_id)
     worker()
     with pytest.raises(DeliveryError):
-        notify_comment(sessions, comment_id, "comment.approved", None, private_ok=True)
+        notify(sessions, comment_id, "comment.approved")
     scheduled = Queue("moderation", connection=redis_client).scheduled_job_registry
     assert len(scheduled.get_job_ids()) == 1  # RQ's retry with back-off
 
@@ -116,8 +121,8 @@ def test_a_retried_delivery_does_not_announce_a_state_that_no_longer_holds(
     assert taken_down.status_code == 200
     worker()
     assert [h["X-Commentgate-Event"] for h, _ in host.received] == ["comment.removed"]
-    assert notify_comment(sessions, comment_id, "comment.approved", None, private_ok=True) == "superseded"
-    assert notify_comment(sessions, comment_id, "comment.removed", None, private_ok=True) == "delivered"
+    assert notify(sessions, comment_id, "comment.approved") == "superseded"
+    assert notify(sessions, comment_id, "comment.removed") == "delivered"
     assert len(host.received) == 2
 
 
@@ -164,7 +169,7 @@ def test_a_worker_does_not_deliver_to_a_private_address_unless_allowed(
 
 def test_site_without_webhook_is_skipped(client, app, sessions):
     comment_id = submit_ok(client, app)
-    assert notify_comment(sessions, comment_id, "comment.approved", None, private_ok=True) == "skipped"
+    assert notify(sessions, comment_id, "comment.approved") == "skipped"
 
 
 def test_moderator_approval_and_takedown_are_announced(
