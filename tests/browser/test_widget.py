@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -80,6 +81,17 @@ def test_widget_checks_required_fields_before_sending(stack, page):
     assert stack.answer(shown)  # nothing was sent, so the captcha is still unused
 
 
+def test_captchas_are_asked_for_and_drawn_for_the_widgets_site(stack, page):
+    def asks_for_a_captcha(request) -> bool:
+        return request.method == "POST" and "/api/v1/captchas" in request.url
+
+    with page.expect_request(asks_for_a_captcha) as asked:
+        page.goto(stack.host.article_url("bai-1"))
+    assert urlsplit(asked.value.url).query == "site=demo"
+    assert urlsplit(captcha_image(page).get_attribute("src") or "").query == "site=demo"
+    expect(captcha_image(page)).to_have_js_property("naturalWidth", 180)
+
+
 def test_get_a_new_code_changes_the_image(stack, page):
     page.goto(stack.host.article_url("bai-1"))
     before = captcha_id(page)
@@ -96,7 +108,7 @@ def test_audio_alternative_reads_digits_that_are_accepted(stack, page):
     page.get_by_role("button", name="Nghe mã bằng âm thanh").click()
     audio = page.locator("audio.cg-audio")
     expect(audio).to_be_visible()
-    wav = f"{stack.api.url}/api/v1/captchas/{captcha_id(page)}/audio.wav"
+    wav = f"{stack.api.url}/api/v1/captchas/{captcha_id(page)}/audio.wav?site=demo"
     expect(audio).to_have_attribute("src", wav)
     answer = stack.answer(captcha_id(page))
     assert answer.isdigit()
