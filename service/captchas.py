@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate import metrics
 from commentgate.captcha import CaptchaKind, Challenge
 from commentgate.errors import NotFoundError
+from commentgate.storage.sites import get_site
 from service.deps import services
 from service.openapi_docs import error_responses, optional_json_body
-from service.schemas import CaptchaIn, CaptchaOut, CaptchaPath
+from service.schemas import CaptchaIn, CaptchaOut, CaptchaPath, CaptchaQuery
 
 captchas = APIBlueprint("captchas", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="captcha")])
 
@@ -31,40 +34,62 @@ def _base_url() -> str:
     return services().settings.public_url.rstrip("/") or request.host_url.rstrip("/")
 
 
-def captcha_out(challenge: Challenge) -> CaptchaOut:
-    """The public description of a fresh captcha, with absolute URLs."""
+def captcha_out(challenge: Challenge, site: str | None) -> CaptchaOut:
+    """The public description of a fresh captcha, with absolute URLs.
+
+    The URLs name the captcha's site, so drawing and reading it aloud count
+    against that site's limits as issuing it did.
+    """
     prefix = f"{_base_url()}/api/v1/captchas/{challenge.id}"
-    audio = f"{prefix}/audio.wav" if challenge.kind is CaptchaKind.AUDIO else None
+    query = f"?{urlencode({'site': site})}" if site else ""
+    audio = f"{prefix}/audio.wav{query}" if challenge.kind is CaptchaKind.AUDIO else None
     return CaptchaOut(
         id=challenge.id,
         kind=challenge.kind,
-        image_url=f"{prefix}/image.png",
+        image_url=f"{prefix}/image.png{query}",
         audio_url=audio,
         expires_in=challenge.expires_in,
     )
 
 
+def _require_site(name: str | None) -> None:
+    """Refuse a captcha for a site nobody registered, as the comment would be.
+
+    Raises:
+        UnknownSiteError: ``name`` names no registered site.
+    """
+    if name is None:
+        return  # Redis only: a captcha naming no site is issued even while the database is out
+    with services().sessions() as session:
+        get_site(session, name)
+
+
 @captchas.post(
     "/captchas",
     summary="Issue a one-time captcha (image, or digits that can also be heard)",
-    responses={201: CaptchaOut, **error_responses(400, 413, 415, 422, 429, 503)},
+    responses={201: CaptchaOut, **error_responses(400, 404, 413, 415, 422, 429, 503)},
     openapi_extensions={"requestBody": CAPTCHA_BODY_DOC},
 )
-def create_captcha():
+def create_captcha(query: CaptchaQuery):
     """A new captcha; its answer is kept server-side until first use or expiry."""
     wanted = CaptchaIn.model_validate(request.get_json(silent=True) or {})
+    _require_site(query.site)
     challenge = services().captchas.issue(wanted.kind)
     metrics.CAPTCHAS.labels("issued").inc()
-    return captcha_out(challenge).model_dump(exclude_none=True), 201
+    return captcha_out(challenge, query.site).model_dump(exclude_none=True), 201
 
 
 @captchas.get(
     "/captchas/<captcha_id>/image.png",
     summary="The captcha's picture",
-    responses={200: {"content": {"image/png": {}}}, **error_responses(404, 503)},
+    responses={200: {"content": {"image/png": {}}}, **error_responses(404, 422, 429, 503)},
 )
-def captcha_image(path: CaptchaPath):
-    """PNG of a live captcha; 404 once it was used or expired."""
+def captcha_image(path: CaptchaPath, query: CaptchaQuery):
+    """PNG of a live captcha; 404 once it was used or expired.
+
+    ``site`` only chooses the limits the request counts against; it is not
+    looked up, so drawing stays Redis only (issuing checked it).
+    """
     png = services().captchas.image(path.captcha_id)
     if png is None:
         raise NotFoundError(path.captcha_id)
@@ -74,10 +99,13 @@ def captcha_image(path: CaptchaPath):
 @captchas.get(
     "/captchas/<captcha_id>/audio.wav",
     summary="An audio captcha's digits, read aloud",
-    responses={200: {"content": {"audio/wav": {}}}, **error_responses(404, 503)},
+    responses={200: {"content": {"audio/wav": {}}}, **error_responses(404, 422, 429, 503)},
 )
-def captcha_audio(path: CaptchaPath):
-    """WAV of a live audio captcha; 404 once used or expired, or for an image captcha."""
+def captcha_audio(path: CaptchaPath, query: CaptchaQuery):
+    """WAV of a live audio captcha; 404 once used or expired, or for an image captcha.
+
+    ``site`` only chooses the limits, as for the image.
+    """
     wav = services().captchas.audio(path.captcha_id)
     if wav is None:
         raise NotFoundError(path.captcha_id)

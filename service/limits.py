@@ -3,8 +3,10 @@
 Captchas and comments each count two limits: one per client IP, one for all
 clients of a site together. Both default from settings and a site can have
 its own (``COMMENTGATE_SITE_LIMITS``). The site is the ``site`` field of a
-JSON or form body, or the ``site`` query parameter (the widget sends it when
-asking for a captcha); requests naming none share the ``-`` bucket.
+JSON or form body, or the ``site`` query parameter (the widget sends it with
+its captcha requests, and captcha URLs carry it). A request naming no site
+counts only per client IP: one count shared by every such request would let a
+single busy site, or a handful of clients, refuse every site's readers.
 
 Limits fail open: if Redis cannot count, requests pass (intake still fails
 closed on its own, because it cannot redeem a captcha without Redis).
@@ -24,6 +26,8 @@ from flask_limiter.util import get_remote_address
 
 from commentgate.config import Settings, SiteLimits
 from commentgate.redis_conn import limiter_storage_uri
+
+NO_SITE = "-"  # what a request naming no site is for
 
 
 def client_key(settings: Settings) -> str:
@@ -46,11 +50,16 @@ def make_limiter(settings: Settings) -> Limiter:
 
 
 def requested_site() -> str:
-    """The site a request is for, as the client named it ("-" when it did not)."""
+    """The site a request is for, as the client named it (``NO_SITE`` when it did not)."""
     payload = request.get_json(silent=True) if request.is_json else request.form
     name = payload.get("site") if isinstance(payload, Mapping) else None
     name = name if isinstance(name, str) else request.args.get("site", "")
-    return name.strip()[:100] or "-"
+    return name.strip()[:100] or NO_SITE
+
+
+def names_no_site() -> bool:
+    """Whether the request names no site, so has no site limit to count against."""
+    return requested_site() == NO_SITE
 
 
 class AbuseLimits:
@@ -80,10 +89,14 @@ class AbuseLimits:
         return prefix + client_key(self._settings)
 
     def apply(self, limiter: Limiter, blueprints: Iterable[Blueprint]) -> None:
-        """Put both limits on each blueprint."""
+        """Put both limits on each blueprint; the site limit only where a site is named."""
         for blueprint in blueprints:
             limiter.limit(self.ip_limit, key_func=self.ip_key)(blueprint)
-            limiter.limit(self.site_limit, key_func=lambda: "site:" + requested_site())(blueprint)
+            limiter.limit(
+                self.site_limit,
+                key_func=lambda: "site:" + requested_site(),
+                exempt_when=names_no_site,
+            )(blueprint)
 
 
 def retry_after_seconds(limiter: Limiter) -> int:

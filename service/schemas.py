@@ -68,6 +68,7 @@ SingleLine80 = Annotated[
 SingleLine200 = Annotated[
     str, _text(MAX_LENGTHS["title"]), Field(description="1–200 characters after cleaning")
 ]
+SiteName = Annotated[str, _text(100)]
 Article = Annotated[
     str, _text(MAX_LENGTHS["article"]), Field(description="Host's article key or URL, 1–500")
 ]
@@ -83,7 +84,7 @@ class CommentIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    site: Annotated[str, _text(100)]
+    site: SiteName
     article: Article
     name: SingleLine80
     phone: Annotated[str | None, AfterValidator(_phone)] = Field(
@@ -109,6 +110,14 @@ class CaptchaIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     kind: CaptchaKind = CaptchaKind.IMAGE
+
+
+class CaptchaQuery(BaseModel):
+    """The site a captcha is for: its readers' captchas count against its own limits."""
+
+    site: SiteName | None = Field(
+        None, description="A registered site; without it only the per-IP limits apply"
+    )
 
 
 class CaptchaOut(BaseModel):

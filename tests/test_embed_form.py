@@ -54,7 +54,7 @@ def test_form_has_the_seed_fields_and_a_live_captcha(client, app):
     captcha_id = page.field("captcha_id")["value"]
     assert answer_of(app, captcha_id) is not None
     image = page.find("img", class_="cg-captcha-img")
-    assert image["src"] == f"/api/v1/captchas/{captcha_id}/image.png" and image["alt"]
+    assert image["src"] == f"/api/v1/captchas/{captcha_id}/image.png?site=demo" and image["alt"]
     form = page.find("form")
     assert (form["method"], form["action"]) == ("post", "/embed/comments")
 
@@ -72,7 +72,7 @@ def test_audio_form_reads_digits_aloud(client, app):
     _, page = open_form(client, captcha="audio")
     captcha_id = page.field("captcha_id")["value"]
     assert answer_of(app, captcha_id).isdigit()
-    assert page.find("audio")["src"] == f"/api/v1/captchas/{captcha_id}/audio.wav"
+    assert page.find("audio")["src"] == f"/api/v1/captchas/{captcha_id}/audio.wav?site=demo"
     assert page.field("captcha_kind")["value"] == "audio"
     assert client.get(page.find("audio")["src"]).mimetype == "audio/wav"
 

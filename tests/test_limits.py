@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import pytest
+
 from commentgate.config import SiteLimits
+from commentgate.storage.db import transaction
+from commentgate.storage.sites import ensure_site
 from service.app import create_app
 from tests.helpers import comment_fields
 
@@ -14,27 +20,83 @@ def limited_client(settings, redis_client, sessions, **changes):
     return app, app.test_client()
 
 
-def captcha(client, ip: str, site: str = "demo"):
-    return client.post(f"/api/v1/captchas?site={site}", environ_base={"REMOTE_ADDR": ip})
+def captcha(client, ip: str, site: str | None = "demo"):
+    query = "" if site is None else f"?site={site}"
+    return client.post(f"/api/v1/captchas{query}", environ_base={"REMOTE_ADDR": ip})
 
 
-def test_a_site_can_have_its_own_ip_limit(settings, redis_client, sessions, site):
+def fetch(client, url: str, ip: str):
+    """GET an absolute URL the API gave out, as the reader at ``ip``."""
+    parts = urlsplit(url)
+    return client.get(parts.path, query_string=parts.query, environ_base={"REMOTE_ADDR": ip})
+
+
+def widget_load(client, ip: str, site: str | None = "demo") -> list[int]:
+    """What one reader's page load costs: a captcha, then its picture."""
+    issued = captcha(client, ip, site)
+    if issued.status_code != 201:
+        return [issued.status_code]
+    return [201, fetch(client, issued.json["image_url"], ip).status_code]
+
+
+@pytest.fixture
+def other_site(sessions, site):
+    with transaction(sessions) as session:
+        ensure_site(session, "other")
+    return "other"
+
+
+def test_a_site_can_have_its_own_ip_limit(settings, redis_client, sessions, other_site):
     app, client = limited_client(
         settings, redis_client, sessions, site_limits={"demo": SiteLimits(ip="2/minute")}
     )
     assert [captcha(client, "198.51.100.1").status_code for _ in range(3)] == [201, 201, 429]
     assert captcha(client, "198.51.100.2").status_code == 201  # another reader
-    assert captcha(client, "198.51.100.1", site="other").status_code == 201  # default limits
+    assert captcha(client, "198.51.100.1", site=other_site).status_code == 201  # default limits
 
 
-def test_site_limit_counts_every_client_of_the_site(settings, redis_client, sessions, site):
+def test_site_limit_counts_every_client_of_the_site(settings, redis_client, sessions, other_site):
     app, client = limited_client(settings, redis_client, sessions, site_rate_limits="3/minute")
     statuses = [captcha(client, f"198.51.100.{n}").status_code for n in range(1, 5)]
     assert statuses == [201, 201, 201, 429]
     refused = captcha(client, "198.51.100.9")
     assert refused.json["error"]["code"] == "rate_limited"
     assert 0 < int(refused.headers["Retry-After"]) <= 60
-    assert captcha(client, "198.51.100.9", site="other").status_code == 201
+    assert captcha(client, "198.51.100.9", site=other_site).status_code == 201
+
+
+def test_one_sites_readers_never_use_up_another_sites_limit(
+    settings, redis_client, sessions, other_site
+):
+    app, client = limited_client(settings, redis_client, sessions, site_rate_limits="5/minute")
+    busy = [widget_load(client, f"198.51.100.{n}", other_site) for n in range(1, 8)]
+    assert busy == [[201, 200]] * 5 + [[429]] * 2
+    assert widget_load(client, "203.0.113.1") == [201, 200]
+
+
+def test_captcha_urls_carry_the_site_and_count_against_it(settings, redis_client, sessions, site):
+    app, client = limited_client(
+        settings, redis_client, sessions, site_limits={"demo": SiteLimits(site="2/minute")}
+    )
+    issued = client.post("/api/v1/captchas?site=demo", json={"kind": "audio"}).json
+    assert urlsplit(issued["image_url"]).query == "site=demo"
+    assert urlsplit(issued["audio_url"]).query == "site=demo"
+    pictures = [fetch(client, issued["image_url"], f"198.51.100.{n}") for n in range(1, 4)]
+    assert [p.status_code for p in pictures] == [200, 200, 429]
+    assert fetch(client, issued["audio_url"], "198.51.100.4").status_code == 200
+    unnamed = issued["image_url"].split("?")[0]
+    assert fetch(client, unnamed, "198.51.100.5").status_code == 200  # per-IP limits only
+
+
+def test_requests_naming_no_site_count_only_per_ip(settings, redis_client, sessions, site):
+    app, client = limited_client(
+        settings, redis_client, sessions, rate_limits="2/minute", site_rate_limits="5/minute"
+    )
+    readers = [widget_load(client, f"198.51.100.{n}", site=None) for n in range(1, 8)]
+    assert readers == [[201, 200]] * 7
+    again = [captcha(client, "198.51.100.1", site=None).status_code for _ in range(2)]
+    assert again == [201, 429]  # the reader's own limit still holds
+    assert "?" not in client.post("/api/v1/captchas").json["image_url"]
 
 
 def test_comments_are_limited_per_site_too(settings, redis_client, sessions, site):
@@ -55,7 +117,33 @@ def test_comments_are_limited_per_site_too(settings, redis_client, sessions, sit
 def test_invented_site_names_do_not_buy_more_tries(settings, redis_client, sessions, site):
     app, client = limited_client(settings, redis_client, sessions, rate_limits="2/minute")
     statuses = [captcha(client, "198.51.100.1", site=f"fake-{n}").status_code for n in range(3)]
-    assert statuses == [201, 201, 429]
+    assert statuses == [404, 404, 429]
+
+
+def test_a_captcha_names_a_registered_site(client):
+    unknown = client.post("/api/v1/captchas?site=nowhere")
+    assert unknown.status_code == 404 and unknown.json["error"]["code"] == "unknown_site"
+    empty = client.post("/api/v1/captchas?site=%20")
+    assert empty.status_code == 422 and "site" in empty.json["error"]["fields"]
+    issued = client.post("/api/v1/captchas?site=demo").json
+    too_long = client.get(
+        f"/api/v1/captchas/{issued['id']}/image.png", query_string={"site": "x" * 101}
+    )
+    assert too_long.status_code == 422 and "site" in too_long.json["error"]["fields"]
+
+
+def test_openapi_documents_the_site_of_captchas(client):
+    paths = client.get("/openapi.json").json["paths"]
+    prefix = "/api/v1/captchas"
+    for path, method in [
+        ("", "post"),
+        ("/{captcha_id}/image.png", "get"),
+        ("/{captcha_id}/audio.wav", "get"),
+    ]:
+        operation = paths[prefix + path][method]
+        named = {(p["name"], p["in"]): p for p in operation["parameters"]}
+        assert named[("site", "query")]["required"] is False
+    assert "404" in paths[prefix]["post"]["responses"]
 
 
 def test_limiter_keys_never_hold_the_ip(settings, redis_client, sessions, site):

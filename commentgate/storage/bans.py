@@ -158,10 +158,18 @@ def pending_rejections(session: Session, ban_id: str) -> list[BanRejection]:
     )
 
 
-def count_rejections(session: Session, ban_id: str) -> int:
-    """How many comments a ban rejected."""
-    query = select(func.count()).where(BanRejection.ban_id == ban_id)
-    return session.scalar(query) or 0
+def count_rejections(session: Session, ban_ids: Collection[str]) -> dict[str, int]:
+    """How many comments each ban rejected (0 for none), in one query for a whole page."""
+    if not ban_ids:
+        return {}
+    rows = session.execute(
+        select(BanRejection.ban_id, func.count())
+        .where(BanRejection.ban_id.in_(ban_ids))
+        .group_by(BanRejection.ban_id)
+    )
+    counts = dict.fromkeys(ban_ids, 0)
+    counts.update({ban_id: n for ban_id, n in rows})
+    return counts
 
 
 def restore_rejection(session: Session, rejection: BanRejection, key_id: str | None) -> bool:

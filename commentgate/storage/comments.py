@@ -60,6 +60,23 @@ def latest_verdict(session: Session, comment_id: str) -> Verdict | None:
     )
 
 
+def latest_verdicts(session: Session, comment_ids: Collection[str]) -> dict[str, Verdict]:
+    """Each comment's most recent verdict, in one query; unscored comments are left out.
+
+    A page of the review queue asks for all of its comments at once, so the
+    queries a page costs do not grow with its size.
+    """
+    if not comment_ids:
+        return {}
+    newest = (
+        select(func.max(Verdict.id))
+        .where(Verdict.comment_id.in_(comment_ids))
+        .group_by(Verdict.comment_id)
+    )
+    verdicts = session.scalars(select(Verdict).where(Verdict.id.in_(newest)))
+    return {verdict.comment_id: verdict for verdict in verdicts}
+
+
 def stale_received_ids(session: Session, before: datetime, limit: int = 500) -> list[str]:
     """Ids of comments still waiting for a score since before ``before``, oldest first."""
     return list(

@@ -5,9 +5,9 @@ The widget runs on the host's page, so its calls are cross-origin. The rule:
 * only ``/api/v1/captchas…`` and ``/api/v1/comments…`` take part (never moderation);
 * a request that names a site (``site`` in the query, or in a JSON body) is allowed
   from the origins registered for *that* site;
-* a request that names none (captchas, and preflights, which carry no body) is
-  allowed from an origin registered for *any* site; the comment that follows
-  is still checked against its own site, by intake;
+* a request that names none (preflights, which carry no body; a captcha asked
+  for without a site) is allowed from an origin registered for *any* site; the
+  comment that follows is still checked against its own site, by intake;
 * no credentials: the widget sends no cookies and the answers never allow them.
 
 Responses on these paths always say ``Vary: Origin``, allowed or not.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import g, request
@@ -40,8 +41,7 @@ def require_ban_rights() -> None:
     require(Permission.BAN)
 
 
-def ban_view(session, ban: Ban) -> dict[str, Any]:
-    """A ban as moderators see it: never the phone or IP, only its kind."""
+def _view(ban: Ban, rejected_count: int) -> dict[str, Any]:
     now = utcnow()
     active = ban.lifted_at is None and (ban.expires_at is None or ban.expires_at > now)
     return {
@@ -51,7 +51,7 @@ def ban_view(session, ban: Ban) -> dict[str, Any]:
         "note": ban.note,
         "source_comment_id": ban.source_comment_id,
         "reject_recent_hours": ban.reject_recent_hours,
-        "rejected_count": count_rejections(session, ban.id),
+        "rejected_count": rejected_count,
         "active": active,
         "created_at": rfc3339(ban.created_at),
         "created_by": ban.created_by,
@@ -59,6 +59,22 @@ def ban_view(session, ban: Ban) -> dict[str, Any]:
         "lifted_at": rfc3339(ban.lifted_at),
         "lifted_by": ban.lifted_by,
     }
+
+
+def ban_views(session, bans: Sequence[Ban]) -> list[dict[str, Any]]:
+    """Bans as moderators see them: never the phone or IP, only its kind.
+
+    Their rejection counts come in one query, so a page costs the same
+    number of queries whatever its size.
+    """
+    counts = count_rejections(session, [ban.id for ban in bans])
+    return [_view(ban, counts[ban.id]) for ban in bans]
+
+
+def ban_view(session, ban: Ban) -> dict[str, Any]:
+    """One ban as moderators see it."""
+    [view] = ban_views(session, [ban])
+    return view
 
 
 def _result(session, outcome: BanOutcome) -> dict[str, Any]:
@@ -110,7 +126,7 @@ def index(query: BanQuery):
             site_ids = frozenset({get_scoped_site(session, principal, query.site).id})
         page = list_bans(session, site_ids, query.active, query.cursor, query.limit)
         return {
-            "items": [ban_view(session, b) for b in page.items],
+            "items": ban_views(session, page.items),
             "next_cursor": page.next_cursor,
         }
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from commentgate.access import Permission, Principal
 from commentgate.domain import DecisionAction, RejectReason
 from commentgate.registry import get_scoped_site
-from commentgate.storage.comments import latest_verdict
+from commentgate.storage.comments import latest_verdict, latest_verdicts
 from commentgate.storage.edits import list_edits
 from commentgate.storage.models import Comment
 from commentgate.storage.review import ReviewFilter, count_by_status, list_review
@@ -107,7 +107,8 @@ def review_queue(query: ReviewQuery):
     with services().sessions() as session:
         review = _review_filter(session, query, query.status)
         page = list_review(session, review, query.sort, query.cursor, query.limit)
-        items = [moderator_view(c, latest_verdict(session, c.id)) for c in page.items]
+        verdicts = latest_verdicts(session, [c.id for c in page.items])
+        items = [moderator_view(c, verdicts.get(c.id)) for c in page.items]
         return {"items": items, "next_cursor": page.next_cursor}
 
 

@@ -121,16 +121,18 @@ def _summary(errors: Mapping[str, str], lang: str) -> Notice:
     return Notice("cg-bad", (error_message("validation_failed", lang), *others), links)
 
 
-def _fresh_captcha(kind: CaptchaKind) -> dict[str, str] | None:
+def _fresh_captcha(target: Target) -> dict[str, str] | None:
     try:
-        challenge = services().captchas.issue(kind)
+        challenge = services().captchas.issue(target.kind)
     except OUTAGES as exc:
         log.warning("no captcha for the form: %s", exc)
         return None
     metrics.CAPTCHAS.labels("issued").inc()
+    # The URLs name the site, so drawing the captcha counts against its limits as the form did.
     urls = {"id": challenge.id}
-    urls["image_url"] = url_for("captchas.captcha_image", captcha_id=challenge.id)
-    urls["audio_url"] = url_for("captchas.captcha_audio", captcha_id=challenge.id)
+    ids = {"captcha_id": challenge.id, "site": target.site or None}
+    urls["image_url"] = url_for("captchas.captcha_image", **ids)
+    urls["audio_url"] = url_for("captchas.captcha_audio", **ids)
     return urls
 
 
@@ -158,7 +160,7 @@ def render_form(
         values=values or {},
         errors=errors,
         notice=notice,
-        captcha=_fresh_captcha(target.kind),
+        captcha=_fresh_captcha(target),
         audio=target.kind is CaptchaKind.AUDIO,
         first_error=next((n for n in FORM_ORDER if n in errors), None),
     )

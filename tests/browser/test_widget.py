@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -63,7 +65,7 @@ def test_server_field_errors_show_beside_their_fields(stack, page):
     expect(field(page, "Nội dung")).to_have_value(
         "Bài viết rất hay.\nMong có thêm nhiều bài như thế này!"
     )
-    expect(page.locator(".cg-captcha-img")).not_to_have_attribute("src", f"/.*{before}.*/")
+    expect(page.locator(".cg-captcha-img")).not_to_have_attribute("src", re.compile(before))
     assert captcha_id(page) != before
 
 
@@ -80,11 +82,22 @@ def test_widget_checks_required_fields_before_sending(stack, page):
     assert stack.answer(shown)  # nothing was sent, so the captcha is still unused
 
 
+def test_captchas_are_asked_for_and_drawn_for_the_widgets_site(stack, page):
+    def asks_for_a_captcha(request) -> bool:
+        return request.method == "POST" and "/api/v1/captchas" in request.url
+
+    with page.expect_request(asks_for_a_captcha) as asked:
+        page.goto(stack.host.article_url("bai-1"))
+    assert urlsplit(asked.value.url).query == "site=demo"
+    assert urlsplit(captcha_image(page).get_attribute("src") or "").query == "site=demo"
+    expect(captcha_image(page)).to_have_js_property("naturalWidth", 180)
+
+
 def test_get_a_new_code_changes_the_image(stack, page):
     page.goto(stack.host.article_url("bai-1"))
     before = captcha_id(page)
     page.get_by_role("button", name="Lấy lại mã bảo mật").click()
-    expect(page.locator(".cg-captcha-img")).not_to_have_attribute("src", f"/.*{before}.*/")
+    expect(page.locator(".cg-captcha-img")).not_to_have_attribute("src", re.compile(before))
     expect(page.locator(".cg-sr[aria-live]")).to_have_text("Đã có mã xác nhận mới.")
     new_image = captcha_image(page)
     expect(new_image).to_have_js_property("naturalWidth", 180)
@@ -96,7 +109,7 @@ def test_audio_alternative_reads_digits_that_are_accepted(stack, page):
     page.get_by_role("button", name="Nghe mã bằng âm thanh").click()
     audio = page.locator("audio.cg-audio")
     expect(audio).to_be_visible()
-    wav = f"{stack.api.url}/api/v1/captchas/{captcha_id(page)}/audio.wav"
+    wav = f"{stack.api.url}/api/v1/captchas/{captcha_id(page)}/audio.wav?site=demo"
     expect(audio).to_have_attribute("src", wav)
     answer = stack.answer(captcha_id(page))
     assert answer.isdigit()

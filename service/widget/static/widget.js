@@ -209,7 +209,9 @@
   Widget.prototype.refreshCaptcha = function (announce) {
     var self = this, seq = ++this.captchaSeq;
     clearTimeout(this.expiry);
-    return api("POST", "/captchas", { kind: this.kind }, this.lang).then(function (r) {
+    // The captcha counts against this site's own limits (and only its origins may ask).
+    var path = "/captchas?site=" + encodeURIComponent(this.site);
+    return api("POST", path, { kind: this.kind }, this.lang).then(function (r) {
       if (seq !== self.captchaSeq) return;
       if (r.status !== 201) throw r;
       self.showCaptcha(r.body);
