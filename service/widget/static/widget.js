@@ -61,6 +61,17 @@
     });
   }
 
+  // The browser hides the answer to a request from an origin the site has not registered
+  // (or for a site that does not exist): to the page it looks like a network failure.
+  // Tell whoever set the widget up where to look.
+  function warnSetup(site) {
+    if (!window.console) return;
+    console.warn("commentgate: no answer from " + API + " for site \"" + site + "\". " +
+      "If the network is fine, check that the site exists and that this page's origin (" +
+      window.location.origin + ") is registered for it: commentgate sites set " + site +
+      " --origins (see: commentgate sites show " + site + ")");
+  }
+
   var drafts = {
     load: function (key) {
       try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
@@ -216,8 +227,9 @@
       if (r.status !== 201) throw r;
       self.showCaptcha(r.body);
       if (announce) self.announce(self.t.new_code);
-    }).catch(function () {
+    }).catch(function (r) {
       if (seq !== self.captchaSeq) return;
+      if (!(r && r.status)) warnSetup(self.site);
       self.captchaId = "";
       self.img.hidden = true;
       self.captchaProblem.hidden = false;
