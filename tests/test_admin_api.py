@@ -1,5 +1,6 @@
 """The admin API: sites registry, keys, and the audit log."""
 
+import base64
 import json
 
 import pytest
@@ -233,6 +234,24 @@ def test_audit_filters_and_pages(client, app, worker, sessions, admin):
         f"{A}/audit", query_string={"action": "ban.create"}, headers=auth(admin)
     ).json["items"]
     assert none == []
+
+
+@pytest.mark.parametrize("position", [10**20, 2**31])
+def test_audit_cursors_beyond_the_id_range_are_refused(client, admin, position):
+    cursor = base64.urlsafe_b64encode(json.dumps([position]).encode()).decode()
+    response = client.get(f"{A}/audit", query_string={"cursor": cursor}, headers=auth(admin))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["cursor"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("name", "moment"),
+    [("since", "9999-12-31T23:59:59-14:00"), ("until", "0001-01-01T00:00:00+14:00")],
+)
+def test_audit_times_no_datetime_can_hold_in_utc_are_422(client, admin, name, moment):
+    response = client.get(f"{A}/audit", query_string={name: moment}, headers=auth(admin))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"][name]["code"] == "invalid"
 
 
 def test_audit_is_append_only_in_the_database(client, sessions, admin):

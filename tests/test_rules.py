@@ -12,7 +12,7 @@ from commentgate.errors import ForbiddenError, NotFoundError, ValidationFailedEr
 from commentgate.links import has_link
 from commentgate.site_settings import NewSite, SiteSettings, apply_settings
 from commentgate.storage.keys import find_key
-from commentgate.storage.models import Comment, Site
+from commentgate.storage.models import AuditEntry, Comment, Site
 from commentgate.storage.pagination import decode_cursor_values, id_key, time_key
 from service.moderation.bulk import Outcome, decide_many
 from service.moderation.decisions import DecisionRequest
@@ -93,6 +93,13 @@ def test_foreign_cursors_are_refused(raw):
     cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     with pytest.raises(ValidationFailedError):
         decode_cursor_values(cursor, [time_key(Comment.created_at), id_key(Comment.id)])
+
+
+@pytest.mark.parametrize("raw", [b"[2147483648]", b"[-2147483649]", b"[1e3]", b"[false]"])
+def test_integer_cursors_must_fit_the_column(raw):
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    with pytest.raises(ValidationFailedError):
+        decode_cursor_values(cursor, [id_key(AuditEntry.id, int)])
 
 
 def test_cursor_roundtrip_values():

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from commentgate.domain import BanKind, CommentStatus, RejectReason, ReviewSort
+from commentgate.storage.models import to_utc
 from commentgate.text import clean_text
 from service.moderation.bulk import MAX_BULK_IDS
 from service.schemas import (
@@ -25,10 +26,14 @@ CommentId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """Aware in UTC; a time without a zone is taken as UTC."""
+    """Aware in UTC; a time without a zone is taken as UTC.
+
+    Raises:
+        ValueError: in UTC it falls outside years 1-9999 (a field error, "invalid").
+    """
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else to_utc(value)
 
 
 def _search_text(value: str | None) -> str | None:
