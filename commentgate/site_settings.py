@@ -20,6 +20,7 @@ from commentgate.storage.sites import normalize_origin
 from commentgate.text import clean_text
 
 SITE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+MAX_ORIGIN_LENGTH = 300  # the column SiteOrigin.origin
 CLEARABLE = frozenset({"webhook_url", "webhook_secret", "retention_days"})
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
@@ -39,7 +40,11 @@ def check_origin(value: str) -> str:
         parts.port  # noqa: B018 (raises on a bad port)
     except ValueError as exc:
         raise _invalid() from exc
-    return normalize_origin(value)
+    origin = normalize_origin(value)
+    # Measured as stored: lower case can be longer ("İ" becomes "i" and a combining dot).
+    if len(origin) > MAX_ORIGIN_LENGTH:
+        raise PydanticCustomError("too_long", "too long", {"max": MAX_ORIGIN_LENGTH})
+    return origin
 
 
 def check_domain(value: str) -> str:
@@ -76,7 +81,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-Origin = Annotated[str, Field(max_length=300), AfterValidator(check_origin)]
+Origin = Annotated[str, AfterValidator(check_origin)]
 Domain = Annotated[str, Field(max_length=253), AfterValidator(check_domain)]
 Word = Annotated[str, Field(max_length=100), AfterValidator(check_word)]
 Secret = Annotated[str, Field(min_length=8, max_length=200)]

@@ -58,6 +58,8 @@ def test_site_names_are_unique(client, admin):
         ({"webhook_url": "javascript:alert(1)"}, "webhook_url"),
         ({"webhook_secret": "short"}, "webhook_secret"),
         ({"retention_days": 0}, "retention_days"),
+        # 158 characters, 308 once lower-cased: "İ" becomes "i" and a combining dot
+        ({"origins": ["https://" + "İ" * 150]}, "origins"),
     ],
 )
 def test_bad_settings_are_422_with_the_field(client, admin, body, field):
@@ -142,6 +144,16 @@ def test_keys_are_shown_once_listed_by_prefix_and_revocable(client, sessions, ad
         headers=auth(admin),
     ).json
     assert [k["id"] for k in everything["items"]] == [key["id"]]
+
+
+def test_key_names_are_measured_after_cleaning(client, admin):
+    body = {"role": "moderator", "name": "\ufb2c" * 34}  # 102 characters in NFC
+    response = client.post(f"{A}/keys", json=body, headers=auth(admin))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["name"]["code"] == "too_long"
+    body["name"] = "  " + "x" * 100 + "\u200b"
+    response = client.post(f"{A}/keys", json=body, headers=auth(admin))
+    assert response.status_code == 201 and response.json["name"] == "x" * 100
 
 
 def test_site_limited_admin_manages_only_its_keys(client, sessions, admin):

@@ -193,6 +193,15 @@ def test_non_json_body_is_unsupported_media_type(client):
     assert response.json["error"]["code"] == "unsupported_media_type"
 
 
+def test_text_limits_count_what_cleaning_makes(client, app):
+    # U+FB2C is one code point that NFC makes three: 67 of them are 201 in a title.
+    response = submit(client, app, title="\ufb2c" * 67, content="\ufb2c" * 1667)
+    assert {k: v["code"] for k, v in response.json["error"]["fields"].items()} == {
+        "title": "too_long",
+        "content": "too_long",
+    }
+
+
 def test_body_over_128_kib_is_too_large(client):
     response = client.post(
         "/api/v1/comments", data="x" * (129 * 1024), content_type="application/json"

@@ -106,6 +106,7 @@ def test_bad_filters_are_422(client, key):
         {"score_min": "x"},
         {"reason": "Not A Code"},
         {"since": "yesterday"},
+        {"q": "\ufb2c" * 67},  # 201 characters in NFC
     ):
         response = client.get(BASE, query_string=query, headers=auth(key))
         assert response.status_code == 422, query
