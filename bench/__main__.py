@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module exposes ``run() -> list[Result]``; add new benchmarks here.
-BENCHMARKS = ("bench.scoring", "bench.job")
+BENCHMARKS = ("bench.scoring", "bench.job", "bench.links")
 
 
 def main(names: list[str]) -> int:

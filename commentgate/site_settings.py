@@ -20,6 +20,7 @@ from commentgate.storage.sites import normalize_origin
 from commentgate.text import clean_text
 
 SITE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+MAX_ORIGIN_LENGTH = 300  # the column SiteOrigin.origin
 CLEARABLE = frozenset({"webhook_url", "webhook_secret", "retention_days"})
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
@@ -41,7 +42,11 @@ def check_origin(value: str) -> str:
         host = _ascii_host(parts.hostname)
     except (ValueError, UnicodeError) as exc:
         raise _invalid() from exc
-    return normalize_origin(f"{parts.scheme}://{host}" + (f":{port}" if port else ""))
+    origin = normalize_origin(f"{parts.scheme}://{host}" + (f":{port}" if port else ""))
+    # Measured as stored: punycode is longer than the name as typed.
+    if len(origin) > MAX_ORIGIN_LENGTH:
+        raise PydanticCustomError("too_long", "too long", {"max": MAX_ORIGIN_LENGTH})
+    return origin
 
 
 def _ascii_host(host: str) -> str:
@@ -86,7 +91,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-Origin = Annotated[str, Field(max_length=300), AfterValidator(check_origin)]
+Origin = Annotated[str, AfterValidator(check_origin)]
 Domain = Annotated[str, Field(max_length=253), AfterValidator(check_domain)]
 Word = Annotated[str, Field(max_length=100), AfterValidator(check_word)]
 Secret = Annotated[str, Field(min_length=8, max_length=200)]

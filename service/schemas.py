@@ -21,14 +21,24 @@ from commentgate.text import clean_text
 MAX_LENGTHS = {"article": 500, "name": 80, "title": 200, "content": 5000}
 
 
+def within(max_len: int, cleaned: str) -> str:
+    """``cleaned`` itself, if it is at most ``max_len`` code points long.
+
+    Only cleaned text is measured: NFC can make text longer (U+FB2C becomes
+    three code points), so a limit checked before cleaning lets text through
+    that its column cannot hold.
+    """
+    if len(cleaned) > max_len:
+        raise PydanticCustomError("too_long", "too long", {"max": max_len})
+    return cleaned
+
+
 def _text(max_len: int, *, multiline: bool = False) -> AfterValidator:
     def check(value: str) -> str:
         cleaned = clean_text(value, multiline=multiline)
         if not cleaned:
             raise PydanticCustomError("required", "required")
-        if len(cleaned) > max_len:
-            raise PydanticCustomError("too_long", "too long", {"max": max_len})
-        return cleaned
+        return within(max_len, cleaned)
 
     return AfterValidator(check)
 
@@ -42,16 +52,24 @@ def _phone(value: str | None) -> str | None:
     return e164
 
 
-def clean_note(value: str | None) -> str | None:
-    """A free-text note, cleaned (multi-line kept); empty becomes None."""
-    if value is None:
-        return None
-    return clean_text(value, multiline=True) or None
+def optional_text(max_len: int, *, multiline: bool = False) -> Any:
+    """Optional free text of at most ``max_len`` characters after cleaning; empty becomes None."""
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        return within(max_len, clean_text(value, multiline=multiline)) or None
+
+    return Annotated[
+        str | None,
+        AfterValidator(check),
+        Field(description=f"At most {max_len:,} characters after cleaning"),
+    ]
 
 
 def note_of(max_len: int) -> Any:
-    """An optional note of at most ``max_len`` characters, cleaned."""
-    return Annotated[Annotated[str, Field(max_length=max_len)] | None, AfterValidator(clean_note)]
+    """An optional note (multi-line kept) of at most ``max_len`` characters after cleaning."""
+    return optional_text(max_len, multiline=True)
 
 
 Note = note_of(1000)

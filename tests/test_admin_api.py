@@ -1,5 +1,6 @@
 """The admin API: sites registry, keys, and the audit log."""
 
+import base64
 import json
 
 import pytest
@@ -57,6 +58,8 @@ def test_site_names_are_unique(client, admin):
         ({"webhook_url": "javascript:alert(1)"}, "webhook_url"),
         ({"webhook_secret": "short"}, "webhook_secret"),
         ({"retention_days": 0}, "retention_days"),
+        # 158 characters, 308 once lower-cased: "İ" becomes "i" and a combining dot
+        ({"origins": ["https://" + "İ" * 150]}, "origins"),
     ],
 )
 def test_bad_settings_are_422_with_the_field(client, admin, body, field):
@@ -154,6 +157,16 @@ def test_keys_are_shown_once_listed_by_prefix_and_revocable(client, sessions, ad
     assert [k["id"] for k in everything["items"]] == [key["id"]]
 
 
+def test_key_names_are_measured_after_cleaning(client, admin):
+    body = {"role": "moderator", "name": "\ufb2c" * 34}  # 102 characters in NFC
+    response = client.post(f"{A}/keys", json=body, headers=auth(admin))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["name"]["code"] == "too_long"
+    body["name"] = "  " + "x" * 100 + "\u200b"
+    response = client.post(f"{A}/keys", json=body, headers=auth(admin))
+    assert response.status_code == 201 and response.json["name"] == "x" * 100
+
+
 def test_site_limited_admin_manages_only_its_keys(client, sessions, admin):
     local = make_key(sessions, "admin", site_name="demo")
     global_key = client.post(
@@ -244,6 +257,24 @@ def test_audit_filters_and_pages(client, app, worker, sessions, admin):
         f"{A}/audit", query_string={"action": "ban.create"}, headers=auth(admin)
     ).json["items"]
     assert none == []
+
+
+@pytest.mark.parametrize("position", [10**20, 2**31])
+def test_audit_cursors_beyond_the_id_range_are_refused(client, admin, position):
+    cursor = base64.urlsafe_b64encode(json.dumps([position]).encode()).decode()
+    response = client.get(f"{A}/audit", query_string={"cursor": cursor}, headers=auth(admin))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["cursor"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("name", "moment"),
+    [("since", "9999-12-31T23:59:59-14:00"), ("until", "0001-01-01T00:00:00+14:00")],
+)
+def test_audit_times_no_datetime_can_hold_in_utc_are_422(client, admin, name, moment):
+    response = client.get(f"{A}/audit", query_string={name: moment}, headers=auth(admin))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"][name]["code"] == "invalid"
 
 
 def test_audit_is_append_only_in_the_database(client, sessions, admin):

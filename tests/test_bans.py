@@ -108,6 +108,8 @@ def test_ban_by_phone_of_a_comment_without_phone_is_422(client, app, key):
             "reject_recent_hours",
             "invalid",
         ),
+        # 167 code points that NFC makes 501 (U+FB2C becomes three)
+        ({"kind": "ip", "value": "1.2.3.4", "note": "\ufb2c" * 167}, "note", "too_long"),
     ],
 )
 def test_bad_bans_are_422(client, key, body, field, code):

@@ -97,6 +97,13 @@ def test_bulk_needs_ids_and_a_known_action(client, key):
         assert client.post(f"{BASE}/bulk", json=body, headers=auth(key)).status_code == 422
 
 
+def test_bulk_notes_are_measured_after_cleaning(client, key, pending):
+    body = {"action": "reject", "ids": pending[:1], "note": "\ufb2c" * 334}  # NFC: 1002
+    response = client.post(f"{BASE}/bulk", json=body, headers=auth(key))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["note"]["code"] == "too_long"
+
+
 def test_edit_keeps_the_original_and_changes_the_etag(client, key, pending):
     comment_id = pending[0]
     before = client.get(f"{BASE}/{comment_id}", headers=auth(key)).json

@@ -1,5 +1,6 @@
 """The host API: approved comments, counts and the events feed; never phone or IP."""
 
+import base64
 import json
 
 import pytest
@@ -28,6 +29,24 @@ def events(client, host_key, cursor=None):
     response = client.get(f"{H}/events", query_string=query, headers=auth(host_key))
     assert response.status_code == 200, response.json
     return response.json
+
+
+def event_cursor(position) -> str:
+    return base64.urlsafe_b64encode(json.dumps([position]).encode()).decode().rstrip("=")
+
+
+# Event ids are PostgreSQL integers (32 bits); beyond them a cursor cannot be ours.
+@pytest.mark.parametrize("position", [10**20, 2**31, -(2**31) - 1, True, 1.5])
+def test_event_cursors_beyond_the_id_range_are_refused(client, host_key, position):
+    query = {"site": "demo", "cursor": event_cursor(position)}
+    response = client.get(f"{H}/events", query_string=query, headers=auth(host_key))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["cursor"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize("position", [2**31 - 1, -(2**31)])
+def test_event_cursors_at_the_ends_of_the_id_range_are_served(client, host_key, position):
+    assert events(client, host_key, event_cursor(position))["items"] == []
 
 
 def test_host_reads_approved_comments_and_counts_without_personal_data(

@@ -12,7 +12,7 @@ from commentgate.captcha import CaptchaService
 from commentgate.storage.models import Comment
 from service.deps import EXTENSION
 from tests.conftest import TEST_ORIGIN, replace_services
-from tests.helpers import comment_fields, new_captcha, submit, submit_ok
+from tests.helpers import auth, comment_fields, make_key, new_captcha, submit, submit_ok
 from tests.services import free_port
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
@@ -193,6 +193,58 @@ def test_non_json_body_is_unsupported_media_type(client):
     response = client.post("/api/v1/comments", data={"name": "An"})
     assert response.status_code == 415
     assert response.json["error"]["code"] == "unsupported_media_type"
+
+
+NUL = "\x00"
+
+
+# PostgreSQL cannot hold NUL in text, not even to look a value up: every API
+# body is refused before any view can pass one on, wherever the string sits.
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/api/v1/moderation/comments/bulk", {"action": "approve", "ids": [NUL]}, "ids"),
+        (
+            "POST",
+            "/api/v1/moderation/comments/bulk",
+            {"action": "approve", "ids": ["a"], "if_match": {f"a{NUL}": '"x.1"'}},
+            "if_match",
+        ),
+        ("POST", "/api/v1/moderation/comments/bulk", [{"deep": [NUL]}], "body"),
+        (
+            "POST",
+            "/api/v1/moderation/bans",
+            {"kind": "ip", "value": "1.2.3.4", "site": NUL},
+            "site",
+        ),
+        ("POST", "/api/v1/moderation/bans", {"kind": "ip", "comment_id": f"x{NUL}"}, "comment_id"),
+        ("POST", "/api/v1/admin/keys", {"role": "host", "name": "n", "site": f"demo{NUL}"}, "site"),
+        (
+            "PATCH",
+            "/api/v1/admin/sites/demo",
+            {"webhook_url": f"https://x.vn/{NUL}"},
+            "webhook_url",
+        ),
+        ("PATCH", "/api/v1/admin/sites/demo", {"webhook_secret": f"{NUL}" * 8}, "webhook_secret"),
+        ("POST", "/api/v1/comments", comment_fields(content=f"Hay{NUL}"), "content"),
+    ],
+)
+def test_nul_anywhere_in_a_json_body_is_422(client, sessions, method, path, body, field):
+    headers = {**auth(make_key(sessions, "admin")), "Accept-Language": "en"}
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "validation_failed"
+    assert error["fields"] == {field: {"code": "invalid", "message": "Invalid value."}}
+
+
+def test_text_limits_count_what_cleaning_makes(client, app):
+    # U+FB2C is one code point that NFC makes three: 67 of them are 201 in a title.
+    response = submit(client, app, title="\ufb2c" * 67, content="\ufb2c" * 1667)
+    assert {k: v["code"] for k, v in response.json["error"]["fields"].items()} == {
+        "title": "too_long",
+        "content": "too_long",
+    }
 
 
 def test_body_over_128_kib_is_too_large(client):

@@ -107,6 +107,30 @@ def test_bad_reject_reason_is_422(client, scored, moderator_key):
     assert response.json["error"]["fields"]["reason"]["code"] == "invalid"
 
 
+# U+FB2C (shin with dagesh and shin dot) is one code point that NFC makes three.
+GROWS_THREEFOLD = "\ufb2c"
+
+
+def test_notes_are_measured_after_cleaning(client, scored, moderator_key):
+    grown = client.post(
+        f"{BASE}/{scored}/reject",
+        json={"note": GROWS_THREEFOLD * 334},
+        headers={**auth(moderator_key), "Accept-Language": "en"},
+    )
+    assert grown.status_code == 422
+    assert grown.json["error"]["fields"]["note"] == {
+        "code": "too_long",
+        "message": "Too long (at most 1000 characters).",
+    }
+    shrunk = client.post(
+        f"{BASE}/{scored}/reject",
+        json={"note": "a" * 1000 + "\u200b" * 50},
+        headers=auth(moderator_key),
+    )
+    assert shrunk.status_code == 200
+    assert shrunk.json["decision_note"] == "a" * 1000
+
+
 def test_changing_a_decided_comment_needs_if_match(client, scored, moderator_key):
     approved = client.post(f"{BASE}/{scored}/approve", headers=auth(moderator_key)).json
     conflict = client.post(f"{BASE}/{scored}/reject", headers=auth(moderator_key))

@@ -1,5 +1,9 @@
 """Public reads: approved only, oldest first, paginated, no personal data."""
 
+import base64
+import json
+
+import pytest
 from sqlalchemy import update
 
 from commentgate.storage.models import Comment
@@ -60,6 +64,37 @@ def test_limits_and_cursors_are_validated(client):
     assert bad.json["error"]["fields"]["cursor"]["code"] == "invalid"
     missing = client.get("/api/v1/comments")
     assert set(missing.json["error"]["fields"]) == {"site", "article"}
+
+
+def cursor_of(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "moment",
+    # Valid RFC 3339 on their own, but a year past 9999 or before 1 in UTC.
+    ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"],
+)
+def test_cursor_times_no_datetime_can_hold_in_utc_are_refused(client, moment):
+    query = {"site": "demo", "article": ARTICLE, "cursor": cursor_of([moment, "x"])}
+    response = client.get("/api/v1/comments", query_string=query, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    invalid = {"code": "invalid", "message": "Invalid value."}
+    assert response.json["error"]["fields"]["cursor"] == invalid
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00-14:00"])
+def test_cursor_times_at_the_ends_of_the_range_are_served(client, moment):
+    query = {"site": "demo", "article": ARTICLE, "cursor": cursor_of([moment, "x"])}
+    assert client.get("/api/v1/comments", query_string=query).status_code == 200
+
+
+def test_cursor_ids_with_nul_are_refused(client):
+    query = {"site": "demo", "article": ARTICLE}
+    query["cursor"] = cursor_of(["2026-01-01T00:00:00+00:00", "x\u0000"])
+    response = client.get("/api/v1/comments", query_string=query)
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["cursor"]["code"] == "invalid"
 
 
 def test_unknown_article_is_empty_and_unknown_site_is_404(client):

@@ -106,9 +106,31 @@ def test_bad_filters_are_422(client, key):
         {"score_min": "x"},
         {"reason": "Not A Code"},
         {"since": "yesterday"},
+        {"q": "\ufb2c" * 67},  # 201 characters in NFC
     ):
         response = client.get(BASE, query_string=query, headers=auth(key))
         assert response.status_code == 422, query
+
+
+@pytest.mark.parametrize(
+    ("name", "moment"),
+    # Valid RFC 3339 on their own, but a year past 9999 or before 1 in UTC.
+    [("since", "9999-12-31T23:59:59-14:00"), ("until", "0001-01-01T00:00:00+14:00")],
+)
+@pytest.mark.parametrize("path", [BASE, f"{BASE}/counts"])
+def test_times_no_datetime_can_hold_in_utc_are_422(client, key, path, name, moment):
+    response = client.get(path, query_string={name: moment}, headers=auth(key))
+    assert response.status_code == 422
+    assert response.json["error"]["fields"][name]["code"] == "invalid"
+
+
+def test_times_at_the_ends_of_the_range_filter_nothing_out(client, key, three):
+    a, b, c = three
+    assert ids(client, key, since="0001-01-01T00:00:00-14:00", until="9999-12-31T23:59:59Z") == [
+        c,
+        b,
+        a,
+    ]
 
 
 def test_counts_per_status_follow_the_filters(client, app, worker, key, three, sessions):

@@ -33,6 +33,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def to_utc(moment: datetime) -> datetime:
+    """An aware ``moment`` in UTC.
+
+    Raises:
+        ValueError: in UTC it falls outside years 1-9999, all a datetime can hold
+            (``9999-12-31T23:59:59-14:00`` is already year 10000 there).
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("time outside years 1-9999 in UTC") from exc
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend (SQLite forgets the zone)."""
 

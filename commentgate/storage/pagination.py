@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, or_
 from sqlalchemy.orm import Session
 
 from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.storage.models import to_utc
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
@@ -38,7 +39,8 @@ def _aware(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("naive datetime in cursor")
-    return moment
+    # In UTC now, while a time too far out for that is still a bad cursor (not at bind time).
+    return to_utc(moment)
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,32 @@ def time_key(column: ColumnElement[Any], attr: str = "created_at") -> SortKey:
 
 def id_key(column: ColumnElement[Any], kind: type = str) -> SortKey:
     """The unique tie-breaker key (a string or integer id)."""
-    return SortKey(column, lambda row: row.id, lambda v: kind(_same_type(v, kind)))
+    decode = _int_id(_int_range(column)) if kind is int else _str_id
+    return SortKey(column, lambda row: row.id, decode)
 
 
-def _same_type(value: Any, kind: type) -> Any:
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError("integer expected")
-    if kind is str and not isinstance(value, str):
+def _int_range(column: ColumnElement[Any]) -> range:
+    # PostgreSQL's integer has 32 bits (SQLite's 64); a cursor must fit the narrower.
+    bits = 64 if isinstance(column.type, BigInteger) else 32
+    return range(-(2 ** (bits - 1)), 2 ** (bits - 1))
+
+
+def _int_id(column_range: range) -> Callable[[Any], int]:
+    def decode(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("integer expected")
+        if value not in column_range:
+            raise ValueError("integer beyond the column's range")
+        return value
+
+    return decode
+
+
+def _str_id(value: Any) -> str:
+    if not isinstance(value, str):
         raise TypeError("string expected")
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL, not even to compare with
+        raise ValueError("NUL in string id")
     return value
 
 

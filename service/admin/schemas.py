@@ -10,14 +10,14 @@ from commentgate.domain import AuditAction, Role
 from commentgate.site_settings import NewSite, SiteSettings
 from commentgate.text import clean_text
 from service.moderation.schemas import Moment
-from service.schemas import PageQuery
+from service.schemas import PageQuery, within
 
 
 def _key_name(value: str) -> str:
     cleaned = clean_text(value)
     if not cleaned:
         raise ValueError("empty")
-    return cleaned
+    return within(100, cleaned)
 
 
 class SitePath(BaseModel):
@@ -48,7 +48,9 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: Role
-    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_key_name)]
+    name: Annotated[
+        str, AfterValidator(_key_name), Field(description="1–100 characters after cleaning")
+    ]
     site: str | None = Field(None, max_length=100, description="Default: every site")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import request
 
@@ -22,11 +23,12 @@ def _has_body() -> bool:
 
 
 def require_json_body() -> None:
-    """API bodies are JSON or nothing: 415 for other types, 400 when unparsable.
+    """API bodies are JSON or nothing: 415 for other types, 400 when unparsable, 422 with NUL.
 
     Raises:
         UnsupportedMediaTypeError: a body that is not ``application/json``.
         BadJsonError: a JSON body that does not parse.
+        ValidationFailedError: a string in it, a name or a value at any depth, holds NUL.
     """
     if request.method not in _BODY_METHODS or not request.path.startswith("/api/"):
         return
@@ -40,6 +42,37 @@ def require_json_body() -> None:
         json.dumps(parsed, ensure_ascii=False).encode()
     except (ValueError, UnicodeError, RecursionError) as exc:
         raise BadJsonError(str(exc)) from exc
+    # Refused here, once, for every API: PostgreSQL cannot hold NUL, not even to look it up.
+    bad = _fields_holding_nul(parsed)
+    if bad:
+        raise ValidationFailedError(bad)
+
+
+def _fields_holding_nul(parsed: Any) -> dict[str, FieldError]:
+    """The body's top-level fields with NUL in their name or anywhere in their value."""
+    if not isinstance(parsed, dict):
+        return {"body": FieldError("invalid")} if _holds_nul(parsed) else {}
+    return {
+        name: FieldError("invalid")
+        for name, value in parsed.items()
+        if _holds_nul(name) or _holds_nul(value)
+    }
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether any string in a parsed JSON value (object keys too) holds NUL."""
+    # A loop, not recursion: JSON may nest as deep as the parser allowed.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def reject_nul_bytes() -> None:

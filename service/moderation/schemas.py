@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from commentgate.domain import BanKind, CommentStatus, RejectReason, ReviewSort
-from commentgate.text import clean_text
+from commentgate.storage.models import to_utc
 from service.moderation.bulk import MAX_BULK_IDS
 from service.schemas import (
     Content,
@@ -18,6 +18,7 @@ from service.schemas import (
     PageQuery,
     SingleLine200,
     note_of,
+    optional_text,
 )
 
 ReasonCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]
@@ -25,14 +26,14 @@ CommentId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """Aware in UTC; a time without a zone is taken as UTC."""
+    """Aware in UTC; a time without a zone is taken as UTC.
+
+    Raises:
+        ValueError: in UTC it falls outside years 1-9999 (a field error, "invalid").
+    """
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _search_text(value: str | None) -> str | None:
-    return (clean_text(value) or None) if value is not None else None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else to_utc(value)
 
 
 Moment = Annotated[datetime | None, AfterValidator(as_utc)]
@@ -51,8 +52,8 @@ class ReviewFilterQuery(BaseModel):
         default_factory=list, max_length=20, description="Verdict reason code (repeatable, any)"
     )
     has_link: bool | None = None
-    q: Annotated[str | None, AfterValidator(_search_text)] = Field(
-        None, max_length=200, description="Text in title or content (case-insensitive)"
+    q: optional_text(200) = Field(  # type: ignore[valid-type]
+        None, description="Text in title or content (case-insensitive)"
     )
     since: Moment = Field(None, description="Created at or after (RFC 3339)")
     until: Moment = Field(None, description="Created before (RFC 3339)")
