@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -21,6 +22,8 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from commentgate.storage.commit_order import current_txid
 
 
 def new_id() -> str:
@@ -162,7 +165,10 @@ class Verdict(Base):
 
 
 class Decision(Base):
-    """A moderator's action on a comment. Append-only; the model learns from it."""
+    """A moderator's action on a comment. Append-only; the model learns from it.
+
+    Read in (txid, id) order: see :mod:`commentgate.storage.commit_order`.
+    """
 
     __tablename__ = "decisions"
 
@@ -175,13 +181,15 @@ class Decision(Base):
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=current_txid())
 
 
 class ModelVersion(Base):
     """A trained spam model: per site, or the global prior (site_id NULL).
 
     The decision log is the source of truth; a version records how far into
-    that log (``last_decision_id``) it has learned, so any worker can catch up.
+    that log (``last_decision_txid``, ``last_decision_id``) it has learned, so any
+    worker can catch up.
     """
 
     __tablename__ = "model_versions"
@@ -192,6 +200,7 @@ class ModelVersion(Base):
     weights: Mapped[bytes] = mapped_column(LargeBinary)
     examples: Mapped[int] = mapped_column(Integer, default=0)
     last_decision_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_decision_txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -270,10 +279,16 @@ class AuditEntry(Base):
 
 
 class CommentEvent(Base):
-    """A change in what the public sees of a comment, for host backends' caches."""
+    """A change in what the public sees of a comment, for host backends' caches.
+
+    Read in (txid, id) order: see :mod:`commentgate.storage.commit_order`.
+    """
 
     __tablename__ = "comment_events"
-    __table_args__ = (Index("ix_comment_events_site", "site_id", "id"),)
+    __table_args__ = (
+        Index("ix_comment_events_site", "site_id", "txid", "id"),
+        Index("ix_comment_events_comment", "comment_id", "txid"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
@@ -281,3 +296,5 @@ class CommentEvent(Base):
     article: Mapped[str] = mapped_column(String(500))
     type: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The inserting transaction's id, or a later one: never before the comment's last event.
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=current_txid())

@@ -61,6 +61,11 @@ def id_key(column: ColumnElement[Any], kind: type = str) -> SortKey:
     return SortKey(column, lambda row: row.id, lambda v: kind(_same_type(v, kind)))
 
 
+def int_key(column: ColumnElement[Any], attr: str) -> SortKey:
+    """A key on an integer column other than the id."""
+    return SortKey(column, lambda row: getattr(row, attr), lambda v: _same_type(v, int))
+
+
 def _same_type(value: Any, kind: type) -> Any:
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise TypeError("integer expected")
