@@ -20,7 +20,8 @@ running it twice is harmless: the verdict is a conditional UPDATE.
 
 Less often (``rebuild_every``), the elected sweep also queues an exact rebuild of every
 site model that has learned some comment twice since it was last exact
-(:func:`workers.learning.sites_to_rebuild`).
+(:func:`workers.learning.sites_to_rebuild`), and (``retention_every``) applies the
+sites' retention periods (:mod:`workers.retention`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from commentgate.storage.comments import stale_received
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import utcnow
 from workers.learning import sites_to_rebuild
+from workers.retention import apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -205,8 +207,9 @@ def _turn(what: str) -> str:
 
 
 class Sweeper(threading.Thread):
-    """Runs :func:`sweep_received` every ``interval`` seconds in a worker process, and
-    :func:`queue_rebuilds` every ``rebuild_every`` seconds (0: never)."""
+    """Runs :func:`sweep_received` every ``interval`` seconds in a worker process,
+    :func:`queue_rebuilds` every ``rebuild_every`` seconds and
+    :func:`workers.retention.apply_retention` every ``retention_every`` seconds (0: never)."""
 
     def __init__(
         self,
@@ -218,12 +221,13 @@ class Sweeper(threading.Thread):
         abandoned_after: timedelta | None = None,
         policy: JobPolicy = DEFAULT_POLICY,
         rebuild_every: float = 0,
+        retention_every: float = 0,
     ) -> None:
         super().__init__(name="commentgate-sweeper", daemon=True)
         self._sessions, self._queue = sessions, queue
         self._older_than, self._interval = older_than, interval
         self._abandoned_after, self._policy = abandoned_after, policy
-        self._rebuild_every = rebuild_every
+        self._rebuild_every, self._retention_every = rebuild_every, retention_every
         self._stop_event = threading.Event()
 
     def stop(self) -> None:
@@ -243,17 +247,32 @@ class Sweeper(threading.Thread):
             self._queue.connection.delete(_turn("rebuild"))
             raise
 
+    def _apply_retention(self) -> None:
+        if self._retention_every <= 0 or not self._elected("retention", self._retention_every):
+            return
+        try:
+            done = apply_retention(self._sessions)
+        except Exception:
+            self._queue.connection.delete(_turn("retention"))
+            raise
+        if not done.finished:  # a backlog: the next sweep goes on with it
+            self._queue.connection.delete(_turn("retention"))
+
+    def _sweep_received(self) -> None:
+        if self._elected("lock", self._interval):
+            sweep_received(
+                self._sessions,
+                self._queue,
+                self._older_than,
+                abandoned_after=self._abandoned_after,
+                policy=self._policy,
+            )
+
     def run(self) -> None:
+        steps = (self._sweep_received, self._queue_rebuilds, self._apply_retention)
         while not self._stop_event.wait(self._interval):
-            try:
-                if self._elected("lock", self._interval):
-                    sweep_received(
-                        self._sessions,
-                        self._queue,
-                        self._older_than,
-                        abandoned_after=self._abandoned_after,
-                        policy=self._policy,
-                    )
-                self._queue_rebuilds()
-            except Exception:  # a sweep must never kill the worker; next round retries
-                log.exception("sweep failed")
+            for step in steps:  # one failing must not keep the others from their turn
+                try:
+                    step()
+                except Exception:  # a sweep must never kill the worker; next round retries
+                    log.exception("sweep failed (%s)", step.__name__.lstrip("_"))

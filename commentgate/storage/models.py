@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -108,6 +109,12 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+# What a comment holds about its author only to moderate it; a site's retention period
+# erases these (commentgate.storage.retention).
+PERSONAL_FIELDS = ("phone", "ip", "user_agent", "phone_hmac", "ip_hmac")
+HOLDS_PERSONAL_DATA_SQL = " OR ".join(f"{field} IS NOT NULL" for field in PERSONAL_FIELDS)
+
+
 class Comment(Base):
     """A reader's comment and where it stands."""
 
@@ -118,6 +125,13 @@ class Comment(Base):
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_phone_hmac", "phone_hmac", "created_at"),
         Index("ix_comments_ip_hmac", "ip_hmac", "created_at"),
+        Index(
+            "ix_comments_personal_data",
+            "site_id",
+            "created_at",
+            postgresql_where=text(HOLDS_PERSONAL_DATA_SQL),
+            sqlite_where=text(HOLDS_PERSONAL_DATA_SQL),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
