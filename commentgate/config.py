@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # decision, or the same label again) and queues their exact rebuild from the decision
     # log; 0 turns it off.
     model_rebuild_interval_seconds: int = Field(3600, ge=0)
+    # How often the sweep applies the sites' retention periods (retention_days); 0 turns
+    # it off.
+    retention_interval_seconds: int = Field(3600, ge=0)
     web_workers: int = 2
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object a line) or "text" for a terminal

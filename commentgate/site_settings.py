@@ -123,7 +123,13 @@ class SiteSettings(BaseModel):
         None, max_length=500
     )
     webhook_secret: Secret | None = Field(None, description="Write-only; signs webhook calls")
-    retention_days: int | None = Field(None, ge=1, le=3650)
+    retention_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description="Days to keep authors' phones and IPs, and spam no moderator decided;"
+        " null: forever",
+    )
 
 
 class NewSite(SiteSettings):

@@ -10,9 +10,15 @@ from sqlalchemy import select
 
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.storage.db import transaction
-from commentgate.storage.models import ApiKey, Decision, ModelVersion
+from commentgate.storage.models import ApiKey, Comment, Decision, ModelVersion
 from tests.helpers import auth, submit_ok
-from workers.learning import TEACHES, needs_rebuild, rebuild_site
+from workers.learning import (
+    TEACHES,
+    DecisionsNotSettledError,
+    learn_site,
+    needs_rebuild,
+    rebuild_site,
+)
 from workers.model_store import KEEP_VERSIONS, latest_version
 from workers.scoring.cli import train_model
 from workers.scoring.pipeline import score_submission
@@ -240,3 +246,50 @@ def test_the_sweep_queues_a_rebuild_when_one_is_due(
     worker()
     with sessions() as session:
         assert not needs_rebuild(session, site.id)
+
+
+def test_a_decision_that_commits_late_is_learned_not_skipped(
+    worker, sessions, database_url, site, moderator_key
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    store = worker.runtime.models
+    with transaction(sessions) as session:
+        key_id = session.scalar(select(ApiKey.id))
+        late, early = (stored_comment(session, site, HAM[i]) for i in range(2))
+    slow, quick = sessions(), sessions()
+    try:
+        slow.begin()
+        approve(slow, late, key_id)  # takes a decision id and stays open
+        with quick.begin():
+            approve(quick, early, key_id)  # takes the next one, and commits
+        with pytest.raises(DecisionsNotSettledError):  # the job is retried later
+            learn_site(sessions, store, site.id, settle_within=0.2)
+        slow.commit()
+    finally:
+        slow.close()
+        quick.close()
+    assert learn_site(sessions, store, site.id, settle_within=10) == 2
+    with sessions() as session:
+        assert latest_version(session, site.id).examples == 2
+        assert not needs_rebuild(session, site.id)
+
+
+def stored_comment(session, site, content) -> str:
+    comment = Comment(site_id=site.id, article="a", name="n", title="t", content=content)
+    session.add(comment)
+    session.flush()
+    return comment.id
+
+
+def approve(session, comment_id, key_id) -> None:
+    session.add(
+        Decision(
+            comment_id=comment_id,
+            key_id=key_id,
+            action="approve",
+            from_status="pending",
+            to_status="approved",
+        )
+    )
+    session.flush()

@@ -10,7 +10,7 @@ from commentgate.storage.models import Comment
 from tests.conftest import replace_services
 from tests.helpers import submit_ok
 from tests.services import free_port
-from workers.sweep import MAX_SWEEP_RETRIES, sweep_received
+from workers.sweep import MAX_SWEEP_RETRIES, sweep_received, sweep_retries_key
 
 NOW = timedelta(0)
 
@@ -53,6 +53,42 @@ def test_failed_jobs_are_retried_a_bounded_number_of_times(client, app, sessions
         fail_job(queue, comment_id)
         requeued.append(sweep_received(sessions, queue, older_than=NOW))
     assert requeued == [1] * MAX_SWEEP_RETRIES + [0, 0]
+
+
+def forget_job(queue, comment_id) -> None:
+    """What a Redis that lost its data does to a comment's job."""
+    queue.fetch_job(job_id_for(comment_id)).delete()
+
+
+def park(queue, comment_id) -> None:
+    """Leave a comment's job failed with every sweep retry used up."""
+    fail_job(queue, comment_id)
+    queue.connection.set(sweep_retries_key(comment_id), MAX_SWEEP_RETRIES)
+
+
+def test_parked_comments_cannot_hide_a_newer_lost_one(client, app, sessions, redis_client):
+    queue = Queue("moderation", connection=redis_client)
+    batch = 5
+    for _ in range(batch):
+        park(queue, submit_ok(client, app))
+    lost = submit_ok(client, app)
+    forget_job(queue, lost)
+    passes = [sweep_received(sessions, queue, NOW, batch=batch) for _ in range(2)]
+    assert passes == [0, 1]  # the oldest batch was all parked; the next pass went on
+    assert queue.get_job_ids() == [job_id_for(lost)]
+
+
+def test_a_pass_that_reaches_the_end_goes_round_to_the_oldest(client, app, sessions, redis_client):
+    queue = Queue("moderation", connection=redis_client)
+    ids = [submit_ok(client, app) for _ in range(3)]
+    for comment_id in ids:
+        forget_job(queue, comment_id)
+    assert sweep_received(sessions, queue, NOW, batch=2) == 2  # the two oldest
+    for comment_id in ids[:2]:
+        forget_job(queue, comment_id)
+    # The newest, then round to the oldest, within one pass's bound.
+    assert sweep_received(sessions, queue, NOW, batch=2) == 2
+    assert set(queue.get_job_ids()) == {job_id_for(ids[2]), job_id_for(ids[0])}
 
 
 def test_sweep_ignores_scored_comments(client, app, sessions, redis_client, worker):

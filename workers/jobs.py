@@ -17,7 +17,7 @@ from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site, utcnow
 from workers import runtime
 from workers.bans import ban_reasons
-from workers.learning import learn_site_locked, rebuild_site_locked
+from workers.learning import DecisionsNotSettledError, learn_site_locked, rebuild_site_locked
 from workers.notify import notify_comment
 from workers.recent import RecentActivity, trace_of
 from workers.reputation import reputation_reasons
@@ -156,6 +156,11 @@ def learn_from_decisions(site_id: str) -> int:
         # A rebuild holds the site; it queues this learning again when it is done.
         log.info("site %s is being rebuilt; its new decisions are learned after", site_id)
         return 0
+    except DecisionsNotSettledError:
+        # The job fails, and RQ retries it with back-off: by then the transaction
+        # that held the log back has ended.
+        log.warning("site %s: a transaction still open holds back its decision log", site_id)
+        raise
 
 
 def rebuild_model(site_id: str) -> str | None:

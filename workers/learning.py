@@ -3,9 +3,12 @@
 The decision log (``decisions``) is the source of truth. Online learning
 applies each new labelled decision once, in log order, on top of the site's
 latest model (or a copy of the global prior), and stores a new version that
-records how far into the log it got. A reversed decision (spam, then approved)
-is applied online as a correcting example; :func:`rebuild_site` replays the log
-from the prior keeping only each comment's final label, which makes it exact.
+records how far into the log it got. The log is read in (txid, id) order and
+only as far as it is settled (:mod:`commentgate.storage.commit_order`), so a
+decision whose transaction commits late is learned later, never skipped. A
+reversed decision (spam, then approved) is applied online as a correcting
+example; :func:`rebuild_site` replays the log from the prior keeping only each
+comment's final label, which makes it exact.
 :func:`needs_rebuild` tells when a site's model has learned some comment twice (a
 reversal, or the same label again) since it was last exact; the sweep then queues a
 rebuild (:func:`sites_to_rebuild`).
@@ -14,6 +17,7 @@ rebuild (:func:`sites_to_rebuild`).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,6 +29,7 @@ from sqlalchemy.orm import Session
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.queue import LEARN_TIMEOUT, REBUILD_TIMEOUT
 from commentgate.redis_keys import redis_key
+from commentgate.storage.commit_order import LOG_START, LogPosition, after, settled
 from commentgate.storage.db import SessionFactory, transaction
 from commentgate.storage.models import Comment, Decision, ModelVersion, Site
 from workers.model_store import ModelStore, new_version_name
@@ -34,14 +39,27 @@ from workers.scoring.types import Submission
 
 log = logging.getLogger(__name__)
 
+# How long learning waits for older transactions to end before it retries later: a
+# decision's transaction is short, so they usually take milliseconds.
+SETTLE_WITHIN_SECONDS = 5.0
+
+
+class DecisionsNotSettledError(Exception):
+    """The site's newest decisions cannot be read in order yet; try again later."""
+
 
 @dataclass(frozen=True)
 class LabelledDecision:
     """A decision that teaches the model something."""
 
     decision_id: int
+    txid: int
     comment_id: str
     example: Example
+
+    @property
+    def position(self) -> LogPosition:
+        return LogPosition(self.txid, self.decision_id)
 
 
 def label_of(decision: Decision) -> Label | None:
@@ -68,30 +86,72 @@ def comment_text(comment: Comment) -> str:
     return Submission(content=comment.content, title=comment.title).text
 
 
-def labelled_decisions(session: Session, site_id: str, after_id: int = 0) -> list[LabelledDecision]:
-    """The site's teaching decisions after ``after_id``, in log order."""
+def learned_to(row: ModelVersion | None) -> LogPosition:
+    """How far into the decision log a model version has learned."""
+    return LogPosition(row.last_decision_txid, row.last_decision_id) if row else LOG_START
+
+
+def labelled_decisions(
+    session: Session, site_id: str, since: LogPosition = LOG_START
+) -> list[LabelledDecision]:
+    """The site's settled teaching decisions after ``since``, in log order."""
     rows = session.execute(
         select(Decision, Comment)
         .join(Comment, Comment.id == Decision.comment_id)
-        .where(Comment.site_id == site_id, Decision.id > after_id)
-        .order_by(Decision.id)
+        .where(
+            Comment.site_id == site_id,
+            after(Decision.txid, Decision.id, since),
+            settled(Decision.txid),
+        )
+        .order_by(Decision.txid, Decision.id)
     )
     found = []
     for decision, comment in rows:
         label = label_of(decision)
         if label is not None:
             example = Example(comment_text(comment), label)
-            found.append(LabelledDecision(decision.id, comment.id, example))
+            found.append(LabelledDecision(decision.id, decision.txid, comment.id, example))
     return found
 
 
+def _has_unsettled(session: Session, site_id: str, since: LogPosition) -> bool:
+    found = session.scalar(
+        select(Decision.id)
+        .join(Comment, Comment.id == Decision.comment_id)
+        .where(
+            Comment.site_id == site_id,
+            after(Decision.txid, Decision.id, since),
+            ~settled(Decision.txid),
+            TEACHES,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _wait_until_settled(session: Session, site_id: str, since: LogPosition, seconds: float) -> bool:
+    # Each check is a statement of its own, with a snapshot of its own.
+    deadline = time.monotonic() + seconds
+    while _has_unsettled(session, site_id, since):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def final_labels(decisions: Iterable[LabelledDecision]) -> list[LabelledDecision]:
-    """Each comment's last teaching decision, ordered by when it was made."""
+    """Each comment's last teaching decision, in log order.
+
+    Decisions on one comment are made one after the other (each changes the comment
+    as the previous one left it), so among them the highest id is the last made,
+    even where the log's order says otherwise.
+    """
     last: dict[str, LabelledDecision] = {}
     for item in decisions:
-        last.pop(item.comment_id, None)
-        last[item.comment_id] = item
-    return sorted(last.values(), key=lambda item: item.decision_id)
+        known = last.get(item.comment_id)
+        if known is None or known.decision_id < item.decision_id:
+            last[item.comment_id] = item
+    return sorted(last.values(), key=lambda item: item.position)
 
 
 def _starting_point(
@@ -109,24 +169,31 @@ def _starting_point(
     return (model.copy(version) if model else SpamModel.new(version)), row
 
 
-def learn_site(sessions: SessionFactory, store: ModelStore, site_id: str) -> int:
-    """Apply the site's new teaching decisions; returns how many were learned."""
+def learn_site(
+    sessions: SessionFactory,
+    store: ModelStore,
+    site_id: str,
+    settle_within: float = SETTLE_WITHIN_SECONDS,
+) -> int:
+    """Apply the site's new teaching decisions; returns how many were learned.
+
+    Raises:
+        DecisionsNotSettledError: some new decision could still be overtaken by one
+            committing late after ``settle_within`` seconds; nothing was learned.
+    """
     with transaction(sessions) as session:
         site = session.get(Site, site_id)
         if site is None:
             return 0
         model, row = _starting_point(session, store, site)
-        new = labelled_decisions(session, site.id, row.last_decision_id if row else 0)
+        since = learned_to(row)
+        if not _wait_until_settled(session, site.id, since, settle_within):
+            raise DecisionsNotSettledError(site_id)
+        new = labelled_decisions(session, site.id, since)
         if not new:
             return 0
         model.learn_many([item.example for item in new])
-        store.save(
-            session,
-            model,
-            site_id=site.id,
-            examples=(row.examples if row else 0) + len(new),
-            last_decision_id=new[-1].decision_id,
-        )
+        _save(store, session, model, site.id, (row.examples if row else 0) + len(new), new[-1])
     log.info("model for site %s learned %d decisions", site_id, len(new))
     return len(new)
 
@@ -143,14 +210,32 @@ def rebuild_site(sessions: SessionFactory, store: ModelStore, site_id: str) -> M
         if site is None:
             return None
         prior = global_prior(session, store)
-        items = final_labels(labelled_decisions(session, site.id))
+        logged = labelled_decisions(session, site.id)
+        items = final_labels(logged)
         version = new_version_name(site.name)
         model = prior.copy(version) if prior else SpamModel.new(version)
         model.learn_many([item.example for item in items])
-        last = max((i.decision_id for i in items), default=0)
-        return store.save(
-            session, model, site_id=site.id, examples=len(items), last_decision_id=last
-        )
+        # Up to the last decision read, superseded ones included: learning goes on after it.
+        return _save(store, session, model, site.id, len(items), logged[-1] if logged else None)
+
+
+def _save(
+    store: ModelStore,
+    session: Session,
+    model: SpamModel,
+    site_id: str,
+    examples: int,
+    last: LabelledDecision | None,
+) -> ModelVersion:
+    position = last.position if last else LOG_START
+    return store.save(
+        session,
+        model,
+        site_id=site_id,
+        examples=examples,
+        last_decision_id=position.id,
+        last_decision_txid=position.txid,
+    )
 
 
 def needs_rebuild(session: Session, site_id: str) -> bool:
@@ -169,10 +254,11 @@ def needs_rebuild(session: Session, site_id: str) -> bool:
     )
     if row is None:
         return False
+    learned = ~after(Decision.txid, Decision.id, learned_to(row))
     comments = session.scalar(
         select(func.count(func.distinct(Decision.comment_id)))
         .join(Comment, Comment.id == Decision.comment_id)
-        .where(Comment.site_id == site_id, Decision.id <= row.last_decision_id, TEACHES)
+        .where(Comment.site_id == site_id, learned, TEACHES)
     )
     return row.examples > (comments or 0)
 

@@ -100,6 +100,7 @@ class ModelStore:
         site_id: str | None,
         examples: int,
         last_decision_id: int,
+        last_decision_txid: int = 0,
     ) -> ModelVersion:
         """Store a new version; it becomes current for its scope once committed."""
         row = ModelVersion(
@@ -108,6 +109,7 @@ class ModelStore:
             weights=model.to_bytes(),
             examples=examples,
             last_decision_id=last_decision_id,
+            last_decision_txid=last_decision_txid,
         )
         session.add(row)
         session.flush()

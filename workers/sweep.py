@@ -5,6 +5,12 @@ commit, Redis restarted and forgot it, its worker was killed mid-job, or its
 job failed for good. Every sweep interval one worker (a Redis lock elects it)
 re-queues such comments, skipping those whose job is still queued or running.
 
+A pass looks at a bounded number of waiting comments. Comments parked for good
+(their job failed and the sweep's retries are used up) stay ``received``, so a
+pass does not always start from the oldest: it goes on where the previous one
+stopped and wraps round at the end, and any number of parked comments can only
+delay, never hide, a newer comment whose job was lost.
+
 A job counts as running while its worker keeps heartbeating it. A worker
 killed with SIGKILL stops doing so; RQ itself notices only after the
 heartbeat's TTL (a minute or more) and its next registry maintenance (up to
@@ -14,14 +20,15 @@ running it twice is harmless: the verdict is a conditional UPDATE.
 
 Less often (``rebuild_every``), the elected sweep also queues an exact rebuild of every
 site model that has learned some comment twice since it was last exact
-(:func:`workers.learning.sites_to_rebuild`).
+(:func:`workers.learning.sites_to_rebuild`), and (``retention_every``) applies the
+sites' retention periods (:mod:`workers.retention`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rq import Queue
 from rq.exceptions import NoSuchJobError
@@ -29,6 +36,7 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 
 from commentgate import metrics
+from commentgate.errors import ValidationFailedError
 from commentgate.queue import (
     DEFAULT_POLICY,
     JobPolicy,
@@ -37,10 +45,11 @@ from commentgate.queue import (
     job_id_for,
 )
 from commentgate.redis_keys import redis_key
-from commentgate.storage.comments import stale_received_ids
+from commentgate.storage.comments import stale_received
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import utcnow
 from workers.learning import sites_to_rebuild
+from workers.retention import apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +57,10 @@ _WAITING = frozenset({JobStatus.DEFERRED})
 # A job that failed for good is re-queued this many times by sweeps, then left
 # parked in RQ's failed registry for ops, so a poison comment cannot loop.
 MAX_SWEEP_RETRIES = 3
+# How many waiting comments one pass looks at, so a big backlog costs each pass the same.
+SWEEP_BATCH = 500
+# Where the next pass starts; if Redis forgets it, passes start from the oldest again.
+_CURSOR_TTL = 24 * 3600
 
 
 def sweep_retries_key(comment_id: str) -> str:
@@ -116,6 +129,40 @@ def _requeue_reason(
     return "lost"  # finished, stopped or canceled, yet the comment still waits
 
 
+def _cursor_key() -> str:
+    return redis_key("sweep", "cursor")
+
+
+def _stale_page(
+    sessions: SessionFactory, before: datetime, cursor: str | None, batch: int
+) -> tuple[list[str], str | None]:
+    """Up to ``batch`` waiting comments from ``cursor`` on, going round to the oldest
+    when the end comes first; and where the next pass starts (None: the oldest)."""
+    with sessions() as session:
+        try:
+            page = stale_received(session, before, cursor=cursor, limit=batch)
+        except ValidationFailedError:  # not a cursor of this order: start again
+            cursor, page = None, stale_received(session, before, limit=batch)
+        ids = [c.id for c in page.items]
+        room = batch - len(ids)
+        if page.next_cursor is not None or cursor is None or room == 0:
+            return ids, page.next_cursor
+        wrapped = stale_received(session, before, limit=room)
+    seen = set(ids)
+    return ids + [c.id for c in wrapped.items if c.id not in seen], wrapped.next_cursor
+
+
+def _next_batch(sessions: SessionFactory, client, before: datetime, batch: int) -> list[str]:
+    raw = client.get(_cursor_key())
+    cursor = raw.decode() if isinstance(raw, bytes) else raw
+    ids, resume = _stale_page(sessions, before, cursor, batch)
+    if resume is None:
+        client.delete(_cursor_key())
+    else:
+        client.set(_cursor_key(), resume, ex=_CURSOR_TTL)
+    return ids
+
+
 def sweep_received(
     sessions: SessionFactory,
     queue: Queue,
@@ -123,10 +170,13 @@ def sweep_received(
     *,
     abandoned_after: timedelta | None = None,
     policy: JobPolicy = DEFAULT_POLICY,
+    batch: int = SWEEP_BATCH,
 ) -> int:
-    """Re-queue comments left in ``received`` for longer than ``older_than``."""
-    with sessions() as session:
-        stale = stale_received_ids(session, utcnow() - older_than)
+    """Re-queue comments left in ``received`` for longer than ``older_than``.
+
+    Looks at up to ``batch`` of them, from where the previous pass stopped.
+    """
+    stale = _next_batch(sessions, queue.connection, utcnow() - older_than, batch)
     requeued = 0
     for comment_id in stale:
         job = queue.fetch_job(job_id_for(comment_id))
@@ -157,8 +207,9 @@ def _turn(what: str) -> str:
 
 
 class Sweeper(threading.Thread):
-    """Runs :func:`sweep_received` every ``interval`` seconds in a worker process, and
-    :func:`queue_rebuilds` every ``rebuild_every`` seconds (0: never)."""
+    """Runs :func:`sweep_received` every ``interval`` seconds in a worker process,
+    :func:`queue_rebuilds` every ``rebuild_every`` seconds and
+    :func:`workers.retention.apply_retention` every ``retention_every`` seconds (0: never)."""
 
     def __init__(
         self,
@@ -170,12 +221,13 @@ class Sweeper(threading.Thread):
         abandoned_after: timedelta | None = None,
         policy: JobPolicy = DEFAULT_POLICY,
         rebuild_every: float = 0,
+        retention_every: float = 0,
     ) -> None:
         super().__init__(name="commentgate-sweeper", daemon=True)
         self._sessions, self._queue = sessions, queue
         self._older_than, self._interval = older_than, interval
         self._abandoned_after, self._policy = abandoned_after, policy
-        self._rebuild_every = rebuild_every
+        self._rebuild_every, self._retention_every = rebuild_every, retention_every
         self._stop_event = threading.Event()
 
     def stop(self) -> None:
@@ -195,17 +247,32 @@ class Sweeper(threading.Thread):
             self._queue.connection.delete(_turn("rebuild"))
             raise
 
+    def _apply_retention(self) -> None:
+        if self._retention_every <= 0 or not self._elected("retention", self._retention_every):
+            return
+        try:
+            done = apply_retention(self._sessions)
+        except Exception:
+            self._queue.connection.delete(_turn("retention"))
+            raise
+        if not done.finished:  # a backlog: the next sweep goes on with it
+            self._queue.connection.delete(_turn("retention"))
+
+    def _sweep_received(self) -> None:
+        if self._elected("lock", self._interval):
+            sweep_received(
+                self._sessions,
+                self._queue,
+                self._older_than,
+                abandoned_after=self._abandoned_after,
+                policy=self._policy,
+            )
+
     def run(self) -> None:
+        steps = (self._sweep_received, self._queue_rebuilds, self._apply_retention)
         while not self._stop_event.wait(self._interval):
-            try:
-                if self._elected("lock", self._interval):
-                    sweep_received(
-                        self._sessions,
-                        self._queue,
-                        self._older_than,
-                        abandoned_after=self._abandoned_after,
-                        policy=self._policy,
-                    )
-                self._queue_rebuilds()
-            except Exception:  # a sweep must never kill the worker; next round retries
-                log.exception("sweep failed")
+            for step in steps:  # one failing must not keep the others from their turn
+                try:
+                    step()
+                except Exception:  # a sweep must never kill the worker; next round retries
+                    log.exception("sweep failed (%s)", step.__name__.lstrip("_"))

@@ -148,7 +148,12 @@ def _site_settings(options: dict[str, Any]) -> SiteSettings:
 @click.option("--custom-words", default=None, metavar="W,W", help='Replace; "" clears.')
 @click.option("--webhook-url", default=None, metavar="URL", help='"" removes the webhook.')
 @click.option("--webhook-secret", default=None, help='At least 8 characters; "" removes it.')
-@click.option("--retention-days", type=int, default=None, help="Keep comments N days; 0 = forever.")
+@click.option(
+    "--retention-days",
+    type=int,
+    default=None,
+    help="Keep authors' phones and IPs N days, and spam no moderator decided; 0 = forever.",
+)
 @pass_settings
 def sites_set(settings: Settings, name: str, **options: Any) -> None:
     """Change site NAME's settings; options left out stay as they are.

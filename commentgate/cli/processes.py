@@ -89,6 +89,7 @@ def worker(settings: Settings, burst: bool, sweep: bool) -> None:
             abandoned_after=timedelta(seconds=3 * heartbeat),
             policy=policy_from(settings),
             rebuild_every=settings.model_rebuild_interval_seconds,
+            retention_every=settings.retention_interval_seconds,
         ).start()
     queues, client = [runtime.queue], runtime.redis
     work_through_outages(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from commentgate.domain import CommentStatus
 from commentgate.storage.events import note_status_change
@@ -77,16 +77,20 @@ def latest_verdicts(session: Session, comment_ids: Collection[str]) -> dict[str,
     return {verdict.comment_id: verdict for verdict in verdicts}
 
 
-def stale_received_ids(session: Session, before: datetime, limit: int = 500) -> list[str]:
-    """Ids of comments still waiting for a score since before ``before``, oldest first."""
-    return list(
-        session.scalars(
-            select(Comment.id)
-            .where(Comment.status == CommentStatus.RECEIVED.value, Comment.created_at < before)
-            .order_by(Comment.created_at)
-            .limit(limit)
-        )
+def stale_received(
+    session: Session, before: datetime, *, cursor: str | None = None, limit: int = 500
+) -> Page[Comment]:
+    """Comments still waiting for a score since before ``before``, oldest first.
+
+    Only ids and creation times are loaded. ``cursor`` continues after a page
+    (keyset order, see :mod:`commentgate.storage.pagination`).
+    """
+    query = (
+        select(Comment)
+        .options(load_only(Comment.id, Comment.created_at), lazyload(Comment.site))
+        .where(Comment.status == CommentStatus.RECEIVED.value, Comment.created_at < before)
     )
+    return paginate(session, query, Comment, cursor=cursor, limit=limit, newest_first=False)
 
 
 def record_verdict(

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -19,8 +20,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from commentgate.storage.commit_order import current_txid
 
 
 def new_id() -> str:
@@ -118,6 +122,12 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+# What a comment holds about its author only to moderate it; a site's retention period
+# erases these (commentgate.storage.retention).
+PERSONAL_FIELDS = ("phone", "ip", "user_agent", "phone_hmac", "ip_hmac")
+HOLDS_PERSONAL_DATA_SQL = " OR ".join(f"{field} IS NOT NULL" for field in PERSONAL_FIELDS)
+
+
 class Comment(Base):
     """A reader's comment and where it stands."""
 
@@ -128,6 +138,13 @@ class Comment(Base):
         Index("ix_comments_status_created", "status", "created_at"),
         Index("ix_comments_phone_hmac", "phone_hmac", "created_at"),
         Index("ix_comments_ip_hmac", "ip_hmac", "created_at"),
+        Index(
+            "ix_comments_personal_data",
+            "site_id",
+            "created_at",
+            postgresql_where=text(HOLDS_PERSONAL_DATA_SQL),
+            sqlite_where=text(HOLDS_PERSONAL_DATA_SQL),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -175,7 +192,10 @@ class Verdict(Base):
 
 
 class Decision(Base):
-    """A moderator's action on a comment. Append-only; the model learns from it."""
+    """A moderator's action on a comment. Append-only; the model learns from it.
+
+    Read in (txid, id) order: see :mod:`commentgate.storage.commit_order`.
+    """
 
     __tablename__ = "decisions"
 
@@ -188,13 +208,15 @@ class Decision(Base):
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=current_txid())
 
 
 class ModelVersion(Base):
     """A trained spam model: per site, or the global prior (site_id NULL).
 
     The decision log is the source of truth; a version records how far into
-    that log (``last_decision_id``) it has learned, so any worker can catch up.
+    that log (``last_decision_txid``, ``last_decision_id``) it has learned, so any
+    worker can catch up.
     """
 
     __tablename__ = "model_versions"
@@ -205,6 +227,7 @@ class ModelVersion(Base):
     weights: Mapped[bytes] = mapped_column(LargeBinary)
     examples: Mapped[int] = mapped_column(Integer, default=0)
     last_decision_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_decision_txid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -283,10 +306,16 @@ class AuditEntry(Base):
 
 
 class CommentEvent(Base):
-    """A change in what the public sees of a comment, for host backends' caches."""
+    """A change in what the public sees of a comment, for host backends' caches.
+
+    Read in (txid, id) order: see :mod:`commentgate.storage.commit_order`.
+    """
 
     __tablename__ = "comment_events"
-    __table_args__ = (Index("ix_comment_events_site", "site_id", "id"),)
+    __table_args__ = (
+        Index("ix_comment_events_site", "site_id", "txid", "id"),
+        Index("ix_comment_events_comment", "comment_id", "txid"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
@@ -294,3 +323,5 @@ class CommentEvent(Base):
     article: Mapped[str] = mapped_column(String(500))
     type: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The inserting transaction's id, or a later one: never before the comment's last event.
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=current_txid())

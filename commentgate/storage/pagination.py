@@ -64,6 +64,11 @@ def id_key(column: ColumnElement[Any], kind: type = str) -> SortKey:
     return SortKey(column, lambda row: row.id, decode)
 
 
+def int_key(column: ColumnElement[Any], attr: str) -> SortKey:
+    """A key on an integer column other than the id."""
+    return SortKey(column, lambda row: getattr(row, attr), _int_id(_int_range(column)))
+
+
 def _int_range(column: ColumnElement[Any]) -> range:
     # PostgreSQL's integer has 32 bits (SQLite's 64); a cursor must fit the narrower.
     bits = 64 if isinstance(column.type, BigInteger) else 32

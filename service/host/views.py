@@ -15,9 +15,8 @@ from pydantic import BaseModel, Field
 from commentgate.access import Permission
 from commentgate.registry import get_scoped_site
 from commentgate.storage.comments import count_approved, list_approved
-from commentgate.storage.events import list_events
+from commentgate.storage.events import event_cursor, list_events
 from commentgate.storage.models import CommentEvent
-from commentgate.storage.pagination import encode_cursor_values
 from service.deps import services
 from service.http.auth import current_principal, require
 from service.openapi_docs import SECURITY, protected
@@ -113,4 +112,4 @@ def _resume(page, query: EventsQuery) -> str | None:
     # A feed never ends: the cursor after the last event is where the next poll starts.
     if page.next_cursor or not page.items:
         return page.next_cursor or query.cursor
-    return encode_cursor_values([page.items[-1].id])
+    return event_cursor(page.items[-1])
