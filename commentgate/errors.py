@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+_PYDANTIC_CODES = {"missing": "required", "string_too_long": "too_long", "too_long": "too_long"}
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -103,3 +107,27 @@ class UnavailableError(CommentgateError):
     def __init__(self, detail: str = "", retry_after: int = 5, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.retry_after = retry_after
+
+
+def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
+    """Field errors keyed by the field's name, first problem per field.
+
+    The API and the command line both report a model's refusals through this,
+    so the same value gets the same field code on either side.
+    """
+    fields: dict[str, FieldError] = {}
+    for item in exc.errors():
+        name = str(item["loc"][0]) if item["loc"] else "body"
+        code = _PYDANTIC_CODES.get(item["type"], item["type"])
+        if code not in {"required", "too_long", "phone_invalid"}:
+            code = "invalid"
+        fields.setdefault(name, FieldError(code, _params(code, item.get("ctx") or {})))
+    return fields
+
+
+def _params(code: str, ctx: dict[str, Any]) -> dict[str, Any]:
+    # Our own validators say "max"; pydantic's length checks say "max_length".
+    if code != "too_long":
+        return {}
+    limit = ctx.get("max", ctx.get("max_length"))
+    return {"max": limit} if limit is not None else {}

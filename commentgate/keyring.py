@@ -6,6 +6,9 @@ can only manage keys of that site; every issue and revocation is audited.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
@@ -15,6 +18,24 @@ from commentgate.registry import get_scoped_site
 from commentgate.storage.audit import record_audit
 from commentgate.storage.keys import find_key_by_id, find_keys_by_prefix, issue_key, revoke_key
 from commentgate.storage.models import ApiKey
+from commentgate.text import clean_text
+
+
+def _key_name(value: str) -> str:
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise ValueError("empty")
+    return cleaned
+
+
+class NewKey(BaseModel):
+    """A key to issue; the admin API and ``commentgate keys create`` both check this."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Role
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_key_name)]
+    site: str | None = Field(None, max_length=100, description="Default: every site")
 
 
 def _site_id_for(session: Session, principal: Principal, site_name: str | None) -> str | None:

@@ -50,6 +50,8 @@ def test_site_names_are_unique(client, admin):
     [
         ({"origins": ["ftp://x.example"]}, "origins"),
         ({"origins": ["https://x.example/path"]}, "origins"),
+        ({"origins": ["https://a.example; script-src 'none'"]}, "origins"),
+        ({"origins": ["http://[::1]:8000"]}, "origins"),
         ({"mode": "sometimes"}, "mode"),
         ({"spam_at": 0}, "spam_at"),
         ({"approve_below": 2, "spam_at": 1}, "approve_below"),
@@ -240,3 +242,10 @@ def test_audit_is_append_only_in_the_database(client, sessions, admin):
     with pytest.raises(Exception, match="append-only"), sessions() as session, session.begin():
         session.execute(text("UPDATE audit_log SET action = 'x'"))
     assert audit_actions(sessions)[0][0] == "site.create"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101])
+def test_key_names_must_say_something(client, admin, name):
+    response = client.post(f"{A}/keys", json={"role": "host", "name": name}, headers=auth(admin))
+    assert response.status_code == 422
+    assert "name" in response.json["error"]["fields"]

@@ -50,6 +50,56 @@ def test_sites_add_is_idempotent_and_merges_origins(settings, sessions):
         assert site.mode == "post"
 
 
+@pytest.mark.parametrize("name", ["", "Bad Name!", "x" * 300, "bài-viết"])
+def test_sites_add_refuses_names_the_api_refuses(settings, sessions, name):
+    result = invoke(settings, "sites", "add", name)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: validation_failed: NAME ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert invoke(settings, "sites", "list").stdout == ""
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "not-a-url",
+        "javascript:alert(1)",
+        "https://vnews.example/path?x=1",
+        "https://a.example; script-src 'none'",
+    ],
+)
+def test_sites_add_refuses_origins_the_api_refuses(settings, sessions, site, origin):
+    for name in ("vnews", "demo"):  # registering, and adding to a site
+        result = invoke(settings, "sites", "add", name, "--origin", origin)
+        assert result.exit_code == 1
+        assert f"validation_failed: --origin {origin!r}: Invalid value." in result.stderr
+    with sessions() as session:
+        assert session.scalar(select(Site.name).where(Site.name == "vnews")) is None
+        demo = session.scalar(select(Site).where(Site.name == "demo"))
+        assert demo.origin_set() == {"https://news.example"}
+
+
+def test_sites_add_is_audited_as_the_command_line(settings, sessions):
+    from commentgate.storage.models import AuditEntry
+
+    invoke(settings, "sites", "add", "vnews", "--origin", "https://a.example")
+    invoke(settings, "sites", "add", "vnews", "--mode", "post")
+    with sessions() as session:
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(e.action, e.actor_key_id, e.detail) for e in entries] == [
+            ("site.create", None, {"fields": ["origins"]}),
+            ("site.update", None, {"fields": ["mode"]}),
+        ]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101])
+def test_keys_create_refuses_names_the_api_refuses(settings, sessions, name):
+    result = invoke(settings, "keys", "create", "--role", "admin", "--name", name)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: validation_failed: --name ")
+    assert invoke(settings, "keys", "list").stdout == ""
+
+
 def test_keys_create_prints_only_the_key(settings, sessions, site):
     result = invoke(
         settings, "keys", "create", "--role", "moderator", "--name", "an", "--site", "demo"
