@@ -261,3 +261,63 @@ def test_model_train_show_and_rebuild(settings, sessions, site, tmp_path):
     version = rebuilt.stdout.split()[0]
     assert rebuilt.stdout.strip() == f"{version} (0 decisions)" and version != prior
     assert invoke(settings, "model", "show", "--site", site.name).stdout.startswith(version)
+
+
+def local_env(var_dir) -> dict[str, str]:
+    """No configured Redis or database: the embedded Redis and SQLite under ``var_dir``."""
+    return {"COMMENTGATE_VAR_DIR": str(var_dir), "REDIS_URL": "", "DATABASE_URL": ""}
+
+
+@pytest.mark.parametrize("command", [["keys", "list"], ["sites", "show", "demo"], ["status"]])
+def test_commands_outside_a_project_say_where_the_database_is_missing(tmp_path, command):
+    var_dir = tmp_path / "var"
+    result = CliRunner().invoke(main, command, env=local_env(var_dir))
+    assert result.exit_code == 1 and result.stdout == ""
+    database = var_dir.resolve() / "commentgate.sqlite3"
+    assert result.stderr == (
+        f"Error: no commentgate database at sqlite:///{database}; run `commentgate db upgrade` "
+        "to create it, or run from the project directory, or set DATABASE_URL\n"
+    )
+    assert not var_dir.exists()  # neither an empty SQLite file nor an embedded Redis
+
+
+def test_an_empty_or_foreign_database_is_not_taken_for_ours(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    database = var_dir / "commentgate.sqlite3"
+    database.touch()
+    empty = CliRunner().invoke(main, ["keys", "list"], env=local_env(var_dir))
+    assert empty.exit_code == 1 and "no commentgate database at" in empty.stderr
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('f00d')"))
+    engine.dispose()
+    foreign = CliRunner().invoke(main, ["keys", "list"], env=local_env(var_dir))
+    assert foreign.exit_code == 1 and "does not know" in foreign.stderr
+    assert "Traceback" not in foreign.output
+
+
+def test_an_older_schema_asks_for_an_upgrade(tmp_path):
+    from commentgate.storage.migrate import upgrade
+
+    var_dir = tmp_path / "var"
+    upgrade(f"sqlite:///{var_dir.resolve() / 'commentgate.sqlite3'}", "0002")
+    older = CliRunner().invoke(main, ["sites", "list"], env=local_env(var_dir))
+    assert older.exit_code == 1 and "older schema; run `commentgate db upgrade`" in older.stderr
+    assert CliRunner().invoke(main, ["db", "upgrade"], env=local_env(var_dir)).exit_code == 0
+    assert CliRunner().invoke(main, ["sites", "list"], env=local_env(var_dir)).exit_code == 0
+
+
+def test_status_does_not_start_an_embedded_redis_to_report_on(tmp_path):
+    var_dir = tmp_path / "var"
+    assert CliRunner().invoke(main, ["db", "upgrade"], env=local_env(var_dir)).exit_code == 0
+    result = CliRunner().invoke(main, ["status"], env=local_env(var_dir))
+    assert result.exit_code == 1
+    assert "redis: unavailable (ConnectionError: no embedded Redis is running" in result.stdout
+    assert "comments: received 0" in result.stdout
+    assert not (var_dir / "redis.sock").exists()
+    answer = CliRunner().invoke(main, ["captcha", "answer", "x"], env=local_env(var_dir))
+    assert answer.exit_code == 1 and "Error: redis: unavailable" in answer.stderr

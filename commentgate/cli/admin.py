@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from commentgate import keyring, registry
@@ -23,7 +24,7 @@ from commentgate.redis_conn import connect_redis
 from commentgate.site_settings import NewSite, SiteSettings
 from commentgate.storage.db import make_engine, make_session_factory, transaction
 from commentgate.storage.keys import list_keys
-from commentgate.storage.migrate import upgrade
+from commentgate.storage.migrate import SchemaState, schema_state, upgrade
 from commentgate.storage.models import Site
 from commentgate.storage.pagination import MAX_LIMIT
 from commentgate.storage.sites import find_site, list_sites, site_names
@@ -33,8 +34,37 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def sessions_for(settings: Settings):
-    """A session factory on the configured database."""
+    """A session factory on the configured database, once it holds commentgate's schema."""
+    require_schema(settings)
     return make_session_factory(make_engine(settings.resolved_database_url()))
+
+
+def require_schema(settings: Settings) -> None:
+    """Stop with one line unless the database is commentgate's, migrated to this release.
+
+    Checked before anything opens the database: a command run outside the
+    project directory would otherwise create an empty SQLite file there and
+    fail on its first query. An unreachable database raises SQLAlchemy's
+    error as before (it is an outage, not a wrong place).
+    """
+    url = settings.resolved_database_url()
+    state = schema_state(url)
+    if state is not SchemaState.CURRENT:
+        raise click.ClickException(_schema_advice(state, make_url(url).render_as_string()))
+
+
+def _schema_advice(state: SchemaState, shown_url: str) -> str:
+    if state is SchemaState.BEHIND:
+        return f"the database at {shown_url} has an older schema; run `commentgate db upgrade`"
+    if state is SchemaState.UNKNOWN:
+        return (
+            f"the database at {shown_url} has a schema revision this release does not know "
+            "(a newer release's, or not commentgate's); check DATABASE_URL"
+        )
+    return (
+        f"no commentgate database at {shown_url}; run `commentgate db upgrade` to create it, "
+        "or run from the project directory, or set DATABASE_URL"
+    )
 
 
 def validated(model: type[M], given: dict[str, Any], options: dict[str, str]) -> M:
@@ -311,7 +341,7 @@ def captcha() -> None:
 @pass_settings
 def captcha_answer(settings: Settings, captcha_id: str) -> None:
     """Print the answer of a live captcha without using it up."""
-    service = CaptchaService(connect_redis(settings), settings.captcha_ttl_seconds)
+    service = CaptchaService(connect_redis(settings, start=False), settings.captcha_ttl_seconds)
     answer = service.answer(captcha_id)
     if answer is None:
         click.echo(f"captcha {captcha_id} is unknown or expired", err=True)
