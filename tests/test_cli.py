@@ -321,3 +321,44 @@ def test_status_does_not_start_an_embedded_redis_to_report_on(tmp_path):
     assert not (var_dir / "redis.sock").exists()
     answer = CliRunner().invoke(main, ["captcha", "answer", "x"], env=local_env(var_dir))
     assert answer.exit_code == 1 and "Error: redis: unavailable" in answer.stderr
+
+
+def test_run_stops_before_anything_when_its_port_is_taken(tmp_path):
+    import socket
+
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(
+            [sys.executable, "-m", "commentgate", "run"],
+            cwd=tmp_path,
+            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert out.returncode == 1 and out.stdout == ""  # no banner, no key
+    assert f"Error: cannot listen on 127.0.0.1:{port}" in out.stderr
+    assert f"stop what uses port {port}, or pick another: PORT=" in out.stderr
+    assert not (tmp_path / "var").exists()  # nor an embedded Redis, nor a database
+
+
+def test_each_run_leaves_one_local_run_key_alive(settings, sessions):
+    from commentgate.cli.processes import renew_local_run_key
+    from commentgate.storage.db import transaction
+    from commentgate.storage.models import AuditEntry
+
+    other = invoke(settings, "keys", "create", "--role", "moderator", "--name", "an").stdout
+    secrets = []
+    for _ in range(3):
+        with transaction(sessions) as session:
+            secrets.append(renew_local_run_key(session))
+    with sessions() as session:
+        assert [find_key(session, s) is not None for s in secrets] == [False, False, True]
+        assert find_key(session, other.strip()) is not None
+        revoked = session.scalars(select(AuditEntry).where(AuditEntry.action == "key.revoke"))
+        assert [e.actor_key_id for e in revoked] == [None, None]
+    live = invoke(settings, "keys", "list", "--role", "moderator").stdout.splitlines()
+    assert sorted(line.split("\t")[4] for line in live) == ["an", "local run"]
