@@ -83,6 +83,12 @@ class AlreadyExistsError(CommentgateError):
     code, status = "already_exists", 409
 
 
+class AmbiguousError(CommentgateError):
+    """A shortened name matches more than one thing (a key prefix on the command line)."""
+
+    code, status = "ambiguous", 409
+
+
 class PreconditionFailedError(CommentgateError):
     """``If-Match`` named a version that is no longer current."""
 

@@ -13,10 +13,16 @@ from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
 from commentgate.domain import AuditAction, Role
-from commentgate.errors import FieldError, ForbiddenError, NotFoundError, ValidationFailedError
+from commentgate.errors import AmbiguousError, ForbiddenError, NotFoundError
 from commentgate.registry import get_scoped_site
 from commentgate.storage.audit import record_audit
-from commentgate.storage.keys import find_key_by_id, find_keys_by_prefix, issue_key, revoke_key
+from commentgate.storage.keys import (
+    KEY_PREFIX,
+    find_key_by_id,
+    find_keys_by_prefix,
+    issue_key,
+    revoke_key,
+)
 from commentgate.storage.models import ApiKey
 from commentgate.text import clean_text
 
@@ -104,14 +110,21 @@ def resolve(session: Session, id_or_prefix: str) -> ApiKey:
 
     Raises:
         NotFoundError: none matches.
-        ValidationFailedError: the prefix matches several keys.
+        AmbiguousError: the prefix matches several keys, or is too short to name one.
     """
     key = find_key_by_id(session, id_or_prefix)
     if key is not None:
         return key
-    matches = find_keys_by_prefix(session, id_or_prefix) if len(id_or_prefix) >= 4 else []
+    matches = find_keys_by_prefix(session, id_or_prefix)
     if not matches:
         raise NotFoundError(id_or_prefix)
     if len(matches) > 1:
-        raise ValidationFailedError({"key": FieldError("invalid", {"matches": len(matches)})})
+        raise AmbiguousError(
+            f"prefix {id_or_prefix} matches {len(matches)} keys; give more of it or the key's id"
+        )
+    if len(id_or_prefix) <= len(KEY_PREFIX):
+        # Every key starts so: the one key it matches today is not the one meant tomorrow.
+        raise AmbiguousError(
+            f"prefix {id_or_prefix} is too short to name a key; give more of it or the key's id"
+        )
     return matches[0]

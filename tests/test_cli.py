@@ -196,6 +196,17 @@ def test_keys_list_and_revoke_by_prefix(settings, sessions, site):
     assert invoke(settings, "keys", "revoke", "cg_nope").exit_code == 1
 
 
+def test_keys_revoke_says_a_prefix_is_ambiguous(settings, sessions, site):
+    invoke(settings, "keys", "create", "--role", "host", "--name", "a")
+    only = invoke(settings, "keys", "revoke", "cg_")  # the one key today, any key tomorrow
+    assert only.exit_code == 1 and "prefix cg_ is too short to name a key" in only.stderr
+    invoke(settings, "keys", "create", "--role", "host", "--name", "b")
+    every = invoke(settings, "keys", "revoke", "cg_")
+    assert every.exit_code == 1
+    assert "prefix cg_ matches 2 keys" in every.stderr and "not_found" not in every.stderr
+    assert len(invoke(settings, "keys", "list").stdout.splitlines()) == 2  # none revoked
+
+
 def test_cli_key_changes_are_audited_as_the_command_line(settings, sessions, site):
     from commentgate.storage.models import AuditEntry
 

@@ -131,8 +131,10 @@ def _requeue(client, registry: FailedJobRegistry, job_id: str) -> bool:
 @pass_settings
 def requeue_failed(settings: Settings, job_id: str | None, everything: bool) -> None:
     """Put failed scoring jobs back on the queue: one (JOB_ID or comment id) or --all."""
-    if bool(job_id) == everything:
-        raise click.UsageError("give a JOB_ID or --all (not both)")
+    if not job_id and not everything:
+        raise click.UsageError("give a JOB_ID or --all")
+    if job_id and everything:
+        raise click.UsageError("give a JOB_ID or --all, not both")
     client = connect_redis(settings, start=False)
     registry = FailedJobRegistry(moderation_queue(client).name, connection=client)
     if everything:
@@ -140,8 +142,8 @@ def requeue_failed(settings: Settings, job_id: str | None, everything: bool) -> 
     else:
         ids = [job_id if comment_id_of(job_id) else job_id_for(job_id)]
     done = [i for i in ids if _requeue(client, registry, i)]
+    if job_id and not done:
+        raise click.ClickException(f"no failed job {job_id}")
     click.echo(f"requeued {len(done)} of {len(ids)} failed job(s)", err=True)
     for i in done:
         click.echo(i)
-    if job_id and not done:
-        sys.exit(1)
