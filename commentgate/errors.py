@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+_PYDANTIC_CODES = {"missing": "required", "string_too_long": "too_long", "too_long": "too_long"}
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -85,6 +89,12 @@ class AlreadyExistsError(CommentgateError):
     code, status = "already_exists", 409
 
 
+class AmbiguousError(CommentgateError):
+    """A shortened name matches more than one thing (a key prefix on the command line)."""
+
+    code, status = "ambiguous", 409
+
+
 class PreconditionFailedError(CommentgateError):
     """``If-Match`` named a version that is no longer current."""
 
@@ -109,3 +119,30 @@ class UnavailableError(CommentgateError):
     def __init__(self, detail: str = "", retry_after: int = 5, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.retry_after = retry_after
+
+
+def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
+    """Field errors keyed by the field's name, first problem per field.
+
+    The API and the command line both report a model's refusals through this,
+    so the same value gets the same field code on either side.
+    """
+    fields: dict[str, FieldError] = {}
+    for item in exc.errors():
+        name = str(item["loc"][0]) if item["loc"] else "body"
+        ctx = item.get("ctx") or {}
+        code = _PYDANTIC_CODES.get(item["type"], item["type"])
+        if code == "too_long" and "field_type" in ctx:  # pydantic's, for a list: items
+            code = "too_many"
+        if code not in {"required", "too_long", "too_many", "phone_invalid"}:
+            code = "invalid"
+        fields.setdefault(name, FieldError(code, _params(code, ctx)))
+    return fields
+
+
+def _params(code: str, ctx: dict[str, Any]) -> dict[str, Any]:
+    # Our own validators say "max"; pydantic's length checks say "max_length".
+    if code not in {"too_long", "too_many"}:
+        return {}
+    limit = ctx.get("max", ctx.get("max_length"))
+    return {"max": limit} if limit is not None else {}

@@ -6,15 +6,46 @@ can only manage keys of that site; every issue and revocation is audited.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
 from commentgate.domain import AuditAction, Role
-from commentgate.errors import FieldError, ForbiddenError, NotFoundError, ValidationFailedError
+from commentgate.errors import AmbiguousError, ForbiddenError, NotFoundError
 from commentgate.registry import get_scoped_site
 from commentgate.storage.audit import record_audit
-from commentgate.storage.keys import find_key_by_id, find_keys_by_prefix, issue_key, revoke_key
+from commentgate.storage.keys import (
+    KEY_PREFIX,
+    find_key_by_id,
+    find_keys_by_prefix,
+    issue_key,
+    revoke_key,
+)
 from commentgate.storage.models import ApiKey
+from commentgate.text import clean_text, within
+
+MAX_KEY_NAME = 100  # the column ApiKey.name
+
+
+def _key_name(value: str) -> str:
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise ValueError("empty")
+    return within(MAX_KEY_NAME, cleaned)
+
+
+class NewKey(BaseModel):
+    """A key to issue; the admin API and ``commentgate keys create`` both check this."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Role
+    name: Annotated[
+        str, AfterValidator(_key_name), Field(description="1–100 characters after cleaning")
+    ]
+    site: str | None = Field(None, max_length=100, description="Default: every site")
 
 
 def _site_id_for(session: Session, principal: Principal, site_name: str | None) -> str | None:
@@ -83,14 +114,21 @@ def resolve(session: Session, id_or_prefix: str) -> ApiKey:
 
     Raises:
         NotFoundError: none matches.
-        ValidationFailedError: the prefix matches several keys.
+        AmbiguousError: the prefix matches several keys, or is too short to name one.
     """
     key = find_key_by_id(session, id_or_prefix)
     if key is not None:
         return key
-    matches = find_keys_by_prefix(session, id_or_prefix) if len(id_or_prefix) >= 4 else []
+    matches = find_keys_by_prefix(session, id_or_prefix)
     if not matches:
         raise NotFoundError(id_or_prefix)
     if len(matches) > 1:
-        raise ValidationFailedError({"key": FieldError("invalid", {"matches": len(matches)})})
+        raise AmbiguousError(
+            f"prefix {id_or_prefix} matches {len(matches)} keys; give more of it or the key's id"
+        )
+    if len(id_or_prefix) <= len(KEY_PREFIX):
+        # Every key starts so: the one key it matches today is not the one meant tomorrow.
+        raise AmbiguousError(
+            f"prefix {id_or_prefix} is too short to name a key; give more of it or the key's id"
+        )
     return matches[0]

@@ -48,14 +48,26 @@ def _answers(client: redis.Redis) -> bool:
         return False
 
 
-def connect_redis(settings: Settings) -> redis.Redis:
-    """A client for the configured Redis, starting the embedded one if needed."""
+def connect_redis(settings: Settings, *, start: bool = True) -> redis.Redis:
+    """A client for the configured Redis, starting the embedded one if needed.
+
+    With ``start=False`` (commands that only look) an embedded Redis that is
+    not running is an error: a fresh, empty one would only answer "nothing here".
+
+    Raises:
+        redis.ConnectionError: ``start`` is False and no embedded Redis answers.
+    """
     if settings.redis_url:
         return redis.Redis.from_url(settings.redis_url, **TIMEOUTS)
     socket = embedded_socket(settings.var_dir)
     client = redis.Redis(unix_socket_path=str(socket), **TIMEOUTS)
     if socket.exists() and _answers(client):
         return client
+    if not start:
+        raise redis.ConnectionError(
+            f"no embedded Redis is running on {socket} (`commentgate run` starts it; "
+            "or set REDIS_URL)"
+        )
     return start_embedded(settings.var_dir)
 
 

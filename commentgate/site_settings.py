@@ -22,6 +22,7 @@ from commentgate.text import clean_text
 SITE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 MAX_ORIGIN_LENGTH = 300  # the column SiteOrigin.origin
 CLEARABLE = frozenset({"webhook_url", "webhook_secret", "retention_days"})
+PLAIN_ORIGIN = re.compile(r"^https?://[a-z0-9.\-]+(:\d+)?$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
 
@@ -43,6 +44,10 @@ def check_origin(value: str) -> str:
     except (ValueError, UnicodeError) as exc:
         raise _invalid() from exc
     origin = normalize_origin(f"{parts.scheme}://{host}" + (f":{port}" if port else ""))
+    # What a browser sends as Origin and what CSP frame-ancestors can name: a
+    # host with anything else in it would be stored, yet never match either.
+    if not PLAIN_ORIGIN.match(origin):
+        raise _invalid()
     # Measured as stored: punycode is longer than the name as typed.
     if len(origin) > MAX_ORIGIN_LENGTH:
         raise PydanticCustomError("too_long", "too long", {"max": MAX_ORIGIN_LENGTH})
@@ -50,8 +55,6 @@ def check_origin(value: str) -> str:
 
 
 def _ascii_host(host: str) -> str:
-    if ":" in host:  # an IPv6 address, which urlsplit gave without its brackets
-        return f"[{host}]"
     # Python's IDNA codec (IDNA 2003) gives the same labels as browsers' UTS 46 for
     # Vietnamese and most names; they differ only for a few characters such as "ß".
     return host.encode("idna").decode("ascii")

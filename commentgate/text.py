@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pydantic_core import PydanticCustomError
+
 ZWJ = "\u200d"
 
 # Invisible formatting characters that only serve to hide or reorder text:
@@ -68,3 +70,15 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", value))
     text = "".join(_drop_char(text, i, multiline) for i in range(len(text)))
     return unicodedata.normalize("NFC", text).strip()
+
+
+def within(max_len: int, cleaned: str) -> str:
+    """``cleaned`` itself, if it is at most ``max_len`` code points long.
+
+    Only cleaned text is measured: NFC can make text longer (U+FB2C becomes
+    three code points), so a limit checked before cleaning lets text through
+    that its column cannot hold.
+    """
+    if len(cleaned) > max_len:
+        raise PydanticCustomError("too_long", "too long", {"max": max_len})
+    return cleaned

@@ -15,22 +15,10 @@ from commentgate.captcha import CaptchaKind
 from commentgate.domain import CommentStatus, RejectReason
 from commentgate.phone import normalize_phone
 from commentgate.storage.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from commentgate.text import clean_text
+from commentgate.text import clean_text, within
 
 # Longest field values in code points after cleaning; the widget's own checks use them too.
 MAX_LENGTHS = {"article": 500, "name": 80, "title": 200, "content": 5000}
-
-
-def within(max_len: int, cleaned: str) -> str:
-    """``cleaned`` itself, if it is at most ``max_len`` code points long.
-
-    Only cleaned text is measured: NFC can make text longer (U+FB2C becomes
-    three code points), so a limit checked before cleaning lets text through
-    that its column cannot hold.
-    """
-    if len(cleaned) > max_len:
-        raise PydanticCustomError("too_long", "too long", {"max": max_len})
-    return cleaned
 
 
 def _text(max_len: int, *, multiline: bool = False) -> AfterValidator:

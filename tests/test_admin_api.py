@@ -51,6 +51,8 @@ def test_site_names_are_unique(client, admin):
     [
         ({"origins": ["ftp://x.example"]}, "origins"),
         ({"origins": ["https://x.example/path"]}, "origins"),
+        ({"origins": ["https://a.example; script-src 'none'"]}, "origins"),
+        ({"origins": ["http://[::1]:8000"]}, "origins"),
         ({"mode": "sometimes"}, "mode"),
         ({"spam_at": 0}, "spam_at"),
         ({"approve_below": 2, "spam_at": 1}, "approve_below"),
@@ -94,9 +96,9 @@ def test_update_replaces_lists_and_null_clears_only_clearable(client, admin):
 
 
 def test_an_international_origin_is_kept_in_the_form_browsers_send(client, admin):
-    body = {"origins": ["https://Bảo.vn", "http://[::1]:8000/"]}
+    body = {"origins": ["https://Bảo.vn", "http://127.0.0.1:8000/"]}
     updated = client.patch(f"{A}/sites/demo", json=body, headers=auth(admin))
-    assert updated.json["origins"] == ["http://[::1]:8000", "https://xn--bo-l5s.vn"]
+    assert updated.json["origins"] == ["http://127.0.0.1:8000", "https://xn--bo-l5s.vn"]
     preflight = client.options(
         "/api/v1/comments",
         headers={"Origin": "https://xn--bo-l5s.vn", "Access-Control-Request-Method": "POST"},
@@ -282,3 +284,10 @@ def test_audit_is_append_only_in_the_database(client, sessions, admin):
     with pytest.raises(Exception, match="append-only"), sessions() as session, session.begin():
         session.execute(text("UPDATE audit_log SET action = 'x'"))
     assert audit_actions(sessions)[0][0] == "site.create"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101])
+def test_key_names_must_say_something(client, admin, name):
+    response = client.post(f"{A}/keys", json={"role": "host", "name": name}, headers=auth(admin))
+    assert response.status_code == 422
+    assert "name" in response.json["error"]["fields"]

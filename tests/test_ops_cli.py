@@ -51,12 +51,17 @@ def test_requeue_one_by_comment_id_and_all(settings, client, app, redis_client):
     rest = invoke(settings, "requeue-failed", "--all")
     assert rest.exit_code == 0 and sorted(rest.stdout.split()) == sorted(map(job_id_for, ids[1:]))
     assert Queue("moderation", connection=redis_client).count == 3
-    assert invoke(settings, "requeue-failed", ids[0]).exit_code == 1  # not failed any more
+    again = invoke(settings, "requeue-failed", ids[0])  # not failed any more
+    assert again.exit_code == 1 and again.stderr == f"Error: no failed job {ids[0]}\n"
 
 
 def test_requeue_needs_an_id_or_all(settings, redis_client):
-    assert invoke(settings, "requeue-failed").exit_code == 2
-    assert invoke(settings, "requeue-failed", "x", "--all").exit_code == 2
+    neither = invoke(settings, "requeue-failed")
+    assert neither.exit_code == 2 and "Error: give a JOB_ID or --all\n" in neither.stderr
+    both = invoke(settings, "requeue-failed", "x", "--all")
+    assert both.exit_code == 2 and "Error: give a JOB_ID or --all, not both" in both.stderr
+    unknown = invoke(settings, "requeue-failed", "nope")
+    assert unknown.exit_code == 1 and unknown.stderr == "Error: no failed job nope\n"
 
 
 def test_status_says_which_dependency_is_down(settings, sessions):

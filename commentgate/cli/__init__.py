@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 
 import click
+import redis
 
 from commentgate import __version__
 from commentgate.cli.admin import captcha, db, keys, sites
@@ -20,7 +21,7 @@ from commentgate.logging import configure as configure_logging
 
 
 class CommentgateGroup(click.Group):
-    """Turns domain errors into one clear line on stderr and exit status 1."""
+    """Turns domain errors and a Redis that is not there into one line on stderr, exit 1."""
 
     # eval lives with the scoring engine; importing it pulls in scikit-learn,
     # so it is loaded only when asked for (or listed by --help).
@@ -40,6 +41,8 @@ class CommentgateGroup(click.Group):
             return super().invoke(ctx)
         except CommentgateError as exc:
             raise click.ClickException(f"{exc.code}: {exc}") from exc
+        except redis.ConnectionError as exc:
+            raise click.ClickException(f"redis: unavailable ({exc})") from exc
 
 
 @click.group(cls=CommentgateGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,33 +4,97 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Any, TypeVar
 
 import click
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from commentgate import keyring, registry
 from commentgate.access import CLI
 from commentgate.captcha import CaptchaService
 from commentgate.config import Settings
 from commentgate.domain import ModerationMode, Role
-from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.errors import fields_from_pydantic
 from commentgate.fingerprint import backfill_fingerprints
+from commentgate.keyring import NewKey
+from commentgate.messages import field_message
 from commentgate.redis_conn import connect_redis
-from commentgate.site_settings import SiteSettings
+from commentgate.site_settings import NewSite, SiteSettings
 from commentgate.storage.db import make_engine, make_session_factory, transaction
 from commentgate.storage.keys import list_keys
-from commentgate.storage.migrate import upgrade
+from commentgate.storage.migrate import SchemaState, schema_state, upgrade
+from commentgate.storage.models import Site
 from commentgate.storage.pagination import MAX_LIMIT
-from commentgate.storage.sites import ensure_site as ensure_site_row
-from commentgate.storage.sites import list_sites, site_names
+from commentgate.storage.sites import find_site, list_sites, site_names
 
 pass_settings = click.make_pass_decorator(Settings)
+M = TypeVar("M", bound=BaseModel)
 
 
 def sessions_for(settings: Settings):
-    """A session factory on the configured database."""
+    """A session factory on the configured database, once it holds commentgate's schema."""
+    require_schema(settings)
     return make_session_factory(make_engine(settings.resolved_database_url()))
+
+
+def require_schema(settings: Settings) -> None:
+    """Stop with one line unless the database is commentgate's, migrated to this release.
+
+    Checked before anything opens the database: a command run outside the
+    project directory would otherwise create an empty SQLite file there and
+    fail on its first query. An unreachable database raises SQLAlchemy's
+    error as before (it is an outage, not a wrong place).
+    """
+    url = settings.resolved_database_url()
+    state = schema_state(url)
+    if state is not SchemaState.CURRENT:
+        raise click.ClickException(_schema_advice(state, make_url(url).render_as_string()))
+
+
+def _schema_advice(state: SchemaState, shown_url: str) -> str:
+    if state is SchemaState.BEHIND:
+        return f"the database at {shown_url} has an older schema; run `commentgate db upgrade`"
+    if state is SchemaState.UNKNOWN:
+        return (
+            f"the database at {shown_url} has a schema revision this release does not know "
+            "(a newer release's, or not commentgate's); check DATABASE_URL"
+        )
+    return (
+        f"no commentgate database at {shown_url}; run `commentgate db upgrade` to create it, "
+        "or run from the project directory, or set DATABASE_URL"
+    )
+
+
+def validated(model: type[M], given: dict[str, Any], options: dict[str, str]) -> M:
+    """``given`` checked by the same model the admin API checks its body with.
+
+    ``options`` names the command-line option of each field, for the message.
+    """
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        raise click.ClickException(_refusal(exc, options)) from None
+
+
+def _refusal(exc: ValidationError, options: dict[str, str]) -> str:
+    """One line: each refused option, the value given, and the API's message for it."""
+    inputs: dict[str, Any] = {}
+    for item in exc.errors():
+        if item["loc"]:
+            inputs.setdefault(str(item["loc"][0]), item["input"])
+    parts = [
+        f"{options.get(name, name)} {_shown(inputs.get(name))}: "
+        f"{field_message(problem.code, 'en', **problem.params)}"
+        for name, problem in fields_from_pydantic(exc).items()
+    ]
+    return "validation_failed: " + "; ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @click.group()
@@ -73,13 +137,30 @@ def sites() -> None:
 @pass_settings
 def sites_add(settings: Settings, name: str, origins: tuple[str, ...], mode: str | None) -> None:
     """Register site NAME, or add origins / change the mode of an existing one."""
+    given = {"name": name, "origins": list(origins) or None, "mode": mode}
+    new = validated(NewSite, {k: v for k, v in given.items() if v is not None}, _ADD_OPTIONS)
     with transaction(sessions_for(settings)) as session:
-        site, created = ensure_site_row(
-            session, name, origins, ModerationMode(mode) if mode else None
-        )
+        site, created = _add_site(session, new)
         summary = f"{'created' if created else 'updated'} site {site.name} ({site.mode})"
         origin_list = ", ".join(sorted(site.origin_set())) or "no origins"
     click.echo(f"{summary}: {origin_list}", err=True)
+
+
+_ADD_OPTIONS = {"name": "NAME", "origins": "--origin", "mode": "--mode"}
+
+
+def _add_site(session: Session, new: NewSite) -> tuple[Site, bool]:
+    """Register the site, or merge origins and mode into the one of that name; audited."""
+    site = find_site(session, new.name)
+    if site is None:
+        return registry.register_site(session, CLI, new), True
+    changes = new.model_dump(exclude_unset=True, exclude={"name"})
+    if "origins" in changes:
+        # Checked again as a whole: the merged list must keep within the API's limits.
+        merged = [*sorted(site.origin_set()), *changes["origins"]]
+        changes["origins"] = list(dict.fromkeys(merged))
+    settings = validated(SiteSettings, changes, _ADD_OPTIONS)
+    return registry.update_site(session, CLI, new.name, settings), False
 
 
 @sites.command("list")
@@ -125,14 +206,7 @@ def _site_settings(options: dict[str, Any]) -> SiteSettings:
             given[field] = None
     if given.get("retention_days") == 0:
         given["retention_days"] = None
-    try:
-        return SiteSettings.model_validate(given)
-    except ValidationError as exc:
-        fields = {
-            str(e["loc"][0]) if e["loc"] else "settings": FieldError("invalid")
-            for e in exc.errors()
-        }
-        raise ValidationFailedError(fields) from exc
+    return validated(SiteSettings, given, {f: "--" + f.replace("_", "-") for f in given})
 
 
 @sites.command("set")
@@ -190,8 +264,13 @@ def keys_create(settings: Settings, role: str, name: str, site: str | None) -> N
     comments, counts, events), admin (everything, incl. sites, keys, audit),
     ops (queues and failed jobs).
     """
+    new = validated(
+        NewKey,
+        {"role": role, "name": name, "site": site},
+        {"role": "--role", "name": "--name", "site": "--site"},
+    )
     with transaction(sessions_for(settings)) as session:
-        _key, secret = keyring.issue(session, CLI, Role(role), name, site)
+        _key, secret = keyring.issue(session, CLI, new.role, new.name, new.site)
     click.echo(secret)
 
 
@@ -267,7 +346,7 @@ def captcha() -> None:
 @pass_settings
 def captcha_answer(settings: Settings, captcha_id: str) -> None:
     """Print the answer of a live captcha without using it up."""
-    service = CaptchaService(connect_redis(settings), settings.captcha_ttl_seconds)
+    service = CaptchaService(connect_redis(settings, start=False), settings.captcha_ttl_seconds)
     answer = service.answer(captcha_id)
     if answer is None:
         click.echo(f"captcha {captcha_id} is unknown or expired", err=True)

@@ -33,11 +33,11 @@ def train(settings: Settings, files: tuple[str, ...]) -> None:
     from workers.scoring.cli import train_model
     from workers.scoring.corpus import CorpusError
 
+    sessions, store = _store(settings)  # a database to keep it in first: training takes a while
     try:
         model = train_model(files, progress=True, version=new_version_name("global"))
     except CorpusError as error:
         raise click.ClickException(str(error)) from None
-    sessions, store = _store(settings)
     with transaction(sessions) as session:
         store.save(session, model, site_id=None, examples=0, last_decision_id=0)
     click.echo(model.version)

@@ -11,7 +11,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.registry import FailedJobRegistry
 from sqlalchemy.exc import SQLAlchemyError
 
-from commentgate.cli.admin import pass_settings, sessions_for
+from commentgate.cli.admin import pass_settings, require_schema, sessions_for
 from commentgate.config import Settings
 from commentgate.queue import comment_id_of, job_id_for, moderation_queue
 from commentgate.queue_stats import failed_jobs, snapshot_queue, snapshot_workers
@@ -69,11 +69,21 @@ def _print_comments(settings: Settings) -> None:
 
 
 def _print_redis_part(settings: Settings) -> None:
-    client = connect_redis(settings)
+    client = connect_redis(settings, start=False)
     queue = moderation_queue(client)
     _print_queue(queue)
     _print_workers(client)
     _print_failures(queue)
+
+
+def _database_reachable(settings: Settings) -> bool:
+    """False when the database cannot be reached; stops the command when it is not ours."""
+    try:
+        require_schema(settings)
+    except SQLAlchemyError as exc:
+        click.echo(f"database: unavailable ({type(exc).__name__}: {exc})")
+        return False
+    return True
 
 
 @click.command()
@@ -83,17 +93,21 @@ def status(settings: Settings) -> None:
 
     Exits 1 if Redis or the database could not be read (what could be is printed).
     """
-    healthy = True
-    for part, errors in (
-        (_print_redis_part, (redis.RedisError, OSError)),
-        (_print_comments, (SQLAlchemyError,)),
-    ):
+    # First: a database that is not commentgate's (the wrong directory) ends it here,
+    # before an empty embedded Redis could report an idle system.
+    database_ok = _database_reachable(settings)
+    healthy = database_ok
+    try:
+        _print_redis_part(settings)
+    except (redis.RedisError, OSError) as exc:
+        healthy = False
+        click.echo(f"redis: unavailable ({type(exc).__name__}: {exc})")
+    if database_ok:
         try:
-            part(settings)
-        except errors as exc:
+            _print_comments(settings)
+        except SQLAlchemyError as exc:
             healthy = False
-            name = "redis" if part is _print_redis_part else "database"
-            click.echo(f"{name}: unavailable ({type(exc).__name__}: {exc})")
+            click.echo(f"database: unavailable ({type(exc).__name__}: {exc})")
     if not healthy:
         sys.exit(1)
 
@@ -117,17 +131,19 @@ def _requeue(client, registry: FailedJobRegistry, job_id: str) -> bool:
 @pass_settings
 def requeue_failed(settings: Settings, job_id: str | None, everything: bool) -> None:
     """Put failed scoring jobs back on the queue: one (JOB_ID or comment id) or --all."""
-    if bool(job_id) == everything:
-        raise click.UsageError("give a JOB_ID or --all (not both)")
-    client = connect_redis(settings)
+    if not job_id and not everything:
+        raise click.UsageError("give a JOB_ID or --all")
+    if job_id and everything:
+        raise click.UsageError("give a JOB_ID or --all, not both")
+    client = connect_redis(settings, start=False)
     registry = FailedJobRegistry(moderation_queue(client).name, connection=client)
     if everything:
         ids = registry.get_job_ids(cleanup=False)
     else:
         ids = [job_id if comment_id_of(job_id) else job_id_for(job_id)]
     done = [i for i in ids if _requeue(client, registry, i)]
+    if job_id and not done:
+        raise click.ClickException(f"no failed job {job_id}")
     click.echo(f"requeued {len(done)} of {len(ids)} failed job(s)", err=True)
     for i in done:
         click.echo(i)
-    if job_id and not done:
-        sys.exit(1)

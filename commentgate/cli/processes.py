@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,19 +14,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
-from commentgate import multiprocess
+from commentgate import keyring, multiprocess
+from commentgate.access import CLI
 from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.domain import Role
 from commentgate.fingerprint import backfill_fingerprints
 from commentgate.redis_conn import connect_redis, stop_embedded
 from commentgate.storage.db import transaction
-from commentgate.storage.keys import create_key
+from commentgate.storage.keys import live_keys_named
 from commentgate.storage.migrate import upgrade
 from commentgate.storage.sites import ensure_site
 
 DEMO_SITE = "demo"
+LOCAL_RUN_KEY = "local run"  # the name of the moderator key `commentgate run` prints
 log = logging.getLogger(__name__)
 
 
@@ -156,7 +160,39 @@ def prepare_local(settings: Settings) -> str:
     with transaction(sessions_for(settings)) as session:
         backfill_fingerprints(session, settings)
         ensure_site(session, DEMO_SITE, _demo_origins(settings))
-        return create_key(session, Role.MODERATOR, "local run", None)
+        return renew_local_run_key(session)
+
+
+def renew_local_run_key(session: Session) -> str:
+    """Issue this run's moderator key and revoke the earlier runs' (audited, actor null).
+
+    A secret is shown once and never stored, so an earlier run's key cannot be
+    printed again; revoking it keeps a single local-run key alive.
+    """
+    for old in live_keys_named(session, LOCAL_RUN_KEY, Role.MODERATOR):
+        keyring.revoke(session, CLI, old.id)
+    return keyring.issue(session, CLI, Role.MODERATOR, LOCAL_RUN_KEY, None)[1]
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Stop before anything starts when the web server could not listen on HOST:PORT.
+
+    Otherwise the banner and a new key are printed, and gunicorn fails seconds
+    later in a child process. SO_REUSEADDR as gunicorn sets it, so a port
+    that only lingers in TIME_WAIT does not count as taken.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+            f"stop what uses port {port}, or pick another: PORT=8001 commentgate run"
+        ) from None
 
 
 def _spawn(*args: str) -> subprocess.Popen:
@@ -183,6 +219,7 @@ def run(settings: Settings) -> None:
     Uses the embedded Redis and SQLite under ./var unless REDIS_URL or
     DATABASE_URL say otherwise. Ctrl-C stops everything.
     """
+    require_free_port(settings.host, settings.port)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     redis_client = connect_redis(settings)  # keeps an embedded server alive while we run
     key = prepare_local(settings)

@@ -63,6 +63,17 @@ def find_keys_by_prefix(session: Session, prefix: str) -> list[ApiKey]:
     return list(session.scalars(query))
 
 
+def live_keys_named(session: Session, name: str, role: Role) -> list[ApiKey]:
+    """The live keys for all sites with this holder name and role."""
+    query = select(ApiKey).where(
+        ApiKey.name == name,
+        ApiKey.role == role.value,
+        ApiKey.site_id.is_(None),
+        ApiKey.revoked_at.is_(None),
+    )
+    return list(session.scalars(query))
+
+
 def list_keys(
     session: Session,
     site_ids: Collection[str] | None,

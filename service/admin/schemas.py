@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from commentgate.domain import AuditAction, Role
+from commentgate.keyring import NewKey
 from commentgate.site_settings import NewSite, SiteSettings
-from commentgate.text import clean_text
 from service.moderation.schemas import Moment
-from service.schemas import PageQuery, within
-
-
-def _key_name(value: str) -> str:
-    cleaned = clean_text(value)
-    if not cleaned:
-        raise ValueError("empty")
-    return within(100, cleaned)
+from service.schemas import PageQuery
 
 
 class SitePath(BaseModel):
@@ -42,16 +33,6 @@ class SiteOut(BaseModel):
 class SitePage(BaseModel):
     items: list[SiteOut]
     next_cursor: str | None
-
-
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    role: Role
-    name: Annotated[
-        str, AfterValidator(_key_name), Field(description="1–100 characters after cleaning")
-    ]
-    site: str | None = Field(None, max_length=100, description="Default: every site")
 
 
 class KeyOut(BaseModel):
@@ -110,4 +91,4 @@ class AuditPage(BaseModel):
     next_cursor: str | None
 
 
-__all__ = ["NewSite", "SiteSettings"]
+__all__ = ["NewKey", "NewSite", "SiteSettings"]

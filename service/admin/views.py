@@ -16,11 +16,11 @@ from service.admin.schemas import (
     AuditPage,
     AuditQuery,
     KeyCreated,
-    KeyIn,
     KeyOut,
     KeyPage,
     KeyPath,
     KeyQuery,
+    NewKey,
     NewSite,
     SiteOut,
     SitePage,
@@ -116,7 +116,7 @@ def keys_index(query: KeyQuery):
     summary="Create a key (the secret is shown once)",
     responses={201: KeyCreated, **protected(*BODY, 404)},
 )
-def keys_create(body: KeyIn):
+def keys_create(body: NewKey):
     """A random key with a role, for one site or all; stored as SHA-256."""
     with services().sessions() as session:
         key, secret = keyring.issue(

@@ -25,6 +25,7 @@ from commentgate.errors import (
     RateLimitedError,
     UnavailableError,
     ValidationFailedError,
+    fields_from_pydantic,
 )
 from commentgate.messages import error_message, field_message
 from service.deps import services
@@ -43,7 +44,6 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
-_PYDANTIC_CODES = {"missing": "required", "string_too_long": "too_long", "too_long": "too_long"}
 
 
 def error_response(
@@ -67,29 +67,6 @@ def error_response(
     response.status_code = status
     response.headers.update(headers or {})
     return response
-
-
-def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
-    """Field errors keyed by the field's name, first problem per field."""
-    fields: dict[str, FieldError] = {}
-    for item in exc.errors():
-        name = str(item["loc"][0]) if item["loc"] else "body"
-        ctx = item.get("ctx") or {}
-        code = _PYDANTIC_CODES.get(item["type"], item["type"])
-        if code == "too_long" and "field_type" in ctx:  # pydantic's, for a list: items
-            code = "too_many"
-        if code not in {"required", "too_long", "too_many", "phone_invalid"}:
-            code = "invalid"
-        fields.setdefault(name, FieldError(code, _params(code, ctx)))
-    return fields
-
-
-def _params(code: str, ctx: dict[str, Any]) -> dict[str, Any]:
-    # Our own validators say "max"; pydantic's length checks say "max_length".
-    if code not in {"too_long", "too_many"}:
-        return {}
-    limit = ctx.get("max", ctx.get("max_length"))
-    return {"max": limit} if limit is not None else {}
 
 
 def validation_error_callback(exc: ValidationError) -> Response:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from pydantic import ValidationError
 
-from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.errors import FieldError, ValidationFailedError, fields_from_pydantic
 from commentgate.fingerprint import author_fingerprints
 from commentgate.storage.sites import get_site, normalize_origin
 from service.deps import services
-from service.http.errors import fields_from_pydantic, json_error_for
+from service.http.errors import json_error_for
 from service.intake.redeem import redeem_named_captcha
 from service.intake.submission import submit_comment
 from service.intake.views import client_info

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from commentgate import metrics
 from commentgate.captcha import CaptchaKind
 from commentgate.errors import FieldError
 from commentgate.messages import LANGUAGES, error_message, field_message
+from commentgate.site_settings import PLAIN_ORIGIN
 from commentgate.storage.sites import find_site
 from service.deps import services
 from service.http.errors import OUTAGES
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 TEXT_FIELDS = ("name", "phone", "title", "content")
 # Field order on the page, so the error summary lists problems top to bottom.
 FORM_ORDER = (*TEXT_FIELDS, "captcha_answer")
-_PLAIN_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -199,8 +198,8 @@ def _site_origins(site: str) -> list[str]:
     except SQLAlchemyError as exc:
         log.warning("frame-ancestors without the origins of %s: %s", site, exc)
         return []
-    # Only plain origins go into the header, whatever was registered.
-    return sorted(o for o in origins if _PLAIN_ORIGIN.match(o))
+    # Only plain origins go into the header: sites set up by older releases may hold others.
+    return sorted(o for o in origins if PLAIN_ORIGIN.match(o))
 
 
 def frame_headers() -> dict[str, str]:
