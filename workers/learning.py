@@ -29,7 +29,13 @@ from sqlalchemy.orm import Session
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.queue import LEARN_TIMEOUT, REBUILD_TIMEOUT
 from commentgate.redis_keys import redis_key
-from commentgate.storage.commit_order import LOG_START, LogPosition, after, settled
+from commentgate.storage.commit_order import (
+    LOG_START,
+    LogPosition,
+    after,
+    oldest_running_txid,
+    settled,
+)
 from commentgate.storage.db import SessionFactory, transaction
 from commentgate.storage.models import Comment, Decision, ModelVersion, Site
 from workers.model_store import ModelStore, new_version_name
@@ -114,25 +120,22 @@ def labelled_decisions(
     return found
 
 
-def _has_unsettled(session: Session, site_id: str, since: LogPosition) -> bool:
-    found = session.scalar(
-        select(Decision.id)
+def _newest_unlearned(session: Session, site_id: str, since: LogPosition) -> int | None:
+    """The newest transaction among the site's teaching decisions after ``since``."""
+    return session.scalar(
+        select(func.max(Decision.txid))
         .join(Comment, Comment.id == Decision.comment_id)
-        .where(
-            Comment.site_id == site_id,
-            after(Decision.txid, Decision.id, since),
-            ~settled(Decision.txid),
-            TEACHES,
-        )
-        .limit(1)
+        .where(Comment.site_id == site_id, after(Decision.txid, Decision.id, since), TEACHES)
     )
-    return found is not None
 
 
 def _wait_until_settled(session: Session, site_id: str, since: LogPosition, seconds: float) -> bool:
-    # Each check is a statement of its own, with a snapshot of its own.
+    # Waits for the decisions there are now, not for whatever commits meanwhile, so a
+    # steady stream of new decisions cannot keep it waiting. Each check is a statement
+    # of its own, with a snapshot of its own.
+    newest = _newest_unlearned(session, site_id, since)
     deadline = time.monotonic() + seconds
-    while _has_unsettled(session, site_id, since):
+    while newest is not None and session.scalar(select(oldest_running_txid())) <= newest:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
