@@ -11,11 +11,12 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.registry import FailedJobRegistry
 from sqlalchemy.exc import SQLAlchemyError
 
-from commentgate.cli.admin import pass_settings, require_schema, sessions_for
+from commentgate.cli.admin import pass_settings, require_schema
 from commentgate.config import Settings
 from commentgate.queue import comment_id_of, job_id_for, moderation_queue
 from commentgate.queue_stats import failed_jobs, snapshot_queue, snapshot_workers
 from commentgate.redis_conn import connect_redis
+from commentgate.storage.db import make_engine, make_session_factory
 from commentgate.storage.stats import count_by_status, oldest_received
 
 
@@ -58,7 +59,9 @@ def _print_failures(queue) -> None:
 
 
 def _print_comments(settings: Settings) -> None:
-    with sessions_for(settings)() as session:
+    # The schema was checked by _database_reachable just before; no second check.
+    sessions = make_session_factory(make_engine(settings.resolved_database_url()))
+    with sessions() as session:
         counts = count_by_status(session)
         waiting = oldest_received(session)
     click.echo("comments: " + "  ".join(f"{status} {n}" for status, n in counts.items()))
