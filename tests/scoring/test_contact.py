@@ -72,3 +72,35 @@ def test_telegram_handle_and_kb_zalo():
 def test_phone_field_is_not_bait():
     sub = Submission("Cảm ơn tác giả", phone="+84912345678")
     assert check_contact(sub, SiteRules()) == []
+
+
+def premium_sms(text: str) -> list[str]:
+    return [r.detail for r in check_contact(Submission(text), RULES) if r.code == "premium_sms"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Text A, B or C to 83738. Good luck!", "text a, b or c to 83738"),
+        ("FREE ringtone! txt TONE to 87021 now", "txt tone to 87021"),
+        ("Send WIN on 80086 to claim", "send win on 80086"),
+        ("U been missing me? Text stop to stop", "text stop"),
+        ("2 end bid notifications, reply END OUT", "reply end"),
+    ],
+)
+def test_sms_marketing_asks_are_premium_sms(text, asked):
+    assert premium_sms(text) == [f'SMS marketing ("{asked}")']
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sent a text to my mum last night",  # no short code
+        "call the hotline on 1800 1234 for help",  # a longer number, not a code
+        "send 20000 to 0903123456",  # a transfer to a phone number
+        "Soạn tin UH gửi 1407 để ủng hộ đồng bào vùng lũ",  # the state's relief line
+        "reply to the end of the article",
+    ],
+)
+def test_other_numbers_and_replies_are_not_premium_sms(text):
+    assert premium_sms(text) == []

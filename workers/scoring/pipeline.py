@@ -11,6 +11,7 @@ from workers.scoring.checks.discussion import warning_reasons
 from workers.scoring.checks.form import check_form
 from workers.scoring.checks.lexicon import check_lexicon
 from workers.scoring.checks.links import check_links
+from workers.scoring.checks.promotion import check_promotion
 from workers.scoring.checks.shape import check_shape
 from workers.scoring.model import SpamModel, probability_reason
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
@@ -23,6 +24,7 @@ CHECKS: tuple[Check, ...] = (
     check_lexicon,
     check_form,
     check_shape,
+    check_promotion,
     check_abuse,
 )
 NO_MODEL = "none"

@@ -27,6 +27,7 @@ class ReasonCode(str, Enum):
     CONTACT_FACEBOOK = "contact_facebook"
     CONTACT_VIBER = "contact_viber"
     CONTACT_INBOX = "contact_inbox"
+    PREMIUM_SMS = "premium_sms"
     # lexicon (one code per category of lexicon.tsv)
     LEXICON_BETTING = "lexicon_betting"
     LEXICON_LOAN = "lexicon_loan"
@@ -49,6 +50,9 @@ class ReasonCode(str, Enum):
     EMOJI_FLOOD = "emoji_flood"
     SHORT_WITH_LINK = "short_with_link"
     MIXED_SCRIPT = "mixed_script"
+    # asking readers for something for the writer
+    SELF_PROMOTION = "self_promotion"
+    ENGAGEMENT_BAIT = "engagement_bait"
     # abuse is surfaced for moderators, it is not spam evidence
     PROFANITY = "profanity"
     # warning or news discussion around quoted spam wording (a negative weight)

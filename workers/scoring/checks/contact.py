@@ -15,6 +15,11 @@ PHONE_WEIGHT = 0.6
 HANDLE_MENTION_WEIGHT = 0.15  # "Zalo" is also the country's everyday messenger
 HANDLE_BAIT_WEIGHT = 0.6  # a handle next to a number, an @name or "ib/kb/add"
 INBOX_WEIGHT = 0.2
+# Bulk SMS marketing: "text WIN to 83738", "reply STOP to opt out". Strong, but short of
+# DECISIVE_WEIGHT: a reader may pass on a charity's text-to-give line, and a sure ham call of
+# the model can still hold such a comment for review. Only the English forms: the Vietnamese
+# "soạn tin … gửi 1407" is how the state's relief funds collect donations.
+PREMIUM_SMS_WEIGHT = 2.0
 MIN_PHONE_DIGITS = 8
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w]+|_+")
@@ -52,6 +57,13 @@ _INBOX = re.compile(
     r"pm me|dm me|text me|whatsapp me|(?:call|text|txt) (?:me|now)|lien he (?:ngay|minh|em|sdt)|"
     r"so dien thoai|inbox)\b"
 )
+
+# A keyword to text to a short code: up to six words between the verb and "to", and a code
+# of 4-6 digits that does not run on into a longer number.
+_SHORT_CODE = re.compile(
+    r"\b(?:text|txt|send|sms|reply|call)\b(?:\W+\w+){0,6}?\W+(?:to|on)\W+\d{4,6}\b(?!\W?\d)"
+)
+_OPT_OUT = re.compile(r"\b(?:text|txt|reply|send|sms)\W+(?:stop|end|out|unsub)\b")
 
 
 @cache
@@ -122,6 +134,16 @@ def _messenger_reasons(text: str, has_phone: bool) -> list[Reason]:
     return reasons
 
 
+def premium_sms_reasons(text: str) -> list[Reason]:
+    """Asking readers to text a keyword to a short code, or how to stop such messages."""
+    ask = _SHORT_CODE.search(text) or _OPT_OUT.search(text)
+    if not ask:
+        return []
+    return [
+        Reason(ReasonCode.PREMIUM_SMS, PREMIUM_SMS_WEIGHT, f'SMS marketing ("{ask.group()}")')
+    ]
+
+
 def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score phone numbers and messenger handles in the body (the phone field is not bait)."""
     phones = find_phones(sub.content)
@@ -131,6 +153,7 @@ def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
         reasons.append(
             Reason(ReasonCode.CONTACT_PHONE, PHONE_WEIGHT, f"phone number in text: {shown}")
         )
+    reasons.extend(premium_sms_reasons(fold(sub.content)))
     text = canonical(sub.content)
     reasons.extend(_messenger_reasons(text, bool(phones)))
     inbox = _INBOX.search(text)

@@ -44,6 +44,7 @@ DISCOUNTED = frozenset(
         ReasonCode.CONTACT_FACEBOOK,
         ReasonCode.CONTACT_VIBER,
         ReasonCode.CONTACT_INBOX,
+        ReasonCode.PREMIUM_SMS,
         ReasonCode.LEXICON_BETTING,
         ReasonCode.LEXICON_LOAN,
         ReasonCode.LEXICON_PHARMACY,

@@ -1,0 +1,114 @@
+"""Self-promotion and engagement bait: the writer asks readers for something for themselves.
+
+"Subscribe to my channel", "follow me on Instagram", "ghé kênh của mình ủng hộ nhé", "like
+this comment if…": a reader of the article gains nothing from them and no one writes them
+to discuss the news, so they settle a verdict on their own (``DECISIVE_WEIGHT``). The words
+and how they combine are in ``data/promotion.tsv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from workers.scoring.normalize import canonical, fold, words
+from workers.scoring.resources import DataFileError, read_rows
+from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
+
+# Words after an ask that may hold the writer's thing: "check out my new cover", "đăng ký
+# kênh youtube của em".
+WINDOW = 5
+_LABELS = {
+    ReasonCode.SELF_PROMOTION: "self-promotion",
+    ReasonCode.ENGAGEMENT_BAIT: "engagement bait",
+}
+_KINDS = ("ask", "before", "after", "thing", "promo", "bait", "speaker")
+
+Gram = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Each kind of ``promotion.tsv`` as canonical token tuples, keyed by first token (most
+    tokens of a comment start none, so most are looked up once per kind and passed over)."""
+
+    kinds: dict[str, dict[str, tuple[Gram, ...]]]
+    openers: frozenset[str]  # first tokens of asks, promo and bait phrases
+
+    def at(self, kind: str, tokens: list[str], start: int) -> int:
+        """The length of the longest ``kind`` gram at ``tokens[start:]`` (0 for none)."""
+        if not 0 <= start < len(tokens):
+            return 0
+        grams = self.kinds[kind].get(tokens[start], ())
+        return next(
+            (len(gram) for gram in grams if tuple(tokens[start : start + len(gram)]) == gram), 0
+        )
+
+
+@cache
+def _vocabulary() -> Vocabulary:
+    kinds: dict[str, dict[str, set[Gram]]] = {kind: {} for kind in _KINDS}
+    for kind, phrase in read_rows("promotion.tsv", 2):
+        if kind not in kinds:
+            raise DataFileError(f"promotion.tsv: unknown kind {kind!r} for {phrase!r}")
+        gram = tuple(words(canonical(phrase)))
+        kinds[kind].setdefault(gram[0], set()).add(gram)
+    longest_first = {
+        kind: {first: tuple(sorted(grams, key=len, reverse=True)) for first, grams in found.items()}
+        for kind, found in kinds.items()
+    }
+    openers = frozenset(first for kind in ("ask", "promo", "bait") for first in kinds[kind])
+    return Vocabulary(longest_first, openers)
+
+
+def _owned_thing_end(vocabulary: Vocabulary, tokens: list[str], start: int, stop: int) -> int:
+    """The end of the first thing of the writer's in ``tokens[start:stop]``, or 0: an owner
+    before it with at most one word between ("my new video", "me on instagram"), or one right
+    after it ("kênh của mình")."""
+    for index in range(start, stop):
+        thing = vocabulary.at("thing", tokens, index)
+        if not thing:
+            continue
+        after = vocabulary.at("after", tokens, index + thing)
+        if after:
+            return index + thing + after
+        for gap in (1, 2):
+            size = vocabulary.at("before", tokens, index - gap)
+            if size and index - gap >= start and index - gap + size <= index:
+                return index + thing
+    return 0
+
+
+def _asks(vocabulary: Vocabulary, tokens: list[str]) -> dict[ReasonCode, tuple[int, int]]:
+    """The first span of each kind of ask in ``tokens``: self-promotion, engagement bait."""
+    found: dict[ReasonCode, tuple[int, int]] = {}
+    for start, token in enumerate(tokens):
+        if token not in vocabulary.openers:
+            continue
+        ask = vocabulary.at("ask", tokens, start)
+        end = ask and _owned_thing_end(vocabulary, tokens, start + ask, start + ask + WINDOW)
+        promo = vocabulary.at("promo", tokens, start)
+        if end or promo:
+            found.setdefault(ReasonCode.SELF_PROMOTION, (start, end or start + promo))
+        bait = vocabulary.at("bait", tokens, start)
+        if bait and not vocabulary.at("speaker", tokens, start - 1):
+            found.setdefault(ReasonCode.ENGAGEMENT_BAIT, (start, start + bait))
+    return found
+
+
+def _shown(text: str, tokens: list[str]) -> list[str]:
+    """Tokens as the writer typed them (lower-cased) where they line up with ``tokens``:
+    moderators read "follow", not the canonical "folow"."""
+    typed = words(fold(text, keep_diacritics=True))
+    return typed if len(typed) == len(tokens) else tokens
+
+
+def check_promotion(sub: Submission, rules: SiteRules) -> list[Reason]:
+    """Self-promotion (an ask for the writer's channel or page) and engagement bait."""
+    tokens = words(canonical(sub.text))
+    found = _asks(_vocabulary(), tokens)
+    shown = _shown(sub.text, tokens) if found else tokens
+    return [
+        Reason(code, DECISIVE_WEIGHT, f'{_LABELS[code]}: "{" ".join(shown[start:end])}"')
+        for code, (start, end) in found.items()
+    ]
