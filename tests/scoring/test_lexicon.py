@@ -1,5 +1,6 @@
 import pytest
 
+from workers.scoring import phrases
 from workers.scoring.checks.lexicon import CATEGORY_CODES, check_lexicon, find_entries
 from workers.scoring.types import ReasonCode, SiteRules, Submission
 
@@ -120,3 +121,16 @@ def test_lexicon_data_is_valid_and_counted():
 def test_short_phrase_joined_by_invisible_characters_or_beside_its_typed_twin_matches():
     assert "nổ hũ" in {entry.phrase for entry in find_entries("chơi nổ\u200bhũ, inbox mình")}
     assert "lô đề" in {entry.phrase for entry in find_entries("Lode Runner hay, còn l ô đ ề thì")}
+
+
+def test_glued_keys_found_inside_tokens_are_remembered_within_a_bound(monkeypatch):
+    monkeypatch.setattr(phrases, "INSIDE_CACHE_SIZE", 3)
+    index = phrases.PhraseIndex(["nhà cái uy tín"])
+    texts = ["vao nhacaiuytin.com", "alpha beta", "gamma delta", "vao nhacaiuytin.com"]
+    assert [sorted(index.count(text)) for text in texts] == [
+        ["nhà cái uy tín"],
+        [],
+        [],
+        ["nhà cái uy tín"],
+    ]
+    assert len(index._inside_cache) <= 3

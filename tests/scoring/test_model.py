@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from workers.scoring.corpus import Example, Label
-from workers.scoring.features import count, word_features
+from workers.scoring.features import count, row_of, weigh, word_features
 from workers.scoring.model import (
     MODEL_NEUTRAL,
     MODEL_SCALE,
@@ -58,6 +58,19 @@ def test_word_features_are_the_columns_the_vectorizer_hashes():
     columns = {column for column, _ in word_features(text)}
     assert columns <= set(row.indices)
     assert "nhà cái" in {shown for _, shown in word_features(text)}  # as typed, lower-cased
+
+
+def test_one_text_row_and_opinion_equal_the_matrix_path(english_model, english_examples):
+    texts = [example.text for example in english_examples[:300]] + ["", "nhà cái 😀 x"]
+    matrix = weigh(count(texts), english_model.idf)
+    matrix.sort_indices()
+    for index, text in enumerate(texts):
+        row = row_of(text, english_model.idf)
+        expected = matrix[index]
+        assert row.columns.tolist() == expected.indices.tolist()
+        assert np.allclose(row.values, expected.data, rtol=0, atol=1e-12)
+    probabilities = [english_model.opinion(text)[0] for text in texts]
+    assert np.allclose(probabilities, english_model.spam_probabilities(texts), rtol=0, atol=1e-12)
 
 
 def test_untrained_model_has_no_opinion():

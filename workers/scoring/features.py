@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -120,9 +121,18 @@ def text_ngrams(text: str) -> list[str]:
 
 @cache
 def _hasher() -> FeatureHasher:
-    # HashingVectorizer's own hasher (same seed, so the same columns), fed feature lists.
+    # HashingVectorizer's own hasher (same seed, so the same columns). Fed (feature, 1)
+    # pairs: given plain strings it pairs them itself in a Python generator, which cost
+    # more than the hashing.
     return FeatureHasher(
-        n_features=N_FEATURES, input_type="string", alternate_sign=False, dtype=np.float64
+        n_features=N_FEATURES, input_type="pair", alternate_sign=False, dtype=np.float64
+    )
+
+
+def _hashed(texts: list[str]) -> sp.csr_matrix:
+    """Both blocks of every text in one hashing call, rows alternating (words, text)."""
+    return _hasher().transform(
+        zip(block, repeat(1.0)) for text in texts for block in (analyze(text), text_ngrams(text))
     )
 
 
@@ -145,9 +155,7 @@ def count(texts: list[str]) -> Counts:
     """
     if not texts:  # the hasher refuses an empty sequence
         return Counts(sp.csr_matrix((0, N_FEATURES)), sp.csr_matrix((0, N_FEATURES)))
-    rows = _hasher().transform(
-        block for text in texts for block in (analyze(text), text_ngrams(text))
-    )
+    rows = _hashed(texts)
     return Counts(rows[0::2], rows[1::2])
 
 
@@ -183,9 +191,13 @@ class Idf:
         return weights
 
 
+def _tf_idf(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    return (1.0 + np.log(counts)) * idf
+
+
 def _weigh(block: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     weighted = block.copy()
-    weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
+    weighted.data = _tf_idf(weighted.data, idf[weighted.indices])
     # What sklearn's normalize() does, without its input validation: a third of the time
     # of scoring one comment went there.
     inplace_csr_row_normalize_l2(weighted)
@@ -196,3 +208,29 @@ def weigh(counts: Counts, idf: Idf) -> sp.csr_matrix:
     """Model rows: sublinear TF-IDF per block, each block of unit length, blocks added."""
     vector = idf.vector
     return (_weigh(counts.words, vector) + _weigh(counts.text, vector)).tocsr()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One text's model row: its non-zero columns (ascending) and their values."""
+
+    columns: np.ndarray
+    values: np.ndarray
+
+
+def row_of(text: str, idf: Idf) -> Row:
+    """The model row of one text, equal to ``weigh(count([text]), idf)``, computed without
+    slicing, copying and adding sparse matrices: for one comment at a time that bookkeeping
+    cost more than the arithmetic."""
+    hashed = _hashed([text])
+    vector = idf.vector
+    columns, values = [], []
+    for start, end in zip(hashed.indptr[:-1], hashed.indptr[1:], strict=True):
+        block = hashed.indices[start:end]
+        weights = _tf_idf(hashed.data[start:end], vector[block])
+        norm = np.sqrt(weights @ weights)
+        columns.append(block)
+        values.append(weights / norm if norm else weights)
+    # A column of both blocks sums its two values, as adding the blocks' matrices does.
+    unique, position = np.unique(np.concatenate(columns), return_inverse=True)
+    return Row(unique, np.bincount(position, weights=np.concatenate(values)))

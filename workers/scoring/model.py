@@ -21,7 +21,16 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from workers.scoring.corpus import Example
-from workers.scoring.features import FEATURE_SET, N_FEATURES, Idf, count, weigh, word_features
+from workers.scoring.features import (
+    FEATURE_SET,
+    N_FEATURES,
+    Idf,
+    Row,
+    count,
+    row_of,
+    weigh,
+    word_features,
+)
 from workers.scoring.types import Reason, ReasonCode
 
 FORMAT = "commentgate-spam-model/3"
@@ -135,19 +144,25 @@ class SpamModel:
     def opinion(self, text: str) -> tuple[float, list[str]]:
         """p(spam) of one text and, when the model leans towards spam (its reason weighs
         more than nothing), the words and word pairs that raised the log-odds most."""
-        row = self.rows([text])
-        probability = float(expit(self.decision_values(row))[0])
-        if not self.is_trained or model_weight(probability) <= 0:
+        if not self.is_trained:
+            return 0.5, []
+        row = row_of(text, self.idf)
+        coef, intercept = self.coefficients
+        raised = row.values * coef[0][row.columns]
+        probability = float(expit(raised.sum() + intercept[0]))
+        if model_weight(probability) <= 0:
             return probability, []
-        return probability, self._raising_words(text, row)
+        return probability, self._raising_words(text, row, raised)
 
-    def _raising_words(self, text: str, row: sp.csr_matrix) -> list[str]:
+    def _raising_words(self, text: str, row: Row, raised: np.ndarray) -> list[str]:
         # Only word and word-pair features are named (character n-grams are not readable),
         # so the words shown are the readable part of what raised the log-odds.
-        coef = self.coefficients[0][0]
-        raised = dict(zip(row.indices, row.data * coef[row.indices], strict=True))
+        by_column = dict(zip(row.columns.tolist(), raised.tolist(), strict=True))
         ranked = sorted(
-            ((raised.get(column, 0.0), column, phrase) for column, phrase in word_features(text)),
+            (
+                (by_column.get(column, 0.0), column, phrase)
+                for column, phrase in word_features(text)
+            ),
             key=lambda item: -item[0],
         )
         shown: list[str] = []

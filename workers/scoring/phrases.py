@@ -20,6 +20,8 @@ MIN_GLUED_KEY = 6
 # A text with diacritics on at least this share of its words is typed with diacritics, so a
 # word without them is a word without them (Vietnamese prose marks about three in four).
 MARKED_SHARE = 0.5
+# Tokens whose glued keys are remembered per index (oldest forgotten first).
+INSIDE_CACHE_SIZE = 50_000
 
 
 class PhraseIndex:
@@ -51,6 +53,7 @@ class PhraseIndex:
             if " " not in key and (len(key) >= MIN_GLUED_KEY or _is_brand(key))
         }
         self._inside_sizes = sorted({len(key) for key in self._inside})
+        self._inside_cache: dict[str, tuple[tuple[str, str, bool], ...]] = {}
         # Short brand keys as typed ("12bet"), to see whether the writer's own number ran on.
         self._spellings = {
             key: "".join(typed_words(phrase))
@@ -90,23 +93,38 @@ class PhraseIndex:
         """Glued phrases hidden inside longer tokens such as domain names."""
         hits, typed = [], None
         for token in tokens:
-            if token in self._keys:
-                continue
-            for size in self._inside_sizes:
-                for start in range(len(token) - size + 1):
-                    key = token[start : start + size]
-                    phrase = self._inside.get(key)
-                    if phrase is None or phrase in found:
-                        continue
-                    if len(key) >= MIN_GLUED_KEY:
+            for phrase, key, at_an_end in self._glued_inside(token):
+                if phrase in found:
+                    continue
+                if len(key) >= MIN_GLUED_KEY:
+                    hits.append(phrase)
+                elif at_an_end:
+                    # Evasion rules read digits as letters ("VN881" -> "vn88i"): the words
+                    # as typed tell a flight number from a brand.
+                    typed = typed if typed is not None else typed_words(text)
+                    if not _only_in_numbers(self._spellings[key], typed):
                         hits.append(phrase)
-                    elif _at_an_end(token, start, size):
-                        # Evasion rules read digits as letters ("VN881" -> "vn88i"): the
-                        # words as typed tell a flight number from a brand.
-                        typed = typed if typed is not None else typed_words(text)
-                        if not _only_in_numbers(self._spellings[key], typed):
-                            hits.append(phrase)
         return list(dict.fromkeys(hits))
+
+    def _glued_inside(self, token: str) -> tuple[tuple[str, str, bool], ...]:
+        """The glued keys inside ``token`` as (phrase, key, whether at an end), remembered:
+        a comment's words are mostly everyday words that hold none, seen again and again."""
+        cached = self._inside_cache.get(token)
+        if cached is None:
+            cached = self._inside_cache[token] = self._find_glued_inside(token)
+            if len(self._inside_cache) > INSIDE_CACHE_SIZE:
+                self._inside_cache.pop(next(iter(self._inside_cache)))
+        return cached
+
+    def _find_glued_inside(self, token: str) -> tuple[tuple[str, str, bool], ...]:
+        if token in self._keys:
+            return ()
+        return tuple(
+            (phrase, key, _at_an_end(token, start, size))
+            for size in self._inside_sizes
+            for start in range(len(token) - size + 1)
+            if (phrase := self._inside.get(key := token[start : start + size])) is not None
+        )
 
 
 def _is_brand(key: str) -> bool:
