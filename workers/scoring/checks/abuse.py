@@ -41,8 +41,10 @@ def find_profanity(text: str) -> list[str]:
 
 
 def check_abuse(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Surface profanity in the title, name or content."""
-    found = find_profanity(f"{sub.name}\n{sub.title}\n{sub.content}")
+    """Surface profanity in the name, title or content."""
+    # The name on its own and what readers read as the other checks see it (title and
+    # content), so its folded and canonical forms are computed once for all of them.
+    found = list(dict.fromkeys(find_profanity(sub.name) + find_profanity(sub.text)))
     if not found:
         return []
     return [Reason(ReasonCode.PROFANITY, PROFANITY_WEIGHT, "profanity: " + ", ".join(found[:5]))]
