@@ -63,6 +63,13 @@ def test_profanity_is_surfaced_with_zero_weight():
     assert find_profanity("What the fuck") == ["fuck"]
 
 
+def test_profanity_in_the_name_and_title_is_surfaced_once():
+    sub = Submission("bài viết ổn", title="What the fuck", name="fuck")
+    (reason,) = check_abuse(sub, RULES)
+    assert reason.detail == "profanity: fuck"
+    assert check_abuse(Submission("bài viết ổn", title="Tin mới", name="Đ.m"), RULES)
+
+
 def test_everyday_words_that_fold_to_profanity_are_not_flagged():
     assert find_profanity("các bạn ơi, buổi sáng đi uống lon bia") == []
 
