@@ -19,6 +19,8 @@ def reasons(text: str) -> list[tuple[str, str]]:
         ("care to visit my blog", "visit my blog"),
         ("Mọi người ghé kênh của mình ủng hộ nhé", "ghé kênh của mình"),
         ("ghe kenh minh nhe", "ghe kenh minh"),
+        ("mọi người sub kênh em với", "sub kênh em"),
+        ("Cả nhà ủng hộ page mình", "ủng hộ page mình"),
         ("đăng ký kênh youtube của em nha", "đăng ký kênh youtube của em"),
         ("F0ll0w my insta", "f0ll0w my insta"),  # evasions are undone, shown as typed
     ],
@@ -52,6 +54,7 @@ def test_whole_phrases_name_their_kind(text, code, detail):
         "Người dân nên theo dõi trang của Bộ Y tế",  # someone else's page
         "Xem clip em bé bị bỏ rơi mà thương quá",  # "em bé" is a baby, not the writer
         "Xem clip tôi thấy thương các chú bộ đội",  # "tôi" starts a new clause
+        "Xem clip mình thấy thương các cháu quá",  # so does "mình"
         "I would like this comment section to stay civil",
         "I like this comment, so true",  # a reader agreeing
     ],

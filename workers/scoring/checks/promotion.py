@@ -22,7 +22,7 @@ _LABELS = {
     ReasonCode.SELF_PROMOTION: "self-promotion",
     ReasonCode.ENGAGEMENT_BAIT: "engagement bait",
 }
-_KINDS = ("ask", "before", "after", "thing", "promo", "bait", "speaker")
+_KINDS = ("ask", "before", "after", "pronoun", "particle", "thing", "promo", "bait", "speaker")
 
 Gram = tuple[str, ...]
 
@@ -64,12 +64,14 @@ def _vocabulary() -> Vocabulary:
 def _owned_thing_end(vocabulary: Vocabulary, tokens: list[str], start: int, stop: int) -> int:
     """The end of the first thing of the writer's in ``tokens[start:stop]``, or 0: an owner
     before it with at most one word between ("my new video", "me on instagram"), or one right
-    after it ("kênh của mình")."""
+    after it ("kênh của mình", "kênh mình nhé")."""
     for index in range(start, stop):
         thing = vocabulary.at("thing", tokens, index)
         if not thing:
             continue
-        after = vocabulary.at("after", tokens, index + thing)
+        after = vocabulary.at("after", tokens, index + thing) or _closing_pronoun(
+            vocabulary, tokens, index + thing
+        )
         if after:
             return index + thing + after
         for gap in (1, 2):
@@ -77,6 +79,13 @@ def _owned_thing_end(vocabulary: Vocabulary, tokens: list[str], start: int, stop
             if size and index - gap >= start and index - gap + size <= index:
                 return index + thing
     return 0
+
+
+def _closing_pronoun(vocabulary: Vocabulary, tokens: list[str], start: int) -> int:
+    """The length of a pronoun at ``start`` that a particle or the end of the text follows."""
+    size = vocabulary.at("pronoun", tokens, start)
+    closed = start + size == len(tokens) or vocabulary.at("particle", tokens, start + size)
+    return size if size and closed else 0
 
 
 def _asks(vocabulary: Vocabulary, tokens: list[str]) -> dict[ReasonCode, tuple[int, int]]:
