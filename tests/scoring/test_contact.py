@@ -81,11 +81,12 @@ def premium_sms(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "asked"),
     [
-        ("Text A, B or C to 83738. Good luck!", "text a, b or c to 83738"),
-        ("FREE ringtone! txt TONE to 87021 now", "txt tone to 87021"),
-        ("Send WIN on 80086 to claim", "send win on 80086"),
-        ("U been missing me? Text stop to stop", "text stop"),
-        ("2 end bid notifications, reply END OUT", "reply end"),
+        ("Text A, B or C to 83738. Good luck!", "Text A, B or C to 83738"),
+        ("FREE ringtone! txt TONE to 87021 now", "txt TONE to 87021"),
+        ("Send WIN on 80086 to claim", "Send WIN on 80086"),
+        ("Txt WIN 2 83738", "Txt WIN 2 83738"),
+        ("U been missing me? Text stop to stop", "Text stop"),
+        ("2 end bid notifications, reply END OUT", "reply END"),
     ],
 )
 def test_sms_marketing_asks_are_premium_sms(text, asked):
@@ -100,6 +101,13 @@ def test_sms_marketing_asks_are_premium_sms(text, asked):
         "send 20000 to 0903123456",  # a transfer to a phone number
         "Soạn tin UH gửi 1407 để ủng hộ đồng bào vùng lũ",  # the state's relief line
         "reply to the end of the article",
+        "send money to 5000 flood victims",  # a count, not a code
+        "Scammers sent a text to 50000 subscribers",
+        "call volume rose to 2000.",
+        "text the word ok to 12345",  # no keyword in capitals
+        "You're quoting the text out of context.",
+        "read the whole text. End of story",  # not across a sentence
+        "My reply: end the subsidies",
     ],
 )
 def test_other_numbers_and_replies_are_not_premium_sms(text):

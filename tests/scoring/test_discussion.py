@@ -39,6 +39,11 @@ def test_warning_cancels_most_of_the_quoted_bait():
     assert sum(advert.values()) >= 1.0
 
 
+def test_warning_cancels_most_of_a_retold_self_promotion():
+    warned = weights("Cảnh giác với mấy đứa kêu ghé kênh của mình nhận quà, toàn lừa đảo")
+    assert warned["self_promotion"] > 0 and sum(warned.values()) < 0.5
+
+
 def test_an_offered_contact_is_not_explained_away_by_a_victims_story():
     advert = weights(
         "Mình cũng bị lừa mất 180 triệu như chị trong bài, may nhờ chuyên gia Trần Bảo "

@@ -17,9 +17,10 @@ def reasons(text: str) -> list[tuple[str, str]]:
         ("Follow me on twitter & IG : __k94", "follow me on twitter"),
         ("pls check out my new cover of Firework", "check out my new cover"),
         ("care to visit my blog", "visit my blog"),
+        ("Don't forget to subscribe to my channel", "subscribe to my channel"),
         ("Mọi người ghé kênh của mình ủng hộ nhé", "ghé kênh của mình"),
         ("ghe kenh minh nhe", "ghe kenh minh"),
-        ("mọi người sub kênh em với", "sub kênh em"),
+        ("mọi người sub kênh em nhé", "sub kênh em"),
         ("Cả nhà ủng hộ page mình", "ủng hộ page mình"),
         ("đăng ký kênh youtube của em nha", "đăng ký kênh youtube của em"),
         ("F0ll0w my insta", "f0ll0w my insta"),  # evasions are undone, shown as typed
@@ -55,6 +56,19 @@ def test_whole_phrases_name_their_kind(text, code, detail):
         "Xem clip em bé bị bỏ rơi mà thương quá",  # "em bé" is a baby, not the writer
         "Xem clip tôi thấy thương các chú bộ đội",  # "tôi" starts a new clause
         "Xem clip mình thấy thương các cháu quá",  # so does "mình"
+        "Xem clip em đi học phải lội qua sông mà thương quá",
+        "Xem clip em với mẹ mà khóc",
+        "Tôi theo dõi kênh của em ấy từ lâu",  # "em ấy" is someone else
+        "Mọi người ghé kênh bên em mà xem, rác ngập",  # a canal where the writer lives
+        "A stranger started to follow me on Instagram and then asked me for money",
+        "He started to follow me on Instagram",
+        "I check my bank account every day since the data leak",
+        "We watch our local channel for flood updates",
+        "visit our embassy website for the forms",
+        "Comments like 'subscribe to my channel' are everywhere here, mods please clean up",
+        "I don't like this comment for its tone",
+        "Why do people like this comment so much?",
+        "Clip tiếng Anh, xin sub tiếng Việt với ạ",  # subtitles
         "I would like this comment section to stay civil",
         "I like this comment, so true",  # a reader agreeing
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 import phonenumbers
@@ -58,12 +59,20 @@ _INBOX = re.compile(
     r"so dien thoai|inbox)\b"
 )
 
-# A keyword to text to a short code: up to six words between the verb and "to", and a code
-# of 4-6 digits that does not run on into a longer number.
+# Bulk SMS asks, read on the text as typed (case kept): a keyword with a capitalised word
+# ("text WIN to 83738", "Text A, B or C to 83738") to a short code of 4-6 digits that ends
+# the clause ("to 50000 subscribers" is a count), or how to stop such messages ("reply STOP",
+# "text stop to stop"; not "my reply: end the subsidies"). Words are separated by spaces and
+# commas only, so an ask never runs across a sentence.
 _SHORT_CODE = re.compile(
-    r"\b(?:text|txt|send|sms|reply|call)\b(?:\W+\w+){0,6}?\W+(?:to|on)\W+\d{4,6}\b(?!\W?\d)"
+    r"\b(?:text|txt|send|sms|msg|reply)[ \t]+((?:[^\W_]+[ \t,]{1,3}){1,4}?)(?:to|on|2)[ \t]+"
+    r"\d{4,6}\b(?![ \t.,]?\d)(?=[ \t]*(?:$|[^\w\s]|(?:now|to|for|and|or)\b))",
+    re.IGNORECASE,
 )
-_OPT_OUT = re.compile(r"\b(?:text|txt|reply|send|sms)\W+(?:stop|end|out|unsub)\b")
+_OPT_OUT = re.compile(
+    r"\b(?:text|txt|reply|send|sms)[ \t]+(?:stop|end|unsub)\b(?=[ \t]*(?:$|[^\w\s]|(?:to|out)\b))",
+    re.IGNORECASE,
+)
 
 
 @cache
@@ -136,12 +145,13 @@ def _messenger_reasons(text: str, has_phone: bool) -> list[Reason]:
 
 def premium_sms_reasons(text: str) -> list[Reason]:
     """Asking readers to text a keyword to a short code, or how to stop such messages."""
-    ask = _SHORT_CODE.search(text) or _OPT_OUT.search(text)
+    text = unicodedata.normalize("NFKC", text)
+    code = _SHORT_CODE.search(text)
+    keyword = code.group(1).split() if code else []
+    ask = code if any(word.isupper() for word in keyword) else _OPT_OUT.search(text)
     if not ask:
         return []
-    return [
-        Reason(ReasonCode.PREMIUM_SMS, PREMIUM_SMS_WEIGHT, f'SMS marketing ("{ask.group()}")')
-    ]
+    return [Reason(ReasonCode.PREMIUM_SMS, PREMIUM_SMS_WEIGHT, f'SMS marketing ("{ask.group()}")')]
 
 
 def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
@@ -153,7 +163,7 @@ def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
         reasons.append(
             Reason(ReasonCode.CONTACT_PHONE, PHONE_WEIGHT, f"phone number in text: {shown}")
         )
-    reasons.extend(premium_sms_reasons(fold(sub.content)))
+    reasons.extend(premium_sms_reasons(sub.content))
     text = canonical(sub.content)
     reasons.extend(_messenger_reasons(text, bool(phones)))
     inbox = _INBOX.search(text)

@@ -53,6 +53,8 @@ DISCOUNTED = frozenset(
         ReasonCode.LEXICON_JOB,
         ReasonCode.LEXICON_PROMO,
         ReasonCode.CALL_TO_ACTION,
+        ReasonCode.SELF_PROMOTION,
+        ReasonCode.ENGAGEMENT_BAIT,
         ReasonCode.MODEL,
     }
 )

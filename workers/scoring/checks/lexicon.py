@@ -130,7 +130,7 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
     return [Reason(ReasonCode.LEXICON_SITE, weight, f"site word list: {listed}")]
 
 
-def _lexicon_text(sub: Submission, rules: SiteRules) -> str:
+def own_wording(sub: Submission, rules: SiteRules) -> str:
     """The text whose wording counts.
 
     A reader points at an advert by quoting it ("mấy comment 'nhà cái uy tín nạp đầu tặng
@@ -146,7 +146,7 @@ def _lexicon_text(sub: Submission, rules: SiteRules) -> str:
 
 
 def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Score spam vocabulary in the title and content (see :func:`_lexicon_text`)."""
-    text = _lexicon_text(sub, rules)
+    """Score spam vocabulary in the title and content (see :func:`own_wording`)."""
+    text = own_wording(sub, rules)
     found = sorted(find_entries(text), key=lambda entry: entry.phrase)
     return _category_reasons(found) + _site_reason(text, rules.custom_words)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from workers.scoring.checks.lexicon import own_wording
 from workers.scoring.normalize import canonical, fold, words
 from workers.scoring.resources import DataFileError, read_rows
 from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
@@ -22,7 +23,10 @@ _LABELS = {
     ReasonCode.SELF_PROMOTION: "self-promotion",
     ReasonCode.ENGAGEMENT_BAIT: "engagement bait",
 }
-_KINDS = ("ask", "before", "after", "pronoun", "particle", "thing", "promo", "bait", "speaker")
+_KINDS = (
+    "ask", "before", "epithet", "after", "pronoun", "particle", "other", "thing", "promo", "bait",
+    "speaker", "story",
+)  # fmt: skip
 
 Gram = tuple[str, ...]
 
@@ -62,23 +66,30 @@ def _vocabulary() -> Vocabulary:
 
 
 def _owned_thing_end(vocabulary: Vocabulary, tokens: list[str], start: int, stop: int) -> int:
-    """The end of the first thing of the writer's in ``tokens[start:stop]``, or 0: an owner
-    before it with at most one word between ("my new video", "me on instagram"), or one right
-    after it ("kênh của mình", "kênh mình nhé")."""
+    """The end of the first thing of the writer's in ``tokens[start:stop]``, or 0."""
     for index in range(start, stop):
         thing = vocabulary.at("thing", tokens, index)
         if not thing:
             continue
-        after = vocabulary.at("after", tokens, index + thing) or _closing_pronoun(
-            vocabulary, tokens, index + thing
-        )
-        if after:
-            return index + thing + after
-        for gap in (1, 2):
-            size = vocabulary.at("before", tokens, index - gap)
-            if size and index - gap >= start and index - gap + size <= index:
-                return index + thing
+        end = index + thing
+        after = vocabulary.at("after", tokens, end) or _closing_pronoun(vocabulary, tokens, end)
+        if after and not vocabulary.at("other", tokens, end + after):
+            return end + after
+        if _owner_before(vocabulary, tokens, start, index):
+            return end
     return 0
+
+
+def _owner_before(vocabulary: Vocabulary, tokens: list[str], start: int, thing: int) -> bool:
+    """An owner ends right before ``tokens[thing]``, or one epithet before it ("my new")."""
+    epithet = thing - 1 >= start and vocabulary.at("epithet", tokens, thing - 1) == 1
+    for end in (thing, thing - 1) if epithet else (thing,):
+        if any(
+            vocabulary.at("before", tokens, end - size) == size
+            for size in range(1, end - start + 1)
+        ):
+            return True
+    return False
 
 
 def _closing_pronoun(vocabulary: Vocabulary, tokens: list[str], start: int) -> int:
@@ -92,7 +103,7 @@ def _asks(vocabulary: Vocabulary, tokens: list[str]) -> dict[ReasonCode, tuple[i
     """The first span of each kind of ask in ``tokens``: self-promotion, engagement bait."""
     found: dict[ReasonCode, tuple[int, int]] = {}
     for start, token in enumerate(tokens):
-        if token not in vocabulary.openers:
+        if token not in vocabulary.openers or _told(vocabulary, tokens, start):
             continue
         ask = vocabulary.at("ask", tokens, start)
         end = ask and _owned_thing_end(vocabulary, tokens, start + ask, start + ask + WINDOW)
@@ -100,24 +111,39 @@ def _asks(vocabulary: Vocabulary, tokens: list[str]) -> dict[ReasonCode, tuple[i
         if end or promo:
             found.setdefault(ReasonCode.SELF_PROMOTION, (start, end or start + promo))
         bait = vocabulary.at("bait", tokens, start)
-        if bait and not vocabulary.at("speaker", tokens, start - 1):
+        if bait:
             found.setdefault(ReasonCode.ENGAGEMENT_BAIT, (start, start + bait))
     return found
 
 
-def _shown(text: str, tokens: list[str]) -> list[str]:
-    """Tokens as the writer typed them (lower-cased) where they line up with ``tokens``:
-    moderators read "follow", not the canonical "folow"."""
+def _told(vocabulary: Vocabulary, tokens: list[str], start: int) -> bool:
+    """Whether the ask at ``start`` is part of a statement: "I check my…", "he started to
+    follow me on…"."""
+    if vocabulary.at("speaker", tokens, start - 1):
+        return True
+    return (
+        start >= 2 and tokens[start - 1] == "to" and bool(vocabulary.at("story", tokens, start - 2))
+    )
+
+
+def _shown(text: str, tokens: list[str], start: int, end: int) -> str:
+    """``tokens[start:end]`` as the writer typed them (lower-cased) where the typed words
+    line up with them one for one: moderators read "follow", not the canonical "folow"."""
     typed = words(fold(text, keep_diacritics=True))
-    return typed if len(typed) == len(tokens) else tokens
+    span = typed[start:end]
+    aligned = len(typed) == len(tokens) and all(
+        words(canonical(word)) == [token]
+        for word, token in zip(span, tokens[start:end], strict=True)
+    )
+    return " ".join(span if aligned else tokens[start:end])
 
 
 def check_promotion(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Self-promotion (an ask for the writer's channel or page) and engagement bait."""
-    tokens = words(canonical(sub.text))
-    found = _asks(_vocabulary(), tokens)
-    shown = _shown(sub.text, tokens) if found else tokens
+    """Self-promotion (an ask for the writer's channel or page) and engagement bait, in the
+    writer's own wording (:func:`~workers.scoring.checks.lexicon.own_wording`)."""
+    text = own_wording(sub, rules)
+    tokens = words(canonical(text))
     return [
-        Reason(code, DECISIVE_WEIGHT, f'{_LABELS[code]}: "{" ".join(shown[start:end])}"')
-        for code, (start, end) in found.items()
+        Reason(code, DECISIVE_WEIGHT, f'{_LABELS[code]}: "{_shown(text, tokens, start, end)}"')
+        for code, (start, end) in _asks(_vocabulary(), tokens).items()
     ]
