@@ -21,6 +21,7 @@ def reasons(text: str) -> list[tuple[str, str]]:
         ("Mọi người ghé kênh của mình ủng hộ nhé", "ghé kênh của mình"),
         ("ghe kenh minh nhe", "ghe kenh minh"),
         ("mọi người sub kênh em nhé", "sub kênh em"),
+        ("Sub kênh e nha", "sub kênh e"),
         ("Cả nhà ủng hộ page mình", "ủng hộ page mình"),
         ("đăng ký kênh youtube của em nha", "đăng ký kênh youtube của em"),
         ("F0ll0w my insta", "f0ll0w my insta"),  # evasions are undone, shown as typed
@@ -34,6 +35,8 @@ def test_asking_readers_to_the_writers_own_channel_is_self_promotion(text, asked
     ("text", "code", "detail"),
     [
         ("sub4sub anyone?", "self_promotion", 'self-promotion: "sub4sub"'),
+        ("Ai sub kênh mình mình sub lại", "self_promotion", 'self-promotion: "sub lại"'),
+        ("Like and subscribe!", "engagement_bait", 'engagement bait: "like and subscribe"'),
         (
             "Like this comment if you agree",
             "engagement_bait",
@@ -69,6 +72,7 @@ def test_whole_phrases_name_their_kind(text, code, detail):
         "I don't like this comment for its tone",
         "Why do people like this comment so much?",
         "Clip tiếng Anh, xin sub tiếng Việt với ạ",  # subtitles
+        "Tôi sub lại gói cước rồi",
         "I would like this comment section to stay civil",
         "I like this comment, so true",  # a reader agreeing
     ],

@@ -233,4 +233,5 @@ def row_of(text: str, idf: Idf) -> Row:
         values.append(weights / norm if norm else weights)
     # A column of both blocks sums its two values, as adding the blocks' matrices does.
     unique, position = np.unique(np.concatenate(columns), return_inverse=True)
-    return Row(unique, np.bincount(position, weights=np.concatenate(values)))
+    summed = np.bincount(position, weights=np.concatenate(values)).astype(np.float64, copy=False)
+    return Row(unique, summed)
