@@ -57,3 +57,30 @@ def test_a_job_for_a_missing_comment_still_runs(sessions, redis_client, producti
     ScoringWorker([production_runtime.queue], connection=redis_client).work(burst=True)
     assert production_runtime.queue.count == 0
     assert production_runtime.queue.failed_job_registry.count == 0
+
+
+def test_the_preload_reads_the_model_from_the_database_when_redis_is_down(
+    settings, sessions, redis_client, production_runtime, caplog
+):
+    import redis
+
+    from workers.forking import preload_model
+    from workers.runtime import runtime_for
+
+    with transaction(sessions) as session:
+        ModelStore(sessions, redis_client).save(
+            session,
+            train(EXAMPLES, version="prior-no-redis"),
+            site_id=None,
+            examples=0,
+            last_decision_id=0,
+        )
+    enqueue_moderation(production_runtime.queue, "no-such-comment")
+    (job,) = production_runtime.queue.jobs
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)
+    rt = runtime_for(settings, production_runtime.sessions, unreachable)
+
+    preload_model(rt, job)
+
+    assert rt.models.holds("prior-no-redis")
+    assert "model cache unavailable" in caplog.text
