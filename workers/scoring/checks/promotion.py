@@ -118,11 +118,9 @@ def _asks(vocabulary: Vocabulary, tokens: list[str]) -> dict[ReasonCode, tuple[i
 
 def _told(vocabulary: Vocabulary, tokens: list[str], start: int) -> bool:
     """Whether the ask at ``start`` is part of a statement: "I check my…", "he started to
-    follow me on…"."""
-    if vocabulary.at("speaker", tokens, start - 1):
-        return True
-    return (
-        start >= 2 and tokens[start - 1] == "to" and bool(vocabulary.at("story", tokens, start - 2))
+    follow me on…" (speakers are one word, stories end right before the ask)."""
+    return bool(vocabulary.at("speaker", tokens, start - 1)) or any(
+        vocabulary.at("story", tokens, start - size) == size for size in (1, 2, 3)
     )
 
 
