@@ -84,8 +84,10 @@ def test_classify_uses_per_site_thresholds(score, rules, mode, expected):
             Submission(WARM + " Chi tiết ở baomoi-tonghop.vn/bai-viet"),
             SiteRules(blocked_domains=frozenset({"baomoi-tonghop.vn"})),
         ),
+        (Submission(WARM + " Mọi người ghé kênh của mình ủng hộ nhé"), SiteRules()),
+        (Submission("I love this song so much. Like this comment if you agree"), SiteRules()),
     ],
-    ids=["honeypot", "blocked-domain"],
+    ids=["honeypot", "blocked-domain", "self-promotion", "engagement-bait"],
 )
 def test_decisive_evidence_is_spam_even_when_the_model_is_sure_of_ham(sub, rules, english_model):
     assert DECISIVE_WEIGHT + model_weight(0.0) >= rules.spam_at
