@@ -134,3 +134,5 @@ def test_glued_keys_found_inside_tokens_are_remembered_within_a_bound(monkeypatc
         ["nhà cái uy tín"],
     ]
     assert len(index._inside_cache) <= 3
+    assert index.count("vao " + "x" * 40 + "nhacaiuytin") == {"nhà cái uy tín": 1}
+    assert all(len(token) <= phrases.INSIDE_CACHE_TOKEN for token in index._inside_cache)

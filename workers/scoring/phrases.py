@@ -20,8 +20,11 @@ MIN_GLUED_KEY = 6
 # A text with diacritics on at least this share of its words is typed with diacritics, so a
 # word without them is a word without them (Vietnamese prose marks about three in four).
 MARKED_SHARE = 0.5
-# Tokens whose glued keys are remembered per index (oldest forgotten first).
+# Tokens whose glued keys are remembered per index (oldest forgotten first), and the longest
+# remembered: everyday words are short, and a bound on both bounds the memory an attacker's
+# long random tokens can take (about 2 MB per index).
 INSIDE_CACHE_SIZE = 50_000
+INSIDE_CACHE_TOKEN = 32
 
 
 class PhraseIndex:
@@ -109,6 +112,8 @@ class PhraseIndex:
     def _glued_inside(self, token: str) -> tuple[tuple[str, str, bool], ...]:
         """The glued keys inside ``token`` as (phrase, key, whether at an end), remembered:
         a comment's words are mostly everyday words that hold none, seen again and again."""
+        if len(token) > INSIDE_CACHE_TOKEN:
+            return self._find_glued_inside(token)
         cached = self._inside_cache.get(token)
         if cached is None:
             cached = self._inside_cache[token] = self._find_glued_inside(token)
