@@ -2,7 +2,7 @@
 
 The real app (real Redis, a real database) is served by werkzeug in a thread;
 the schemathesis CLI runs as a subprocess with a moderator key and must report
-no failure. Bounded for ``make test``; the README says how to run it longer:
+no failure. Bounded for ``make test``; docs/api.md says how to run it longer:
 ``ST_MAX_EXAMPLES`` (examples per operation) and ``ST_SEED`` (replay a run).
 """
 

@@ -1,6 +1,6 @@
-"""The demo article on a desktop and on a 360-px phone; screenshots for the README.
+"""The demo article on a desktop and on a 360-px phone; screenshots for docs/widget.md.
 
-Set COMMENTGATE_SCREENSHOTS=docs/screenshots to write the README's pictures;
+Set COMMENTGATE_SCREENSHOTS=docs/screenshots to write that page's pictures;
 otherwise they go to a temporary directory and only the layout is checked.
 """
 
