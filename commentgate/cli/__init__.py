@@ -55,7 +55,7 @@ def main(ctx: click.Context) -> None:
     Quick start (one machine, embedded Redis, SQLite under ./var):
       commentgate run            set up everything and start web + worker
     Configuration comes from the environment: DATABASE_URL, REDIS_URL, HOST,
-    PORT and COMMENTGATE_* (see the README).
+    PORT and COMMENTGATE_* (see docs/operations.md).
     """
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
