@@ -1,11 +1,18 @@
 """One-time captchas kept in Redis: issue, draw, speak, redeem.
 
-Redeeming is atomic (GETDEL): a captcha answers exactly one comment request,
-right or wrong, so a bot cannot try answers against the same image.
+A captcha is one Redis hash (answer, site, kind, issue time, and once drawn
+its picture and sound) that lives for the captcha's TTL. Redeeming reads and
+deletes it in one transaction: a captcha answers exactly one comment request,
+right or wrong, and only for the site it was issued for, so a bot cannot try
+answers against the same image, nor spend one site's captchas on another.
 
-An *audio* captcha is the same thing with a digits-only answer, so it can be
-both drawn and read aloud (the ``captcha`` package's voices for 0-9); it is
-redeemed exactly like an image captcha.
+The picture and the sound are drawn once and kept beside the answer: every
+request for them gets the same bytes, so averaging noisy redraws gains
+nothing and repeated requests cost no CPU (speaking takes about 0.25 s).
+
+An *audio* captcha is the same thing with a longer digits-only answer, so it
+can be both drawn and read aloud (the ``captcha`` package's voices for 0-9);
+it is redeemed exactly like an image captcha.
 """
 
 from __future__ import annotations
@@ -27,7 +34,20 @@ from commentgate.redis_keys import redis_key
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # Spoken letters are easy to mishear (B/D/P/T/V); audio challenges use digits only.
 DIGITS = "0123456789"
-LENGTH = 5
+# Ten digits are guessed more easily than 31 letters, and speech is the easier
+# channel for a machine: audio answers are longer (10^7 against 31^5 ≈ 2.9·10^7).
+LENGTHS = {"image": 5, "audio": 7}
+# How long one request may hold the right to draw; others wait for its bytes meanwhile.
+DRAW_LOCK_SECONDS = 10
+DRAW_POLL_SECONDS = 0.05
+
+# Keep a drawing only while its captcha lives: a plain HSETNX after the captcha
+# was redeemed or expired would leave a hash without TTL behind.
+_STORE_ONCE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('HGET', KEYS[1], ARGV[1])
+"""
 
 
 class CaptchaKind(str, Enum):
@@ -38,6 +58,9 @@ class CaptchaKind(str, Enum):
 
     def alphabet(self) -> str:
         return DIGITS if self is CaptchaKind.AUDIO else ALPHABET
+
+    def length(self) -> int:
+        return LENGTHS[self.value]
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,12 @@ class Redemption:
         return self.error is None
 
 
+def captcha_key(captcha_id: str) -> str:
+    """The Redis hash of one captcha."""
+    # Not "captcha:<id>": those were plain strings naming no site; they expire unread.
+    return redis_key("challenge", captcha_id)
+
+
 class CaptchaService:
     """Captchas for one Redis; ``clock`` is injectable so tests can move time.
 
@@ -80,53 +109,88 @@ class CaptchaService:
         self._clock = clock
         self._drawer = ImageCaptcha(width=180, height=64)
         self._speaker = AudioCaptcha(voicedir=str(voice_dir) if voice_dir else None)
+        self._store_once = client.register_script(_STORE_ONCE)
 
-    def issue(self, kind: CaptchaKind = CaptchaKind.IMAGE) -> Challenge:
-        """Store a new random answer of ``kind`` and return its id."""
+    def issue(self, kind: CaptchaKind = CaptchaKind.IMAGE, *, site: str) -> Challenge:
+        """Store a new random answer of ``kind``, good only for ``site``, and return its id."""
         # Hex, not URL-safe base64: an id starting with "-" reads as an option on the command
         # line (`commentgate captcha answer ID` failed on one id in 64).
         captcha_id = secrets.token_hex(16)
-        answer = "".join(secrets.choice(kind.alphabet()) for _ in range(LENGTH))
-        value = f"{answer}:{self._clock():.3f}"
-        self._redis.set(redis_key("captcha", captcha_id), value, ex=self._ttl)
+        answer = "".join(secrets.choice(kind.alphabet()) for _ in range(kind.length()))
+        fields = {"answer": answer, "site": site, "kind": kind.value, "issued": self._clock()}
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(captcha_key(captcha_id), mapping=fields)
+            pipe.expire(captcha_key(captcha_id), self._ttl)
+            pipe.execute()
         return Challenge(captcha_id, self._ttl, kind)
-
-    def _peek(self, captcha_id: str) -> tuple[str, float] | None:
-        raw = self._redis.get(redis_key("captcha", captcha_id))
-        return _parse(raw) if raw else None
 
     def answer(self, captcha_id: str) -> str | None:
         """The answer of a live captcha without consuming it (operators, tests)."""
-        stored = self._peek(captcha_id)
-        return stored[0] if stored else None
+        answer = self._redis.hget(captcha_key(captcha_id), "answer")
+        return answer.decode() if answer else None
 
     def image(self, captcha_id: str) -> bytes | None:
         """The PNG of a live captcha, or None if unknown or expired."""
-        answer = self.answer(captcha_id)
-        return self._drawer.generate(answer, format="png").getvalue() if answer else None
+        return self._drawn(captcha_id, "image")
 
     def audio(self, captcha_id: str) -> bytes | None:
-        """A WAV reading out a live digits captcha, or None (unknown, expired, or letters)."""
-        answer = self.answer(captcha_id)
-        if not answer or not answer.isdigit():
-            return None
-        return bytes(self._speaker.generate(answer))
+        """A WAV reading out a live audio captcha, or None (unknown, expired, or an image one)."""
+        return self._drawn(captcha_id, "audio")
 
-    def redeem(self, captcha_id: str, answer: str) -> Redemption:
-        """Check ``answer`` and consume the captcha whatever the outcome."""
-        raw = self._redis.getdel(redis_key("captcha", captcha_id))
-        if not raw:
+    def redeem(self, captcha_id: str, answer: str, site: str) -> Redemption:
+        """Check ``answer`` for ``site`` and consume the captcha whatever the outcome.
+
+        A captcha of another site is refused as a wrong answer is: the reply
+        does not tell which of the two was wrong.
+        """
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hmget(captcha_key(captcha_id), "answer", "site", "issued")
+            pipe.delete(captcha_key(captcha_id))
+            (expected, issued_for, issued), _ = pipe.execute()
+        if expected is None or issued is None:
             return Redemption("captcha_expired", None)
-        expected, issued_at = _parse(raw)
+        issued_at = float(issued)
         if self._clock() - issued_at > self._ttl:  # TTL is the backstop; this is exact
             return Redemption("captcha_expired", issued_at)
         # Bytes: compare_digest refuses str with non-ASCII characters, which readers can type.
-        if not secrets.compare_digest(answer.strip().upper().encode(), expected.encode()):
+        right_answer = secrets.compare_digest(answer.strip().upper().encode(), expected)
+        right_site = secrets.compare_digest(site.encode(), issued_for or b"")
+        if not (right_answer and right_site):
             return Redemption("captcha_invalid", issued_at)
         return Redemption(None, issued_at)
 
+    def _render(self, part: str, answer: str) -> bytes:
+        if part == "audio":
+            return bytes(self._speaker.generate(answer))
+        return self._drawer.generate(answer, format="png").getvalue()
 
-def _parse(raw: bytes | str) -> tuple[str, float]:
-    text = raw.decode() if isinstance(raw, bytes) else raw
-    answer, issued = text.split(":", 1)
-    return answer, float(issued)
+    def _drawn(self, captcha_id: str, part: str) -> bytes | None:
+        """The stored ``part`` of a live captcha, rendered and stored by its first request."""
+        key = captcha_key(captcha_id)
+        lock = redis_key("challenge", captcha_id, "drawing", part)
+        stored, answer = self._stored(key, part)
+        if stored is not None or answer is None:
+            return stored
+        if not self._redis.set(lock, 1, nx=True, ex=DRAW_LOCK_SECONDS):
+            self._wait_while_locked(key, part, lock)
+            stored, answer = self._stored(key, part)
+            if stored is not None or answer is None:
+                return stored
+            # The request that held the lock gave up or ran out of time: draw here.
+        rendered = self._render(part, answer)
+        # The first stored bytes win, should the lock have run out meanwhile.
+        stored = self._store_once(keys=[key], args=[part, rendered])
+        self._redis.delete(lock)
+        return stored
+
+    def _stored(self, key: str, part: str) -> tuple[bytes | None, str | None]:
+        """``part`` if already drawn, and the answer to draw it from (None: nothing to draw)."""
+        stored, answer, kind = self._redis.hmget(key, part, "answer", "kind")
+        if part == "audio" and kind != CaptchaKind.AUDIO.value.encode():
+            return None, None  # letters are not read aloud, nor image captchas' short answers
+        return stored, answer.decode() if answer else None
+
+    def _wait_while_locked(self, key: str, part: str, lock: str) -> None:
+        """Until another request stored ``part``, or gave up the right to draw it."""
+        while self._redis.hget(key, part) is None and self._redis.exists(lock):
+            time.sleep(DRAW_POLL_SECONDS)

@@ -15,8 +15,11 @@ def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """Return the number as E.164 if it is a valid mobile or fixed line, else None.
 
     Premium-rate (1900…), toll-free and retired numbering (0168…) are refused:
-    a reader's contact number is never one of those.
+    a reader's contact number is never one of those. So is anything with letters,
+    which libphonenumber would read as keypad digits (``0912ABCDEF`` as 0912222333).
     """
+    if any(char.isalpha() for char in raw):
+        return None
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:

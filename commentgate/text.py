@@ -13,35 +13,33 @@ import unicodedata
 from pydantic_core import PydanticCustomError
 
 ZWJ = "\u200d"
+VS16 = "\ufe0f"  # emoji presentation selector
 
-# Invisible formatting characters that only serve to hide or reorder text:
-# zero-width space/joiners/marks, bidi embeddings and isolates, word joiner and
-# invisible operators, BOM, soft hyphen.
-_INVISIBLE = frozenset(
-    [chr(c) for c in range(0x200B, 0x2010)]
-    + [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2060, 0x2065)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-    + ["\ufeff", "\u00ad"]
-)
+# Letters and symbols that draw nothing: Hangul fillers and the blank Braille
+# pattern. As spaces, a name made of them is blank, and so refused as missing.
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 
 
-def _is_emoji_part(char: str) -> bool:
-    """True for pictographs and the modifiers that glue emoji sequences together."""
-    code = ord(char)
-    return (
-        unicodedata.category(char) == "So"
-        or 0x1F000 <= code <= 0x1FAFF
-        or 0x1F3FB <= code <= 0x1F3FF
-        or char == "\ufe0f"
-    )
+def _is_pictograph(char: str) -> bool:
+    """Emoji and other pictographic symbols (So, and the emoji blocks U+1F000–1FAFF)."""
+    if char in FILLERS:
+        return False
+    return unicodedata.category(char) == "So" or 0x1F000 <= ord(char) <= 0x1FAFF
+
+
+def _ends_emoji(char: str) -> bool:
+    """What may end an emoji before a ZWJ: a pictograph, a skin tone (in 1F3FB–1F3FF) or VS16."""
+    return char == VS16 or _is_pictograph(char)
 
 
 def _keeps_zwj(text: str, index: int) -> bool:
-    """A ZWJ survives only between two emoji parts (👨‍👩‍👧 must stay one family)."""
+    """A ZWJ survives only inside an emoji sequence (👨‍👩‍👧 must stay one family).
+
+    That is: right after a pictograph, skin tone or VS16, and right before a pictograph.
+    """
     return 0 < index < len(text) - 1 and (
-        _is_emoji_part(text[index - 1]) and _is_emoji_part(text[index + 1])
+        _ends_emoji(text[index - 1]) and _is_pictograph(text[index + 1])
     )
 
 
@@ -50,26 +48,34 @@ def _drop_char(text: str, index: int, multiline: bool) -> str:
     char = text[index]
     if char == ZWJ:
         return char if _keeps_zwj(text, index) else ""
-    if char in _INVISIBLE:
-        return ""
     if char == "\n":
         return "\n" if multiline else " "
-    if char == "\t":
+    if char == "\t" or char in FILLERS:
         return " "
-    if unicodedata.category(char) == "Cc":
+    # Format characters (Cf) draw nothing and only serve to hide or reorder text: zero-width
+    # and bidi controls, BOM, soft hyphen, tags (so subdivision flags fall back to a black
+    # flag), Arabic letter mark, Mongolian vowel separator, musical formatting and the like.
+    if unicodedata.category(char) in ("Cc", "Cf"):
         return ""
     return char
+
+
+def _shows_nothing(text: str) -> bool:
+    """Only blanks, marks and joiners: nothing a reader would see as written."""
+    return all(c.isspace() or c == ZWJ or unicodedata.category(c)[0] == "M" for c in text)
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """Return ``value`` in NFC with invisibles and control characters removed, trimmed.
 
     Line breaks become ``\\n`` when ``multiline`` (content) and spaces otherwise
-    (name, title); tabs become spaces.
+    (name, title); tabs and fillers become spaces. Text with nothing visible left
+    (blanks, combining marks, variation selectors) becomes empty.
     """
     text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", value))
     text = "".join(_drop_char(text, i, multiline) for i in range(len(text)))
-    return unicodedata.normalize("NFC", text).strip()
+    text = unicodedata.normalize("NFC", text).strip()
+    return "" if _shows_nothing(text) else text
 
 
 def within(max_len: int, cleaned: str) -> str:

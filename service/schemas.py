@@ -119,10 +119,17 @@ class CaptchaIn(BaseModel):
 
 
 class CaptchaQuery(BaseModel):
-    """The site a captcha is for: its readers' captchas count against its own limits."""
+    """The site a captcha is for: only its comments can redeem it, and it counts against
+    that site's limits."""
+
+    site: SiteName = Field(description="A registered site; the captcha is good only for it")
+
+
+class CaptchaMediaQuery(BaseModel):
+    """The site a captcha's picture or sound is fetched for: it only chooses the limits."""
 
     site: SiteName | None = Field(
-        None, description="A registered site; without it only the per-IP limits apply"
+        None, description="The captcha's site; without it only the per-IP limits apply"
     )
 
 

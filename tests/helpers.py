@@ -9,7 +9,7 @@ from service.deps import EXTENSION
 
 def new_captcha(client, app) -> tuple[str, str]:
     """Issue a captcha through the API and read its answer from Redis."""
-    response = client.post("/api/v1/captchas")
+    response = client.post("/api/v1/captchas?site=demo")
     assert response.status_code == 201, response.json
     captcha_id = response.json["id"]
     return captcha_id, app.extensions[EXTENSION].captchas.answer(captcha_id)

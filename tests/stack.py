@@ -26,7 +26,7 @@ import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from commentgate.redis_keys import redis_key
+from commentgate.captcha import captcha_key
 from tests.services import free_port, wait_for
 
 # Short clocks so recovery happens within seconds; production values are in Settings.
@@ -259,8 +259,8 @@ def work_horses_of(pid: int) -> list[int]:
 
 def captcha_answer(client: redis.Redis, captcha_id: str) -> str:
     """A live captcha's answer, read the way `commentgate captcha answer` does."""
-    raw = client.get(redis_key("captcha", captcha_id))
-    return raw.decode().split(":", 1)[0] if raw else ""
+    raw = client.hget(captcha_key(captcha_id), "answer")
+    return raw.decode() if raw else ""
 
 
 def comment_body(n: int, **overrides) -> dict:
@@ -278,7 +278,7 @@ def comment_body(n: int, **overrides) -> dict:
 
 def submit(stack: Stack, client: redis.Redis, n: int, **overrides) -> Reply:
     """Ask for a captcha, answer it, post comment ``n``; the first failing reply is returned."""
-    issued = http("POST", f"{stack.base}/api/v1/captchas")
+    issued = http("POST", f"{stack.base}/api/v1/captchas?site=demo")
     if issued.status != 201:
         return issued
     try:

@@ -2,15 +2,13 @@
 
 import io
 import shutil
-import time
 import wave
 from pathlib import Path
 
 import captcha
 import pytest
 
-from commentgate.captcha import CaptchaKind, CaptchaService
-from commentgate.redis_keys import redis_key
+from commentgate.captcha import CaptchaKind, CaptchaService, captcha_key
 from tests.helpers import comment_fields
 
 
@@ -20,28 +18,29 @@ def wav_seconds(data: bytes) -> float:
         return audio.getnframes() / audio.getframerate()
 
 
-def test_audio_captcha_answer_is_five_digits(redis_client):
+def test_audio_captcha_answer_is_seven_digits(redis_client):
     service = CaptchaService(redis_client, 600)
-    challenge = service.issue(CaptchaKind.AUDIO)
+    challenge = service.issue(CaptchaKind.AUDIO, site="demo")
     assert challenge.kind is CaptchaKind.AUDIO
     answer = service.answer(challenge.id)
-    assert len(answer) == 5 and answer.isdigit()
+    assert len(answer) == 7 and answer.isdigit()
 
 
 def test_audio_is_a_wav_that_does_not_consume_the_captcha(redis_client):
     service = CaptchaService(redis_client, 600)
-    challenge = service.issue(CaptchaKind.AUDIO)
+    challenge = service.issue(CaptchaKind.AUDIO, site="demo")
     assert 3 < wav_seconds(service.audio(challenge.id)) < 30
     assert service.image(challenge.id).startswith(b"\x89PNG")
-    assert service.redeem(challenge.id, service.answer(challenge.id)).ok
+    assert service.redeem(challenge.id, service.answer(challenge.id), "demo").ok
     assert service.audio(challenge.id) is None
 
 
-def test_captchas_with_letters_are_not_read_aloud(redis_client):
+def test_image_captchas_are_not_read_aloud_even_when_all_digits(redis_client):
     service = CaptchaService(redis_client, 600)
-    redis_client.set(redis_key("captcha", "letters"), f"AB3CD:{time.time():.3f}")
-    assert service.image("letters") is not None
-    assert service.audio("letters") is None
+    challenge = service.issue(site="demo")
+    redis_client.hset(captcha_key(challenge.id), "answer", "23456")
+    assert service.image(challenge.id) is not None
+    assert service.audio(challenge.id) is None
     assert service.audio("unknown") is None
 
 
@@ -51,15 +50,15 @@ def test_other_voices_can_be_configured(redis_client, tmp_path):
     for digit in "0123456789":
         shutil.copytree(package_data / digit, voices / digit)
     service = CaptchaService(redis_client, 600, voice_dir=voices)
-    assert wav_seconds(service.audio(service.issue(CaptchaKind.AUDIO).id)) > 3
+    assert wav_seconds(service.audio(service.issue(CaptchaKind.AUDIO, site="demo").id)) > 3
 
 
 def test_api_issues_an_audio_captcha_on_request(client, app):
-    created = client.post("/api/v1/captchas", json={"kind": "audio"})
+    created = client.post("/api/v1/captchas?site=demo", json={"kind": "audio"})
     assert created.status_code == 201
     body = created.json
     assert body["kind"] == "audio"
-    assert body["audio_url"].endswith(f"/api/v1/captchas/{body['id']}/audio.wav")
+    assert body["audio_url"].endswith(f"/api/v1/captchas/{body['id']}/audio.wav?site=demo")
     audio = client.get(f"/api/v1/captchas/{body['id']}/audio.wav")
     assert audio.status_code == 200 and audio.mimetype == "audio/wav"
     assert audio.headers["Cache-Control"] == "no-store"
@@ -67,9 +66,9 @@ def test_api_issues_an_audio_captcha_on_request(client, app):
 
 
 def test_api_image_captcha_has_no_audio(client):
-    body = client.post("/api/v1/captchas").json
+    body = client.post("/api/v1/captchas?site=demo").json
     assert body["kind"] == "image" and "audio_url" not in body
-    assert client.post("/api/v1/captchas", json={}).json["kind"] == "image"
+    assert client.post("/api/v1/captchas?site=demo", json={}).json["kind"] == "image"
 
 
 def test_unknown_audio_is_404(client):
@@ -77,7 +76,7 @@ def test_unknown_audio_is_404(client):
 
 
 def test_unknown_kind_is_a_field_error(client):
-    response = client.post("/api/v1/captchas", json={"kind": "video"})
+    response = client.post("/api/v1/captchas?site=demo", json={"kind": "video"})
     assert response.status_code == 422
     assert response.json["error"]["fields"]["kind"]["code"] == "invalid"
 
@@ -86,7 +85,7 @@ def test_unknown_kind_is_a_field_error(client):
 def test_audio_captcha_is_redeemed_like_any_other(client, app, typed):
     from service.deps import EXTENSION
 
-    created = client.post("/api/v1/captchas", json={"kind": "audio"}).json
+    created = client.post("/api/v1/captchas?site=demo", json={"kind": "audio"}).json
     answer = app.extensions[EXTENSION].captchas.answer(created["id"])
     body = comment_fields(captcha_id=created["id"], captcha_answer=typed.format(answer))
     assert client.post("/api/v1/comments", json=body).status_code == 202

@@ -120,7 +120,7 @@ def test_keys_for_unknown_site_fail_cleanly(settings, sessions):
 
 def test_captcha_answer_prints_answer_without_consuming(settings, redis_client):
     service = CaptchaService(redis_client, 600)
-    challenge = service.issue()
+    challenge = service.issue(site="demo")
     result = invoke(settings, "captcha", "answer", challenge.id)
     assert result.exit_code == 0
     assert result.stdout.strip() == service.answer(challenge.id)
@@ -141,7 +141,7 @@ def test_embedded_redis_is_shared_with_a_second_process(tmp_path):
     settings = Settings(var_dir=tmp_path / "var", redis_url="")
     first = connect_redis(settings)
     try:
-        challenge = CaptchaService(first, 600).issue()
+        challenge = CaptchaService(first, 600).issue(site="demo")
         assert embedded_socket(settings.var_dir).exists()
         env = {**os.environ, "COMMENTGATE_VAR_DIR": str(settings.var_dir)}
         env.pop("REDIS_URL", None)

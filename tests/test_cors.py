@@ -52,19 +52,24 @@ def test_preflights_do_not_use_up_the_rate_limit(settings, redis_client, session
     client = create_app(limited, redis_client=redis_client, sessions=sessions).test_client()
     statuses = [preflight(client, "/api/v1/captchas", TEST_ORIGIN).status_code for _ in range(5)]
     assert statuses == [204] * 5
-    assert client.post("/api/v1/captchas", headers={"Origin": TEST_ORIGIN}).status_code == 201
+    assert (
+        client.post("/api/v1/captchas?site=demo", headers={"Origin": TEST_ORIGIN}).status_code
+        == 201
+    )
 
 
-def test_captchas_allow_an_origin_of_any_site(client, other_site):
-    for origin in (TEST_ORIGIN, OTHER_ORIGIN):
-        response = client.post("/api/v1/captchas", headers={"Origin": origin})
+def test_captchas_are_shared_with_the_origins_of_their_site(client, other_site):
+    for origin, site in ((TEST_ORIGIN, "demo"), (OTHER_ORIGIN, "other")):
+        response = client.post(f"/api/v1/captchas?site={site}", headers={"Origin": origin})
         assert response.status_code == 201
         assert response.headers["Access-Control-Allow-Origin"] == origin
         assert "Retry-After" in response.headers["Access-Control-Expose-Headers"]
+    theirs = client.post("/api/v1/captchas?site=demo", headers={"Origin": OTHER_ORIGIN})
+    assert "Access-Control-Allow-Origin" not in theirs.headers
 
 
 def test_captchas_from_a_stranger_work_but_are_not_shared(client):
-    response = client.post("/api/v1/captchas", headers={"Origin": STRANGER})
+    response = client.post("/api/v1/captchas?site=demo", headers={"Origin": STRANGER})
     assert response.status_code == 201
     assert "Access-Control-Allow-Origin" not in response.headers
     assert "Origin" in response.headers["Vary"]
@@ -103,7 +108,7 @@ def test_errors_are_readable_by_a_registered_origin(client):
 
 
 def test_origins_are_compared_normalised(client):
-    response = client.post("/api/v1/captchas", headers={"Origin": "HTTPS://News.Example"})
+    response = client.post("/api/v1/captchas?site=demo", headers={"Origin": "HTTPS://News.Example"})
     assert response.headers["Access-Control-Allow-Origin"] == "HTTPS://News.Example"
 
 

@@ -50,7 +50,7 @@ def test_unknown_route_and_method_are_json(client):
 
 
 def test_captcha_image_endpoint(client):
-    created = client.post("/api/v1/captchas").json
+    created = client.post("/api/v1/captchas?site=demo").json
     assert created["image_url"].startswith("http://")
     image = client.get(f"/api/v1/captchas/{created['id']}/image.png")
     assert image.status_code == 200 and image.mimetype == "image/png"
@@ -62,8 +62,8 @@ def test_rate_limit_answers_429_with_retry_after(settings, redis_client, session
 
     limited = settings.model_copy(update={"rate_limits": "2/minute"})
     client = create_app(limited, redis_client=redis_client, sessions=sessions).test_client()
-    statuses = [client.post("/api/v1/captchas").status_code for _ in range(3)]
+    statuses = [client.post("/api/v1/captchas?site=demo").status_code for _ in range(3)]
     assert statuses == [201, 201, 429]
-    response = client.post("/api/v1/captchas", headers={"Accept-Language": "en"})
+    response = client.post("/api/v1/captchas?site=demo", headers={"Accept-Language": "en"})
     assert response.json["error"]["code"] == "rate_limited"
     assert 0 < int(response.headers["Retry-After"]) <= 60

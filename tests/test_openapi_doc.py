@@ -74,7 +74,7 @@ def test_every_operation_taking_a_body_documents_body_errors(doc):
 
 
 def test_body_errors_really_happen_on_bodiless_posts(client, app):
-    bad = client.post("/api/v1/captchas", data="{", content_type="application/json")
+    bad = client.post("/api/v1/captchas?site=demo", data="{", content_type="application/json")
     assert bad.status_code == 400 and bad.json["error"]["code"] == "bad_json"
-    wrong = client.post("/api/v1/captchas", data="x", content_type="text/plain")
+    wrong = client.post("/api/v1/captchas?site=demo", data="x", content_type="text/plain")
     assert wrong.status_code == 415

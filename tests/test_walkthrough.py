@@ -67,7 +67,7 @@ def _healthy(base):
 
 def test_comment_travels_from_form_to_public_list(running):
     base, key, env, cwd, process = running
-    status, captcha = call("POST", f"{base}/api/v1/captchas")
+    status, captcha = call("POST", f"{base}/api/v1/captchas?site=demo")
     assert status == 201
     answer = subprocess.run(
         [sys.executable, "-m", "commentgate", "captcha", "answer", captcha["id"]],

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from commentgate import metrics
 from commentgate.captcha import CaptchaService, Redemption
 from commentgate.errors import FieldError
+from commentgate.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -28,27 +29,37 @@ class CaptchaCheck:
         return self.redemption.issued_at if self.redemption else None
 
 
-def named_captcha(payload: object) -> tuple[str, str] | None:
-    """``(captcha_id, answer)`` when the submission names a captcha, else None."""
+def named_captcha(payload: object) -> tuple[str, str, str] | None:
+    """``(captcha_id, answer, site)`` when the submission names a captcha, else None.
+
+    The site is cleaned as the comment's own is, so it compares equal to the
+    name the captcha was issued for.
+    """
     if not isinstance(payload, Mapping):
         return None
     captcha_id, answer = payload.get("captcha_id"), payload.get("captcha_answer")
     if not isinstance(captcha_id, str) or not captcha_id.strip():
         return None
-    return captcha_id.strip(), answer if isinstance(answer, str) else ""
+    site = payload.get("site")
+    return (
+        captcha_id.strip(),
+        answer if isinstance(answer, str) else "",
+        clean_text(site) if isinstance(site, str) else "",
+    )
 
 
 def redeem_named_captcha(captchas: CaptchaService, payload: object) -> CaptchaCheck:
     """Consume the captcha ``payload`` names and report its verdict as a field error.
 
     A blank answer to a live captcha is left to field validation ("required");
-    an expired, used or unknown captcha is reported whatever the answer.
+    an expired, used or unknown captcha is reported whatever the answer; one
+    issued for another site as a wrong answer.
     """
     named = named_captcha(payload)
     if named is None:
         return CaptchaCheck()
-    captcha_id, answer = named
-    redemption = captchas.redeem(captcha_id, answer)
+    captcha_id, answer, site = named
+    redemption = captchas.redeem(captcha_id, answer, site)
     metrics.CAPTCHAS.labels(_event(redemption)).inc()
     if redemption.ok or not (answer.strip() or redemption.error == "captcha_expired"):
         return CaptchaCheck(redemption)

@@ -17,6 +17,7 @@ from commentgate.errors import FieldError
 from commentgate.messages import LANGUAGES, error_message, field_message
 from commentgate.site_settings import PLAIN_ORIGIN
 from commentgate.storage.sites import find_site
+from commentgate.text import clean_text
 from service.deps import services
 from service.http.errors import OUTAGES
 from service.widget.assets import widget_css
@@ -121,15 +122,18 @@ def _summary(errors: Mapping[str, str], lang: str) -> Notice:
 
 
 def _fresh_captcha(target: Target) -> dict[str, str] | None:
+    site = clean_text(target.site)  # as the comment's site is cleaned when it redeems it
+    if not site:
+        return None  # a captcha is good for one site only, and this form names none
     try:
-        challenge = services().captchas.issue(target.kind)
+        challenge = services().captchas.issue(target.kind, site=site)
     except OUTAGES as exc:
         log.warning("no captcha for the form: %s", exc)
         return None
     metrics.CAPTCHAS.labels("issued").inc()
     # The URLs name the site, so drawing the captcha counts against its limits as the form did.
     urls = {"id": challenge.id}
-    ids = {"captcha_id": challenge.id, "site": target.site or None}
+    ids = {"captcha_id": challenge.id, "site": site}
     urls["image_url"] = url_for("captchas.captcha_image", **ids)
     urls["audio_url"] = url_for("captchas.captcha_audio", **ids)
     return urls

@@ -15,7 +15,7 @@ from tests.stack import captcha_answer, comment_body, http, outcome_counts, subm
 
 def _probe(stack, redis_conn, keys, comment_id) -> dict[str, object]:
     base, auth = stack.base, {"Authorization": f"Bearer {keys['moderator']}"}
-    captcha = http("POST", f"{base}/api/v1/captchas")
+    captcha = http("POST", f"{base}/api/v1/captchas?site=demo")
     answer = captcha_answer(redis_conn, captcha.body["id"])
     body = comment_body(0, captcha_id=captcha.body["id"], captcha_answer=answer)
     return {
