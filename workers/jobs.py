@@ -56,7 +56,7 @@ def context_reasons(rt: WorkerRuntime, session, comment: Comment) -> list[Reason
     author = comment.phone_hmac or comment.ip_hmac or comment.name
     trace = trace_of(comment.id, comment.content, author, comment.article)
     return [
-        *ban_reasons(session, comment),
+        *ban_reasons(session, comment, rt.settings.resolved_secret_key()),
         *reputation_reasons(session, comment),
         *RecentActivity(rt.redis).reasons(comment.site_id, trace),
     ]

@@ -22,6 +22,7 @@ from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.domain import Role
 from commentgate.fingerprint import backfill_fingerprints
+from commentgate.local_files import keep_private
 from commentgate.redis_conn import connect_redis, stop_embedded
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import live_keys_named
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 @pass_settings
 def web(settings: Settings, workers: int | None) -> None:
     """Serve the HTTP API with gunicorn on HOST:PORT."""
+    keep_private(settings.var_dir)
     multiprocess.prepare(metrics_dir(settings))
     from commentgate.gunicorn_app import serve
 
@@ -71,6 +73,7 @@ def _serve_worker_metrics(settings: Settings) -> None:
 @pass_settings
 def worker(settings: Settings, burst: bool, sweep: bool) -> None:
     """Score queued comments (an RQ worker) and sweep up lost jobs."""
+    keep_private(settings.var_dir)
     multiprocess.prepare(metrics_dir(settings), forks_jobs=True)
     from commentgate.queue import policy_from
     from workers.forking import ScoringWorker
@@ -220,7 +223,7 @@ def run(settings: Settings) -> None:
     DATABASE_URL say otherwise. Ctrl-C stops everything.
     """
     require_free_port(settings.host, settings.port)
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    keep_private(settings.var_dir)
     redis_client = connect_redis(settings)  # keeps an embedded server alive while we run
     key = prepare_local(settings)
     base = settings.resolved_public_url()

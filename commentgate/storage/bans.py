@@ -33,14 +33,23 @@ def _is_active(now: datetime) -> ColumnElement[bool]:
 
 
 def find_active_ban(
-    session: Session, site_id: str, phone_hmac: str | None, ip_hmac: str | None
+    session: Session,
+    site_id: str,
+    phone_hmac: str | None,
+    ip_hmac: str | None,
+    *,
+    address_hmac: str | None = None,
 ) -> Ban | None:
-    """The oldest active ban (on this site or global) matching either fingerprint."""
+    """The oldest active ban (on this site or global) matching any fingerprint.
+
+    ``address_hmac`` is the full IPv6 address's fingerprint, the form IP bans
+    had before addresses were grouped by /64 (see :mod:`commentgate.fingerprint`).
+    """
     matches = []
     if phone_hmac:
         matches.append(and_(Ban.kind == BanKind.PHONE.value, Ban.value_hmac == phone_hmac))
-    if ip_hmac:
-        matches.append(and_(Ban.kind == BanKind.IP.value, Ban.value_hmac == ip_hmac))
+    if ip_values := [value for value in (ip_hmac, address_hmac) if value]:
+        matches.append(and_(Ban.kind == BanKind.IP.value, Ban.value_hmac.in_(ip_values)))
     if not matches:
         return None
     return session.scalar(

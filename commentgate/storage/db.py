@@ -9,13 +9,17 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from commentgate.local_files import create_private_file, make_private_dir
+
 SessionFactory = sessionmaker[Session]
 
 
 def _prepare_sqlite(url: str) -> None:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite gives its -wal and -shm files the database file's mode.
+        make_private_dir(Path(path).parent)
+        create_private_file(Path(path))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

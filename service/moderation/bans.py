@@ -1,7 +1,8 @@
 """Banning an author at once, optionally sweeping their recent comments, and undoing it.
 
 A ban names an author by the HMAC of a phone number or IP address, given
-directly or taken from one of their comments. Without a site it covers every
+directly or taken from one of their comments (an IPv6 address stands for its
+/64, see :mod:`commentgate.netaddr`). Without a site it covers every
 site the key covers. ``reject_recent_hours`` marks that author's comments of
 the last N hours as spam; lifting the ban puts back every such comment that
 nobody has touched since (the others are reported as kept).

@@ -124,7 +124,10 @@ class BulkOut(BaseModel):
 
 
 class BanIn(BaseModel):
-    """Ban by ``value`` (a phone number or IP address) or by one of the author's comments."""
+    """Ban by ``value`` (a phone number or IP address) or by one of the author's comments.
+
+    An IPv6 address bans its whole /64, the block one subscriber can pick addresses from.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
