@@ -79,16 +79,17 @@ POLICIES: dict[str, PagePolicy] = {
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
         "form-action 'self'",
     ),
-    # Swagger UI: its bundle and our settings file; "Try it out" calls the API.
+    # Swagger UI: its bundle, our settings and stylesheet; "Try it out" calls the API.
     "/docs": PagePolicy(
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; "
         "img-src 'self' data:; connect-src 'self'; form-action 'self'",
     ),
     # A host page as a news site would carry the widget: its script, its stylesheet (a
-    # <style> it inserts), captchas from COMMENTGATE_PUBLIC_URL, the form in a <noscript>.
+    # <style> it inserts), captchas from COMMENTGATE_PUBLIC_URL, the form in a <noscript>;
+    # its icon is an empty data: URL.
     "/demo": PagePolicy(
         "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
-        "img-src 'self' {public}; media-src 'self' {public}; connect-src 'self'; "
+        "img-src 'self' data: {public}; media-src 'self' {public}; connect-src 'self'; "
         "frame-src 'self'; form-action 'self'",
     ),
 }

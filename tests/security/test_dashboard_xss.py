@@ -17,16 +17,12 @@ from commentgate.domain import Role
 from commentgate.queue import moderation_queue
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import create_key
-from tests.browser.conftest import browser  # noqa: F401  (the session's Chromium)
+from tests.browser.csp import record_violations, violations
 from tests.browser.servers import LiveServer
 
 PAYLOAD = '<img src=x onerror="window.__pwned=1">'
 OURS = Path(__file__).resolve().parents[2] / "service" / "ops" / "templates" / "rq_dashboard"
 UPSTREAM = Path(rq_dashboard.__file__).parent / "templates" / "rq_dashboard"
-# Records what the page's Content-Security-Policy blocked (init scripts are not subject to it).
-VIOLATIONS = """window.__violations = [];
-document.addEventListener("securitypolicyviolation",
-  (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));"""
 
 
 def explode() -> None:
@@ -44,14 +40,14 @@ def failed_job(redis_client) -> str:
 
 
 @pytest.fixture
-def dashboard(app, sessions, browser) -> Iterator[tuple[str, Page]]:  # noqa: F811
+def dashboard(app, sessions, browser) -> Iterator[tuple[str, Page]]:
     """The live app, and a tab logged in to its dashboard with an ops key."""
     with transaction(sessions) as session:
         key = create_key(session, Role.OPS, "ops", None)
     server = LiveServer(app).start()
     context = browser.new_context(http_credentials={"username": "ops", "password": key})
     context.set_default_timeout(10_000)
-    context.add_init_script(VIOLATIONS)
+    record_violations(context)
     yield server.url, context.new_page()
     context.close()
     server.stop()
@@ -60,10 +56,9 @@ def dashboard(app, sessions, browser) -> Iterator[tuple[str, Page]]:  # noqa: F8
 def assert_inert(page: Page, where: str) -> None:
     """The payload is on the page as text, and nothing it would have done happened."""
     expect(page.locator(where).first).to_contain_text(PAYLOAD)
-    page.wait_for_load_state("networkidle")
+    assert violations(page) == []
     assert page.locator("img").count() == 0
     assert page.evaluate("window.__pwned") is None
-    assert page.evaluate("window.__violations") == []
 
 
 @pytest.mark.browser
