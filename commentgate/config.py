@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # without news for three of these as abandoned (its worker died).
     worker_heartbeat_seconds: int = 10
     worker_metrics_port: int = 0  # 0: none (the web's /metrics reads var/ on one machine)
+    # The Bearer token /metrics asks for; empty: /metrics answers clients on loopback only.
+    metrics_token: str = ""
     db_statement_timeout_ms: int = 5000  # PostgreSQL statement and lock wait limit
     # Labelled JSONL that `commentgate run` trains a first model from when none exists.
     seed_corpora: str = "data/*.train.jsonl"

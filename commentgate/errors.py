@@ -73,6 +73,12 @@ class OpsKeyRequiredError(UnauthorizedError):
     code = "ops_key_required"
 
 
+class MetricsTokenRequiredError(UnauthorizedError):
+    """``/metrics`` wants ``COMMENTGATE_METRICS_TOKEN`` as a Bearer token."""
+
+    code = "metrics_token_required"
+
+
 class ForbiddenError(CommentgateError):
     code, status = "forbidden", 403
 

@@ -41,6 +41,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "vi": "Cần khoá API vai trò ops hoặc admin làm mật khẩu HTTP Basic.",
         "en": "An ops or admin API key is required as the HTTP Basic password.",
     },
+    "metrics_token_required": {
+        "vi": "Cần mã /metrics (Authorization: Bearer …).",
+        "en": "The /metrics token is required (Authorization: Bearer …).",
+    },
     "forbidden": {
         "vi": "Bạn không có quyền thực hiện thao tác này.",
         "en": "You are not allowed to do this.",

@@ -26,6 +26,7 @@ from service.host.views import host
 from service.http.cors import init_cors
 from service.http.errors import register_error_handlers, validation_error_callback
 from service.http.guards import reject_nul_bytes, require_json_body
+from service.http.headers import init_security_headers
 from service.intake.views import intake
 from service.limits import AbuseLimits, make_limiter
 from service.moderation.ban_views import bans
@@ -132,6 +133,7 @@ def create_app(
     app.before_request(reject_nul_bytes)
     app.before_request(require_json_body)
     app.after_request(_echo_request_id)
+    init_security_headers(app)
     init_cors(app, svc.limiter)
     register_error_handlers(app)
     for blueprint in (intake, captchas, public, moderation, bans, admin, host):

@@ -7,11 +7,15 @@ dashboard post back (requeue, delete), so a request that changes something
 must come from the dashboard's own origin: a browser remembers Basic
 credentials and would otherwise send them along with a forged cross-site
 form.
+
+Our own copies of its pages (``templates/rq_dashboard/``) take the place of
+upstream's: they escape every job field they show, and give the one inline
+script the response's CSP nonce.
 """
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Blueprint, Flask, request
 
 from commentgate.config import Settings
 from commentgate.domain import Role
@@ -29,6 +33,9 @@ _CHALLENGE = {"WWW-Authenticate": 'Basic realm="commentgate ops", charset="UTF-8
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The one dashboard action that also answers GET (upstream); it changes state.
 _GET_ACTIONS = frozenset({"rq_dashboard.requeue_all"})
+# Flask looks for a template in blueprints in the order they were registered: this one
+# goes first, so its pages are found before rq-dashboard's own.
+_OVERRIDES = Blueprint("rq_dashboard_pages", __name__, template_folder="templates")
 
 
 def _import_blueprint():
@@ -96,4 +103,5 @@ def mount_dashboard(app: Flask, settings: Settings, client) -> None:
 
     for missing in (NoSuchJobError, LookupError):
         app.register_error_handler(missing, _not_found_in_dashboard)
+    app.register_blueprint(_OVERRIDES)
     app.register_blueprint(_import_blueprint(), url_prefix=PREFIX)

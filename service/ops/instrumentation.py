@@ -1,7 +1,8 @@
 """Per-request bookkeeping: the log context, an access log line, request metrics.
 
-The client IP is never logged whole (see :mod:`commentgate.logging`); the
-route template, not the raw path, labels metrics so their number stays fixed.
+The client IP is never logged whole (see :mod:`commentgate.logging`). Metric labels
+come from closed sets, so no client can add series: the route template (not the raw
+path) and the method, any method outside the standard ones counted as ``other``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from commentgate import metrics
 from commentgate.logging import bind, mask_ip, unbind
 
 access_log = logging.getLogger("commentgate.access")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _start() -> None:
@@ -26,14 +28,19 @@ def _endpoint() -> str:
     return request.url_rule.rule if request.url_rule is not None else "unmatched"
 
 
+def method_label(method: str) -> str:
+    """The method as a metric label: a standard one as it is, anything else ``other``."""
+    return method if method in METHODS else "other"
+
+
 def _record(response: Response) -> Response:
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    endpoint, method = _endpoint(), request.method
+    endpoint, method = _endpoint(), method_label(request.method)
     metrics.HTTP_REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
     metrics.HTTP_SECONDS.labels(endpoint, method).observe(elapsed)
     access_log.info(
         "%s %s %s",
-        method,
+        request.method,
         request.path,
         response.status_code,
         extra={

@@ -5,15 +5,21 @@ multiprocess mode, from their files). Queue, worker and comment gauges are
 read from Redis and the database at scrape time by whichever web process
 answers; if one cannot be read its ``commentgate_dependency_up`` is 0 and
 its gauges are left out, so a scrape never fails because a dependency did.
+
+The numbers name sites, routes and volumes, so the endpoint is not public: with
+``COMMENTGATE_METRICS_TOKEN`` set it wants that token as a Bearer token (Prometheus's
+``authorization`` setting); without one, only clients on this machine may scrape.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 from datetime import UTC, datetime
 
 import redis
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -21,6 +27,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 from commentgate import multiprocess
+from commentgate.errors import ForbiddenError, MetricsTokenRequiredError
 from commentgate.queue_stats import snapshot_queue, snapshot_workers
 from commentgate.storage.stats import count_by_status, oldest_received
 from service.deps import Services, services
@@ -28,6 +35,7 @@ from service.deps import Services, services
 log = logging.getLogger(__name__)
 metrics = Blueprint("metrics", __name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="commentgate metrics"'}
 
 
 def _up(name: str, ok: bool) -> GaugeMetricFamily:
@@ -112,6 +120,33 @@ def build_registry(svc: Services) -> CollectorRegistry:
         registry.register(_ProcessMetrics())
     registry.register(LiveStateCollector(svc))
     return registry
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
+
+
+@metrics.before_request
+def require_metrics_token() -> None:
+    """The configured token as ``Authorization: Bearer``, or, with none configured, a
+    client on loopback.
+
+    Raises:
+        MetricsTokenRequiredError: a token is configured and the request lacks it.
+        ForbiddenError: no token is configured and the client is not on this machine.
+    """
+    token = services().settings.metrics_token
+    if not token:
+        if _is_loopback(request.remote_addr):
+            return
+        raise ForbiddenError("/metrics without COMMENTGATE_METRICS_TOKEN serves loopback only")
+    presented = request.authorization
+    given = presented.token if presented is not None and presented.type == "bearer" else None
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        raise MetricsTokenRequiredError("metrics token required", headers=_CHALLENGE)
 
 
 @metrics.get("/metrics")

@@ -75,7 +75,6 @@ def widget_js() -> Response:
     # Each encoding is its own representation, so each has its own strong ETag.
     response.set_etag(f"{script.etag}-gzip" if zipped else script.etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # Host pages that isolate themselves (COEP) may still load it.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response.make_conditional(request)

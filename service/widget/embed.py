@@ -25,7 +25,6 @@ from service.widget.pages import (
     Notice,
     Target,
     field_messages,
-    frame_headers,
     posted_values,
     render_done,
     render_error,
@@ -113,7 +112,7 @@ def as_page(exc: Exception) -> tuple[str, int, dict[str, str]]:
 
 
 @embed.after_request
-def add_frame_headers(response: Response) -> Response:
-    """Only the site's registered origins may frame these pages; never cache them."""
-    response.headers.update(frame_headers())
+def never_cache(response: Response) -> Response:
+    """Each page holds a fresh captcha (framing rules: :mod:`service.http.headers`)."""
+    response.headers["Cache-Control"] = "no-store"
     return response

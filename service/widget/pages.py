@@ -1,4 +1,4 @@
-"""The no-JavaScript form's pages (form, thanks, error) and the headers they carry."""
+"""The no-JavaScript form's pages (form, thanks, error) and the sites that may frame them."""
 
 from __future__ import annotations
 
@@ -206,11 +206,6 @@ def _site_origins(site: str) -> list[str]:
     return sorted(o for o in origins if PLAIN_ORIGIN.match(o))
 
 
-def frame_headers() -> dict[str, str]:
-    """A strict CSP (no scripts at all) that lets only the site's origins frame the page."""
-    ancestors = " ".join(["'self'", *_site_origins(target_from(request_source()).site)])
-    policy = (
-        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
-        f"form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
-    )
-    return {"Content-Security-Policy": policy, "Cache-Control": "no-store"}
+def framing_origins() -> list[str]:
+    """The origins besides ours that may frame this request's page: its site's own."""
+    return _site_origins(target_from(request_source()).site)

@@ -1,15 +1,14 @@
-"""Browser fixtures: Debian's Chromium (one per session), the API and a host page on two origins."""
+"""Browser fixtures: the API and a host page on two origins (Chromium: tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import redis
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 from commentgate.config import Settings
 from commentgate.storage.db import transaction
@@ -18,17 +17,6 @@ from commentgate.storage.sites import ensure_site
 from service.deps import EXTENSION
 from tests.browser.servers import HostSite, LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
@@ -36,18 +24,6 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'test.sqlite3'}"
     upgrade(url)
     yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("browser tests need Debian's chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @dataclass
