@@ -26,6 +26,7 @@ from service.host.views import host
 from service.http.cors import init_cors
 from service.http.errors import register_error_handlers, validation_error_callback
 from service.http.guards import reject_nul_bytes, require_json_body
+from service.http.json_body import JsonBodyRequest
 from service.intake.views import intake
 from service.limits import AbuseLimits, make_limiter
 from service.moderation.ban_views import bans
@@ -47,6 +48,9 @@ class CommentgateAPI(OpenAPI):
     upstream replaces the whole path item, which would drop one of them from
     the document.
     """
+
+    # Every reader of a JSON body shares one depth-capped parse (service.http.json_body).
+    request_class = JsonBodyRequest
 
     def register_api(self, api, **options):
         for uri, item in api.paths.items():

@@ -8,8 +8,7 @@ its captcha requests, and captcha URLs carry it). A request naming no site
 counts only per client IP: one count shared by every such request would let a
 single busy site, or a handful of clients, refuse every site's readers.
 
-Limits fail open: if Redis cannot count, requests pass (intake still fails
-closed on its own, because it cannot redeem a captcha without Redis).
+Limits fail open on a Redis outage only (see :mod:`service.fail_open`).
 """
 
 from __future__ import annotations
@@ -23,9 +22,12 @@ from collections.abc import Iterable, Mapping
 from flask import Blueprint, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
 
 from commentgate.config import Settings, SiteLimits
 from commentgate.redis_conn import limiter_storage_uri
+from service.fail_open import FailOpenLimiter
+from service.http.json_body import IGNORED_BODY_METHODS
 
 NO_SITE = "-"  # what a request naming no site is for
 
@@ -38,23 +40,35 @@ def client_key(settings: Settings) -> str:
 
 def make_limiter(settings: Settings) -> Limiter:
     """A limiter keyed by hashed client IP (after ProxyFix), counting in Redis."""
-    return Limiter(
+    return FailOpenLimiter(
         key_func=lambda: client_key(settings),
         storage_uri=limiter_storage_uri(settings),
         storage_options={"socket_timeout": 2, "socket_connect_timeout": 2},
         strategy="moving-window",
         headers_enabled=True,
-        swallow_errors=True,
+        swallow_errors=False,  # outages pass in FailOpenLimiter; anything else is a bug
         key_prefix="commentgate:ratelimit",
     )
 
 
+def _named_site() -> str | None:
+    """The site the request names, as sent; never raises (a bad body names nothing)."""
+    payload = None
+    if request.method not in IGNORED_BODY_METHODS:
+        if request.is_json:
+            payload = request.get_json(silent=True)
+        else:
+            try:
+                payload = request.form
+            except HTTPException:  # too large: its own answer comes later
+                payload = None
+    name = payload.get("site") if isinstance(payload, Mapping) else None
+    return name if isinstance(name, str) else request.args.get("site")
+
+
 def requested_site() -> str:
     """The site a request is for, as the client named it (``NO_SITE`` when it did not)."""
-    payload = request.get_json(silent=True) if request.is_json else request.form
-    name = payload.get("site") if isinstance(payload, Mapping) else None
-    name = name if isinstance(name, str) else request.args.get("site", "")
-    return name.strip()[:100] or NO_SITE
+    return (_named_site() or "").strip()[:100] or NO_SITE
 
 
 def names_no_site() -> bool:
