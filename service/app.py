@@ -28,6 +28,7 @@ from service.http.errors import register_error_handlers, validation_error_callba
 from service.http.guards import reject_nul_bytes, require_json_body
 from service.http.json_body import JsonBodyRequest
 from service.intake.views import intake
+from service.known_sites import KnownSites
 from service.limits import AbuseLimits, make_limiter
 from service.moderation.ban_views import bans
 from service.moderation.views import moderation
@@ -83,7 +84,8 @@ def _services(settings: Settings, redis_client, sessions, app) -> Services:
 
 
 def _apply_limits(svc: Services) -> None:
-    AbuseLimits(svc.settings).apply(svc.limiter, (intake, captchas, embed))
+    limits = AbuseLimits(svc.settings, KnownSites(svc.sessions))
+    limits.apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 
 
