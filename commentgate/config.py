@@ -10,8 +10,10 @@ import os
 import secrets
 import time
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, Field, PrivateAttr
+from limits import parse_many
+from pydantic import AfterValidator, AliasChoices, BaseModel, Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from commentgate.local_files import make_private_dir
@@ -21,11 +23,21 @@ def _conventional(name: str) -> AliasChoices:
     return AliasChoices(name, f"COMMENTGATE_{name}")
 
 
+def _parsable(value: str) -> str:
+    # Refused at start: the limiter lets nothing through unlimited, so a limit that
+    # does not parse would otherwise answer 500 on every request it applies to.
+    parse_many(value)
+    return value
+
+
+RateLimits = Annotated[str, AfterValidator(_parsable)]  # Flask-Limiter syntax: "20/minute;200/hour"
+
+
 class SiteLimits(BaseModel):
     """One site's own abuse limits (Flask-Limiter syntax); None keeps the default."""
 
-    ip: str | None = None  # per client IP on this site
-    site: str | None = None  # all clients of this site together
+    ip: RateLimits | None = None  # per client IP on this site
+    site: RateLimits | None = None  # all clients of this site together
 
 
 class Settings(BaseSettings):
@@ -44,8 +56,8 @@ class Settings(BaseSettings):
 
     public_url: str = ""  # how readers reach us; defaults to http://host:port
     secret_key: str = ""  # HMAC key for author fingerprints; generated under var_dir if empty
-    rate_limits: str = "20/minute;200/hour"
-    read_rate_limits: str = "600/minute"
+    rate_limits: RateLimits = "20/minute;200/hour"
+    read_rate_limits: RateLimits = "600/minute"
     trusted_proxies: int = 0
     captcha_ttl_seconds: int = 600
     # Recordings of 0-9 for the audio captcha (DIR/0/*.wav …); empty: the captcha package's own.
@@ -66,7 +78,7 @@ class Settings(BaseSettings):
 
     # Abuse limits on captchas and comments, each counted per site. Per-site
     # values live here until sites carry their own settings in the database.
-    site_rate_limits: str = "300/minute;5000/hour"
+    site_rate_limits: RateLimits = "300/minute;5000/hour"
     site_limits: dict[str, SiteLimits] = {}  # e.g. {"demo": {"ip": "5/minute"}}
 
     # Scoring jobs: a hung job is killed after job_timeout_seconds; a failing
@@ -83,7 +95,7 @@ class Settings(BaseSettings):
     # Labelled JSONL that `commentgate run` trains a first model from when none exists.
     seed_corpora: str = "data/*.train.jsonl"
     # Failed authentications per client IP before the API answers 429.
-    auth_failure_limits: str = "20/minute;200/hour"
+    auth_failure_limits: RateLimits = "20/minute;200/hour"
     # Webhooks to loopback, private or link-local addresses (development, tests).
     webhook_private_addresses: bool = False
     _secret: bytes | None = PrivateAttr(default=None)

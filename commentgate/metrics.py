@@ -71,3 +71,9 @@ DEPENDENCY_ERRORS = Counter(
     "Requests answered 503 because a dependency failed, by dependency (redis, database).",
     ["dependency"],
 )
+RATE_LIMITS_SKIPPED = Counter(
+    "commentgate_rate_limits_skipped",
+    "Rate-limit checks let through because Redis could not count (an outage), by operation "
+    "(hit: count one, test: look, window: read what is left).",
+    ["operation"],
+)

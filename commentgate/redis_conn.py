@@ -30,6 +30,11 @@ TIMEOUTS = {
 }
 
 
+# Errors that mean Redis is out (a read-only replica during failover counts as one),
+# as opposed to errors that are our bugs. Each caller decides how it degrades.
+REDIS_OUTAGES = (redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError)
+
+
 def embedded_socket(var_dir: Path) -> Path:
     """Where the embedded Redis listens."""
     return (var_dir / "redis.sock").resolve()

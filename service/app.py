@@ -27,7 +27,9 @@ from service.http.cors import init_cors
 from service.http.errors import register_error_handlers, validation_error_callback
 from service.http.guards import reject_nul_bytes, require_json_body
 from service.http.headers import init_security_headers
+from service.http.json_body import JsonBodyRequest
 from service.intake.views import intake
+from service.known_sites import KnownSites
 from service.limits import AbuseLimits, make_limiter
 from service.moderation.ban_views import bans
 from service.moderation.views import moderation
@@ -48,6 +50,9 @@ class CommentgateAPI(OpenAPI):
     upstream replaces the whole path item, which would drop one of them from
     the document.
     """
+
+    # Every reader of a JSON body shares one depth-capped parse (service.http.json_body).
+    request_class = JsonBodyRequest
 
     def register_api(self, api, **options):
         for uri, item in api.paths.items():
@@ -80,7 +85,8 @@ def _services(settings: Settings, redis_client, sessions, app) -> Services:
 
 
 def _apply_limits(svc: Services) -> None:
-    AbuseLimits(svc.settings).apply(svc.limiter, (intake, captchas, embed))
+    limits = AbuseLimits(svc.settings, KnownSites(svc.sessions))
+    limits.apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 
 

@@ -4,12 +4,14 @@ Captchas and comments each count two limits: one per client IP, one for all
 clients of a site together. Both default from settings and a site can have
 its own (``COMMENTGATE_SITE_LIMITS``). The site is the ``site`` field of a
 JSON or form body, or the ``site`` query parameter (the widget sends it with
-its captcha requests, and captcha URLs carry it). A request naming no site
+its captcha requests, and captcha URLs carry it), cleaned as intake cleans it:
+``demo\u200b`` is ``demo`` there, so it is here. A request naming no site
 counts only per client IP: one count shared by every such request would let a
-single busy site, or a handful of clients, refuse every site's readers.
+single busy site, or a handful of clients, refuse every site's readers. Names
+no site is registered under share one site count, so inventing names buys
+nothing.
 
-Limits fail open: if Redis cannot count, requests pass (intake still fails
-closed on its own, because it cannot redeem a captcha without Redis).
+Limits fail open on a Redis outage only (see :mod:`service.fail_open`).
 """
 
 from __future__ import annotations
@@ -18,17 +20,24 @@ import hashlib
 import hmac
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from pydantic import TypeAdapter, ValidationError
+from werkzeug.exceptions import HTTPException
 
 from commentgate.config import Settings, SiteLimits
 from commentgate.netaddr import client_group
 from commentgate.redis_conn import limiter_storage_uri
+from service.fail_open import FailOpenLimiter
+from service.http.json_body import IGNORED_BODY_METHODS
+from service.schemas import SiteName
 
 NO_SITE = "-"  # what a request naming no site is for
+UNKNOWN_SITES = "unknown-sites"  # the one site count of every name no site is registered under
+_SITE_NAME: TypeAdapter[str] = TypeAdapter(SiteName)  # intake's own cleaning and checks
 
 
 def client_key(settings: Settings) -> str:
@@ -39,23 +48,50 @@ def client_key(settings: Settings) -> str:
 
 def make_limiter(settings: Settings) -> Limiter:
     """A limiter keyed by hashed client IP (after ProxyFix), counting in Redis."""
-    return Limiter(
+    return FailOpenLimiter(
         key_func=lambda: client_key(settings),
         storage_uri=limiter_storage_uri(settings),
         storage_options={"socket_timeout": 2, "socket_connect_timeout": 2},
         strategy="moving-window",
         headers_enabled=True,
-        swallow_errors=True,
+        swallow_errors=False,  # outages pass in FailOpenLimiter; anything else is a bug
         key_prefix="commentgate:ratelimit",
     )
 
 
-def requested_site() -> str:
-    """The site a request is for, as the client named it (``NO_SITE`` when it did not)."""
-    payload = request.get_json(silent=True) if request.is_json else request.form
+def _named_site() -> str | None:
+    """The site the request names, as sent; never raises (a bad body names nothing)."""
+    payload = None
+    if request.method not in IGNORED_BODY_METHODS:
+        if request.is_json:
+            payload = request.get_json(silent=True)
+        else:
+            try:
+                payload = request.form
+            except HTTPException:  # too large: its own answer comes later
+                payload = None
     name = payload.get("site") if isinstance(payload, Mapping) else None
-    name = name if isinstance(name, str) else request.args.get("site", "")
-    return name.strip()[:100] or NO_SITE
+    return name if isinstance(name, str) else request.args.get("site")
+
+
+def requested_site() -> str:
+    """The site a request is for, cleaned as intake cleans it (``NO_SITE`` when it names none).
+
+    A name intake refuses (blank once cleaned, too long) comes back as sent: it is the
+    name of no registered site.
+    """
+    if "requested_site" not in g:
+        g.requested_site = _cleaned_site(_named_site())
+    return g.requested_site
+
+
+def _cleaned_site(name: str | None) -> str:
+    if name is None or not name.strip():
+        return NO_SITE
+    try:
+        return _SITE_NAME.validate_python(name)
+    except ValidationError:
+        return name
 
 
 def names_no_site() -> bool:
@@ -66,8 +102,9 @@ def names_no_site() -> bool:
 class AbuseLimits:
     """The per-IP and per-site limits of the current request's site."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, known_sites: Container[str]) -> None:
         self._settings = settings
+        self._known = known_sites
 
     def _own(self) -> SiteLimits:
         return self._settings.site_limits.get(requested_site()) or SiteLimits()
@@ -89,15 +126,20 @@ class AbuseLimits:
         prefix = f"{site}:" if site in self._settings.site_limits else ""
         return prefix + client_key(self._settings)
 
+    def site_key(self) -> str:
+        """What the per-site limit counts under: the site, or the count all unknown names share."""
+        site = requested_site()
+        if site in self._settings.site_limits or site in self._known:
+            return "site:" + site
+        return UNKNOWN_SITES
+
     def apply(self, limiter: Limiter, blueprints: Iterable[Blueprint]) -> None:
         """Put both limits on each blueprint; the site limit only where a site is named."""
         for blueprint in blueprints:
             limiter.limit(self.ip_limit, key_func=self.ip_key)(blueprint)
-            limiter.limit(
-                self.site_limit,
-                key_func=lambda: "site:" + requested_site(),
-                exempt_when=names_no_site,
-            )(blueprint)
+            limiter.limit(self.site_limit, key_func=self.site_key, exempt_when=names_no_site)(
+                blueprint
+            )
 
 
 def retry_after_seconds(limiter: Limiter) -> int:

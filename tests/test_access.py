@@ -84,9 +84,10 @@ def test_failed_authentication_is_rate_limited(settings, redis_client, sessions,
     good = make_key(sessions)
     statuses = [client.get(f"{M}/comments", headers=auth("cg_wrong")).status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
-    blocked = client.get(f"{M}/comments", headers=auth(good))
+    blocked = client.get(f"{M}/comments", headers=auth("cg_wrong"))
     assert blocked.status_code == 429 and blocked.json["error"]["code"] == "rate_limited"
     assert 0 < int(blocked.headers["Retry-After"]) <= 60
+    assert client.get(f"{M}/comments", headers=auth(good)).status_code == 200  # never refused
 
 
 def test_successful_calls_do_not_count_as_failures(settings, redis_client, sessions, site):

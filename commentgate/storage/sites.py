@@ -18,6 +18,11 @@ def find_site(session: Session, name: str) -> Site | None:
     return session.scalar(select(Site).where(Site.name == name))
 
 
+def registered_names(session: Session) -> frozenset[str]:
+    """The names of every registered site."""
+    return frozenset(session.scalars(select(Site.name)))
+
+
 def get_site(session: Session, name: str) -> Site:
     """The site called ``name``.
 

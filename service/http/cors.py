@@ -20,7 +20,6 @@ import logging
 from flask import Flask, Response, request
 from flask_limiter import Limiter
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
 
 from commentgate.storage.sites import is_origin_registered
 from service.deps import services
@@ -51,11 +50,9 @@ def is_preflight() -> bool:
 
 def _named_site() -> str | None:
     site = request.args.get("site")
-    if site is None and request.method == "POST" and request.is_json:
-        try:
-            body = request.get_json(silent=True)
-        except HTTPException:  # e.g. a body over the size limit: it names nothing
-            body = None
+    if site is None and request.method == "POST":
+        # Never raises: a body too large, too deep or not JSON names nothing.
+        body = request.get_json(silent=True)
         site = body.get("site") if isinstance(body, dict) else None
     return site if isinstance(site, str) else None
 

@@ -28,6 +28,7 @@ from commentgate.errors import (
     fields_from_pydantic,
 )
 from commentgate.messages import error_message, field_message
+from commentgate.redis_conn import REDIS_OUTAGES
 from service.deps import services
 from service.http.i18n import preferred_language
 from service.limits import retry_after_seconds
@@ -102,9 +103,8 @@ def _handle_http(exc: HTTPException) -> Response:
 
 # How each dependency degrades, written down once: an outage of Redis or the
 # database is the client's 503 (retry later), never a 500. Redis errors that
-# are not outages (a read-only replica during failover counts as one) and
-# database errors that did not lose the connection are bugs: 500.
-REDIS_OUTAGES = (redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError)
+# are not outages (``REDIS_OUTAGES``) and database errors that did not lose the
+# connection are bugs: 500.
 DATABASE_OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
 

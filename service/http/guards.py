@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
 
 from commentgate.errors import (
-    BadJsonError,
     FieldError,
     NotFoundError,
     UnsupportedMediaTypeError,
@@ -27,7 +25,8 @@ def require_json_body() -> None:
 
     Raises:
         UnsupportedMediaTypeError: a body that is not ``application/json``.
-        BadJsonError: a JSON body that does not parse.
+        BadJsonError: a JSON body that does not parse, or nests too deep
+            (see :mod:`service.http.json_body`).
         ValidationFailedError: a string in it, a name or a value at any depth, holds NUL.
     """
     if request.method not in _BODY_METHODS or not request.path.startswith("/api/"):
@@ -36,12 +35,7 @@ def require_json_body() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaTypeError(request.mimetype)
-    try:
-        parsed = json.loads(request.get_data(cache=True))
-        # JSON may spell lone surrogates ("\ud800") that no database can store.
-        json.dumps(parsed, ensure_ascii=False).encode()
-    except (ValueError, UnicodeError, RecursionError) as exc:
-        raise BadJsonError(str(exc)) from exc
+    parsed = request.get_json()  # the request's one parse, shared with every other reader
     # Refused here, once, for every API: PostgreSQL cannot hold NUL, not even to look it up.
     bad = _fields_holding_nul(parsed)
     if bad:

@@ -21,9 +21,7 @@ from commentgate.config import Settings
 from commentgate.domain import Role
 from commentgate.errors import ForbiddenError, NotFoundError, OpsKeyRequiredError
 from commentgate.redis_conn import embedded_socket
-from commentgate.storage.keys import find_key
-from service.deps import services
-from service.http.auth_throttle import check_not_throttled, count_failure
+from service.http.auth_throttle import find_presented_key
 from service.http.errors import json_error_for
 
 PREFIX = "/ops/rq"
@@ -61,21 +59,19 @@ def require_ops_key() -> None:
     """Only an ops or admin key (as the Basic password) may open the dashboard.
 
     Raises:
-        RateLimitedError: too many wrong keys from this client lately.
         UnauthorizedError: no credentials, or an unknown or revoked key.
+        RateLimitedError: a wrong key, and this client sent too many of them lately.
         ForbiddenError: another role, a key limited to some sites, or a change requested
             from another origin.
     """
     if not request.path.startswith(PREFIX):
         return
-    credentials = request.authorization
-    if credentials is None or credentials.type != "basic" or not credentials.password:
+    if "Authorization" not in request.headers:  # nothing presented: not a failed login
         raise OpsKeyRequiredError("ops key required", headers=_CHALLENGE)
-    check_not_throttled()
-    with services().sessions() as session:
-        key = find_key(session, credentials.password)
+    credentials = request.authorization  # None when the header does not parse
+    basic = credentials is not None and credentials.type == "basic"
+    key = find_presented_key((credentials.password or "") if basic else "")
     if key is None:
-        count_failure()
         raise OpsKeyRequiredError("unknown key", headers=_CHALLENGE)
     if Role(key.role) not in OPS_ROLES:
         raise ForbiddenError(f"role {key.role}")
