@@ -43,6 +43,18 @@ class ValidationFailedError(CommentgateError):
         self.fields = fields
 
 
+class WebhookUrlError(ValidationFailedError):
+    """A webhook URL the rules refuse; ``reason`` is its field code (invalid, not_public).
+
+    The text holds only the code: the URL is the site admin's input, and this text ends
+    up in job tracebacks that the ops dashboard shows.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__({"webhook_url": FieldError(reason)})
+        self.reason = reason
+
+
 class BadJsonError(CommentgateError):
     code, status = "bad_json", 400
 

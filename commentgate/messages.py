@@ -90,6 +90,10 @@ FIELDS: dict[str, dict[str, str]] = {
         "vi": "Số điện thoại không hợp lệ.",
         "en": "This phone number is not valid.",
     },
+    "not_public": {
+        "vi": "Địa chỉ này nằm trong mạng nội bộ (loopback, riêng hoặc link-local).",
+        "en": "This address is not public (loopback, private or link-local).",
+    },
     "captcha_invalid": {
         "vi": "Mã xác nhận không đúng.",
         "en": "The verification code is wrong.",

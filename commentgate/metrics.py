@@ -58,7 +58,7 @@ CAPTCHAS = Counter(
 )
 WEBHOOK_DELIVERIES = Counter(
     "commentgate_webhook_deliveries",
-    "Webhook deliveries by outcome (ok, refused: non-2xx, error, timeout, blocked: not public).",
+    "Webhook deliveries by outcome (ok, refused: non-2xx, error, timeout, blocked: refused URL).",
     ["outcome"],
 )
 SWEEP_REQUEUED = Counter(

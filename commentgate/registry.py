@@ -18,6 +18,7 @@ from commentgate.site_settings import NewSite, SiteSettings, apply_settings
 from commentgate.storage.audit import record_audit
 from commentgate.storage.models import Site
 from commentgate.storage.sites import find_site
+from commentgate.webhook_url import webhook_url_problem
 
 
 def get_scoped_site(session: Session, principal: Principal, name: str) -> Site:
@@ -32,13 +33,18 @@ def get_scoped_site(session: Session, principal: Principal, name: str) -> Site:
     return site
 
 
-def register_site(session: Session, principal: Principal, new: NewSite) -> Site:
+def register_site(
+    session: Session, principal: Principal, new: NewSite, *, private_webhooks: bool = False
+) -> Site:
     """Create a site with the given settings (defaults for the rest); flushes.
+
+    ``private_webhooks``: a webhook may go to loopback and private addresses.
 
     Raises:
         ForbiddenError: the key is limited to some sites.
         AlreadyExistsError: the name is taken.
-        ValidationFailedError: thresholds that contradict each other.
+        ValidationFailedError: thresholds that contradict each other, or a webhook URL
+            whose host is not a public address.
     """
     principal.require_global()
     if find_site(session, new.name) is not None:
@@ -46,7 +52,7 @@ def register_site(session: Session, principal: Principal, new: NewSite) -> Site:
     site = Site(name=new.name, mode="pre", spam_at=1.0, approve_below=0.3)
     site.blocked_domains, site.allowed_domains, site.custom_words = [], [], []
     session.add(site)
-    fields = apply_settings(site, new)
+    fields = apply_settings(site, new, private_webhooks=private_webhooks)
     session.flush()
     record_audit(
         session,
@@ -59,15 +65,23 @@ def register_site(session: Session, principal: Principal, new: NewSite) -> Site:
     return site
 
 
-def update_site(session: Session, principal: Principal, name: str, changes: SiteSettings) -> Site:
+def update_site(
+    session: Session,
+    principal: Principal,
+    name: str,
+    changes: SiteSettings,
+    *,
+    private_webhooks: bool = False,
+) -> Site:
     """Apply ``changes`` to the site; flushes. Audited only when something was given.
 
     Raises:
         UnknownSiteError: no such site, or outside the key's sites.
-        ValidationFailedError: thresholds that contradict each other.
+        ValidationFailedError: thresholds that contradict each other, or a webhook URL
+            whose host is not a public address.
     """
     site = get_scoped_site(session, principal, name)
-    fields = apply_settings(site, changes)
+    fields = apply_settings(site, changes, private_webhooks=private_webhooks)
     session.flush()
     if fields:
         record_audit(
@@ -81,8 +95,12 @@ def update_site(session: Session, principal: Principal, name: str, changes: Site
     return site
 
 
-def describe_site(site: Site) -> dict[str, Any]:
-    """A site's settings as plain data; the webhook secret only as set or not."""
+def describe_site(site: Site, *, private_webhooks: bool) -> dict[str, Any]:
+    """A site's settings as plain data; the webhook secret only as set or not.
+
+    ``webhook_url_error`` says why deliveries to a stored webhook URL are refused (one
+    set before today's rules, or before private addresses were disallowed).
+    """
     return {
         "name": site.name,
         "origins": sorted(site.origin_set()),
@@ -93,6 +111,7 @@ def describe_site(site: Site) -> dict[str, Any]:
         "allowed_domains": list(site.allowed_domains or []),
         "custom_words": list(site.custom_words or []),
         "webhook_url": site.webhook_url,
+        "webhook_url_error": webhook_url_problem(site.webhook_url, private_ok=private_webhooks),
         "webhook_secret_set": bool(site.webhook_secret),
         "retention_days": site.retention_days,
         "created_at": site.created_at,

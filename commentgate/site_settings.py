@@ -14,10 +14,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from commentgate.domain import ModerationMode
-from commentgate.errors import FieldError, ValidationFailedError
+from commentgate.errors import FieldError, ValidationFailedError, WebhookUrlError
 from commentgate.storage.models import Site, SiteOrigin
 from commentgate.storage.sites import normalize_origin
 from commentgate.text import clean_text
+from commentgate.webhook_url import check_webhook_url as check_webhook_address
+from commentgate.webhook_url import parse_webhook_url
 
 SITE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 MAX_ORIGIN_LENGTH = 300  # the column SiteOrigin.origin
@@ -81,12 +83,17 @@ def check_word(value: str) -> str:
 
 
 def check_webhook_url(value: str | None) -> str | None:
-    """An absolute http(s) URL, or None to clear it."""
+    """An absolute http(s) URL that deliveries read the same way, or None to clear it.
+
+    Only its form: whether its host is a public address is checked when it is applied,
+    where the worker's settings say whether private addresses are allowed.
+    """
     if value is None:
         return None
-    parts = urlsplit(value.strip())
-    if parts.scheme not in {"http", "https"} or not parts.hostname or len(value) > 500:
-        raise _invalid()
+    try:
+        parse_webhook_url(value.strip())
+    except WebhookUrlError as exc:
+        raise _invalid() from exc
     return value.strip()
 
 
@@ -141,20 +148,26 @@ class NewSite(SiteSettings):
     name: str = Field(pattern=SITE_NAME_PATTERN, description="Unique, e.g. vnexpress")
 
 
-def apply_settings(site: Site, settings: SiteSettings) -> list[str]:
+def apply_settings(
+    site: Site, settings: SiteSettings, *, private_webhooks: bool = False
+) -> list[str]:
     """Apply the fields that were given; returns their names (values never logged).
 
     ``null`` clears the webhook and the retention period; for other fields it
-    means "leave as it is".
+    means "leave as it is". A webhook URL whose host is a loopback, private or
+    link-local address is refused unless ``private_webhooks``.
 
     Raises:
         ValidationFailedError: ``approve_below`` would end above ``spam_at``.
+        WebhookUrlError: the webhook URL names a non-public address.
     """
     given = {
         field: value
         for field, value in settings.model_dump(exclude_unset=True).items()
         if field in SiteSettings.model_fields and (value is not None or field in CLEARABLE)
     }
+    if given.get("webhook_url"):
+        check_webhook_address(given["webhook_url"], private_ok=private_webhooks)
     spam_at = given.get("spam_at", site.spam_at)
     approve_below = given.get("approve_below", site.approve_below)
     if approve_below > spam_at:

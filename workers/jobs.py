@@ -144,6 +144,8 @@ def notify_site(comment_id: str, event: str, request_id: str | None = None) -> s
             event,
             request_id,
             private_ok=rt.settings.webhook_private_addresses,
+            resolver=rt.resolver,
+            markers=rt.redis,
         )
 
 

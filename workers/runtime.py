@@ -17,6 +17,7 @@ from commentgate.config import Settings
 from commentgate.queue import moderation_queue
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
+from workers.egress import Resolver, system_resolver
 from workers.model_store import ModelStore
 
 
@@ -29,6 +30,8 @@ class WorkerRuntime:
     redis: redis.Redis
     queue: Queue
     models: ModelStore
+    # How webhooks' host names are resolved; tests give their own (no DNS there).
+    resolver: Resolver = system_resolver
 
 
 def runtime_for(settings: Settings, sessions: SessionFactory, client: redis.Redis) -> WorkerRuntime:

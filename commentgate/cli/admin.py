@@ -185,7 +185,10 @@ def sites_list(settings: Settings) -> None:
 def sites_show(settings: Settings, name: str) -> None:
     """Print site NAME's settings as JSON (the webhook secret only as set or not)."""
     with transaction(sessions_for(settings)) as session:
-        described = registry.describe_site(registry.get_scoped_site(session, CLI, name))
+        site = registry.get_scoped_site(session, CLI, name)
+        described = registry.describe_site(
+            site, private_webhooks=settings.webhook_private_addresses
+        )
     described["created_at"] = described["created_at"].isoformat()
     click.echo(json.dumps(described, ensure_ascii=False, indent=2))
 
@@ -239,7 +242,9 @@ def sites_set(settings: Settings, name: str, **options: Any) -> None:
     """
     changes = _site_settings(options)
     with transaction(sessions_for(settings)) as session:
-        site = registry.update_site(session, CLI, name, changes)
+        site = registry.update_site(
+            session, CLI, name, changes, private_webhooks=settings.webhook_private_addresses
+        )
         summary = (
             f"updated site {site.name}: {', '.join(sorted(changes.model_fields_set)) or 'nothing'}"
         )

@@ -9,9 +9,10 @@ from commentgate.storage.models import ApiKey, AuditEntry, Site
 from service.presenters import rfc3339
 
 
-def site_view(site: Site) -> dict[str, Any]:
+def site_view(site: Site, *, private_webhooks: bool) -> dict[str, Any]:
     """A site's settings; the webhook secret only as set or not."""
-    return {**describe_site(site), "created_at": rfc3339(site.created_at)}
+    described = describe_site(site, private_webhooks=private_webhooks)
+    return {**described, "created_at": rfc3339(site.created_at)}
 
 
 def key_view(key: ApiKey, names: dict[str, str]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from commentgate.domain import AuditAction, Role
@@ -25,6 +27,11 @@ class SiteOut(BaseModel):
     allowed_domains: list[str]
     custom_words: list[str]
     webhook_url: str | None
+    webhook_url_error: Literal["invalid", "not_public"] | None = Field(
+        description="Why webhooks are not delivered to webhook_url (it breaks today's rules"
+        " and was stored before them): invalid, or not_public (a loopback, private or"
+        " link-local address); null when deliveries go out"
+    )
     webhook_secret_set: bool = Field(description="The secret itself is never shown")
     retention_days: int | None
     created_at: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -10,6 +12,7 @@ from commentgate.access import Permission
 from commentgate.domain import Role
 from commentgate.storage.audit import AuditFilter, list_audit
 from commentgate.storage.keys import list_keys
+from commentgate.storage.models import Site
 from commentgate.storage.sites import list_sites, site_names
 from service.admin.presenters import audit_view, key_view, site_view
 from service.admin.schemas import (
@@ -54,7 +57,7 @@ def sites_index(query: PageQuery):
     """Every site (or the key's own), oldest first."""
     with services().sessions() as session:
         page = list_sites(session, current_principal().site_ids, query.cursor, query.limit)
-        return {"items": [site_view(s) for s in page.items], "next_cursor": page.next_cursor}
+        return {"items": [_site_view(s) for s in page.items], "next_cursor": page.next_cursor}
 
 
 @admin.post(
@@ -65,16 +68,18 @@ def sites_index(query: PageQuery):
 def sites_create(body: NewSite):
     """Name plus any settings; the rest take safe defaults (pre-moderation)."""
     with services().sessions() as session:
-        site = registry.register_site(session, current_principal(), body)
+        site = registry.register_site(
+            session, current_principal(), body, private_webhooks=_private_webhooks()
+        )
         session.commit()
-        return site_view(site), 201
+        return _site_view(site), 201
 
 
 @admin.get("/sites/<site_name>", summary="One site", responses={200: SiteOut, **protected(404)})
 def sites_show(path: SitePath):
     """The site's settings (the webhook secret only as set or not)."""
     with services().sessions() as session:
-        return site_view(registry.get_scoped_site(session, current_principal(), path.site_name))
+        return _site_view(registry.get_scoped_site(session, current_principal(), path.site_name))
 
 
 @admin.patch(
@@ -85,9 +90,19 @@ def sites_show(path: SitePath):
 def sites_update(path: SitePath, body: SiteSettings):
     """Fields left out stay; lists are replaced whole; null clears webhook and retention."""
     with services().sessions() as session:
-        site = registry.update_site(session, current_principal(), path.site_name, body)
+        site = registry.update_site(
+            session, current_principal(), path.site_name, body, private_webhooks=_private_webhooks()
+        )
         session.commit()
-        return site_view(site)
+        return _site_view(site)
+
+
+def _private_webhooks() -> bool:
+    return services().settings.webhook_private_addresses
+
+
+def _site_view(site: Site) -> dict[str, Any]:
+    return site_view(site, private_webhooks=_private_webhooks())
 
 
 def _names(session, site_ids) -> dict[str, str]:
