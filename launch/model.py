@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 from redis.exceptions import LockError
 
-from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import get_site
+from launch.admin import pass_settings, sessions_for
 
 
 def _store(settings: Settings, client=None):

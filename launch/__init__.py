@@ -11,13 +11,13 @@ import click
 import redis
 
 from commentgate import __version__
-from commentgate.cli.admin import captcha, db, keys, sites
-from commentgate.cli.model import model, train
-from commentgate.cli.ops import requeue_failed, status
-from commentgate.cli.processes import run, web, worker
 from commentgate.config import Settings
 from commentgate.errors import CommentgateError
 from commentgate.logging import configure as configure_logging
+from launch.admin import captcha, db, keys, sites
+from launch.model import model, train
+from launch.ops import requeue_failed, status
+from launch.processes import run, web, worker
 
 
 class CommentgateGroup(click.Group):

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from commentgate import keyring, multiprocess
 from commentgate.access import CLI
-from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.domain import Role
 from commentgate.fingerprint import backfill_fingerprints
@@ -28,6 +27,7 @@ from commentgate.storage.db import transaction
 from commentgate.storage.keys import live_keys_named
 from commentgate.storage.migrate import upgrade
 from commentgate.storage.sites import ensure_site
+from launch.admin import pass_settings, sessions_for
 
 DEMO_SITE = "demo"
 LOCAL_RUN_KEY = "local run"  # the name of the moderator key `commentgate run` prints
@@ -41,7 +41,7 @@ def web(settings: Settings, workers: int | None) -> None:
     """Serve the HTTP API with gunicorn on HOST:PORT."""
     keep_private(settings.var_dir)
     multiprocess.prepare(metrics_dir(settings))
-    from commentgate.gunicorn_app import serve
+    from launch.gunicorn_app import serve
 
     serve(settings, workers or settings.web_workers)
 
@@ -199,7 +199,7 @@ def require_free_port(host: str, port: int) -> None:
 
 
 def _spawn(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "commentgate", *args])
+    return subprocess.Popen([sys.executable, "-m", "launch", *args])
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:
