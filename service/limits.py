@@ -20,13 +20,14 @@ import math
 import time
 from collections.abc import Iterable, Mapping
 
-from flask import Blueprint, request
+from flask import Blueprint, Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from commentgate.config import Settings, SiteLimits
 from commentgate.netaddr import client_group
 from commentgate.redis_conn import limiter_storage_uri
+from service.deps import Services
 
 NO_SITE = "-"  # what a request naming no site is for
 
@@ -48,6 +49,11 @@ def make_limiter(settings: Settings) -> Limiter:
         swallow_errors=True,
         key_prefix="commentgate:ratelimit",
     )
+
+
+def init_app(app: Flask, svc: Services) -> None:
+    """Count requests against the limits before the views run."""
+    svc.limiter.init_app(app)
 
 
 def requested_site() -> str:
