@@ -6,6 +6,7 @@ Results go to stdout, progress and logs to stderr, so results can be piped.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 import redis
@@ -58,6 +59,10 @@ def main(ctx: click.Context) -> None:
     PORT and COMMENTGATE_* (see docs/operations.md).
     """
     settings = Settings()
+    # A person reads `commentgate run`'s logs on a terminal; everything else (a container,
+    # a service manager, a pipe) gets JSON unless COMMENTGATE_LOG_FORMAT says otherwise.
+    terminal = ctx.invoked_subcommand == "run" and sys.stderr.isatty()
+    settings = settings.model_copy(update={"log_format": settings.resolved_log_format(terminal)})
     configure_logging(settings.log_level, settings.log_format)
     ctx.obj = settings
 

@@ -198,8 +198,10 @@ def require_free_port(host: str, port: int) -> None:
         ) from None
 
 
-def _spawn(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "launch", *args])
+def _spawn(settings: Settings, *args: str) -> subprocess.Popen:
+    # The children log as `run` does: its terminal is theirs too.
+    env = {**os.environ, "COMMENTGATE_LOG_FORMAT": settings.log_format}
+    return subprocess.Popen([sys.executable, "-m", "launch", *args], env=env)
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:
@@ -232,7 +234,7 @@ def run(settings: Settings) -> None:
     click.echo(f"OpenAPI: {base}/openapi.json")
     click.echo(f"Moderator key: {key}")
     sys.stdout.flush()
-    children = [_spawn("web"), _spawn("worker")]
+    children = [_spawn(settings, "web"), _spawn(settings, "worker")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(child.poll() is None for child in children):
