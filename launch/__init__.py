@@ -26,7 +26,7 @@ class CommentgateGroup(click.Group):
 
     # eval lives with the scoring engine; importing it pulls in scikit-learn,
     # so it is loaded only when asked for (or listed by --help).
-    LAZY = {"eval": ("workers.scoring.cli", "eval_command")}
+    LAZY = {"eval": ("launch.evaluate", "eval_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])

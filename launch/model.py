@@ -29,8 +29,8 @@ def train(settings: Settings, files: tuple[str, ...]) -> None:
     model of its own scores with this one, and site models start from it.
     Prints the new model version.
     """
+    from launch.evaluate import train_model
     from workers.model_store import new_version_name
-    from workers.scoring.cli import train_model
     from workers.scoring.corpus import CorpusError
 
     sessions, store = _store(settings)  # a database to keep it in first: training takes a while

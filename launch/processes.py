@@ -141,8 +141,8 @@ def _demo_origins(settings: Settings) -> list[str]:
 
 def _seed_model(settings: Settings) -> None:
     """Train a starting spam model from the bundled corpora if there is none yet."""
+    from launch.evaluate import train_model
     from workers.model_store import ModelStore, new_version_name
-    from workers.scoring.cli import train_model
 
     files = sorted(str(p) for p in Path().glob(settings.seed_corpora))
     sessions = sessions_for(settings)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # What each layer must never import, anywhere in its modules.
 FORBIDDEN = {
     "commentgate": {"service", "workers", "launch", "flask", "flask_openapi3", "pydantic_core"},
-    "workers": {"service", "launch", "flask", "flask_openapi3"},
+    "workers": {"service", "launch", "flask", "flask_openapi3", "click"},
     "service": {"launch"},
 }
 
