@@ -1,3 +1,3 @@
 from launch import main
 
-main()
+main(prog_name="commentgate")
