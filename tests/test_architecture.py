@@ -72,3 +72,25 @@ def test_the_reader_sees_lazy_imports():
 def test_no_layer_reaches_up(package):
     assert modules(package), f"{package}/ has no modules"
     assert not violations(package), f"{package}/ imports what it must not: {violations(package)}"
+
+
+def app_hooks(package: str) -> list[str]:
+    """``path:name(args)`` of each public function whose first parameter is the Flask app."""
+    found = []
+    for path in modules(package):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            params = [arg.arg for arg in node.args.args]
+            first = node.args.args[0].annotation if node.args.args else None
+            if isinstance(first, ast.Name) and first.id == "Flask":
+                found.append(f"{path.relative_to(ROOT)}:{node.name}({', '.join(params)})")
+    return found
+
+
+def test_every_part_wires_itself_into_the_app_with_init_app():
+    hooks = app_hooks("service")
+    assert hooks, "no part of the web app takes the app"
+    other = [hook for hook in hooks if not hook.endswith(":init_app(app, svc)")]
+    assert not other, f"wire parts into the app with init_app(app, svc): {other}"
