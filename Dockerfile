@@ -9,6 +9,7 @@ COPY requirements.lock ./
 RUN /opt/venv/bin/pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY commentgate ./commentgate
+COPY launch ./launch
 COPY service ./service
 COPY workers ./workers
 RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \

@@ -13,8 +13,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check commentgate service workers tests bench
-	$(BIN)/ruff format --check commentgate service workers tests bench
+	$(BIN)/ruff check commentgate launch service workers tests bench
+	$(BIN)/ruff format --check commentgate launch service workers tests bench
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -6,12 +6,11 @@ endpoint; the web layer asks :func:`roles_with` and the tests read it too.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
 from commentgate.domain import Role
-from commentgate.errors import ForbiddenError, NotFoundError
+from commentgate.errors import ForbiddenError
 
 
 class Permission(str, Enum):
@@ -61,15 +60,6 @@ class Principal:
             return True
         return site_id is not None and site_id in self.site_ids
 
-    def require_site(self, site_id: str | None, what: str = "") -> None:
-        """Out-of-scope objects do not exist for this key.
-
-        Raises:
-            NotFoundError: ``site_id`` is outside the key's sites.
-        """
-        if not self.covers(site_id):
-            raise NotFoundError(what or "out of scope")
-
     def require_global(self) -> None:
         """Some acts (creating a site) need a key for every site.
 
@@ -78,13 +68,6 @@ class Principal:
         """
         if not self.is_global:
             raise ForbiddenError("needs a key for all sites")
-
-    def narrow(self, site_ids: Collection[str] | None) -> frozenset[str] | None:
-        """The sites both asked for and covered (None = all)."""
-        if site_ids is None:
-            return self.site_ids
-        wanted = frozenset(site_ids)
-        return wanted if self.site_ids is None else wanted & self.site_ids
 
 
 # The command line acts with full powers on the machine it runs on.

@@ -74,7 +74,9 @@ class Settings(BaseSettings):
     retention_interval_seconds: int = Field(3600, ge=0)
     web_workers: int = 2
     log_level: str = "INFO"
-    log_format: str = "json"  # "json" (one object a line) or "text" for a terminal
+    # "json" (one object a line) or "text"; unset: text when `commentgate run` writes its
+    # logs to a terminal, JSON everywhere else (see resolved_log_format).
+    log_format: str = ""
 
     # Abuse limits on captchas and comments, each counted per site. Per-site
     # values live here until sites carry their own settings in the database.
@@ -109,6 +111,10 @@ class Settings(BaseSettings):
     def resolved_public_url(self) -> str:
         """The base URL readers and host pages use to reach this service."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def resolved_log_format(self, terminal: bool) -> str:
+        """``log_format`` as set, else "text" for a person at a ``terminal`` and "json"."""
+        return self.log_format or ("text" if terminal else "json")
 
     def resolved_secret_key(self) -> bytes:
         """The HMAC key: ``secret_key``, else one generated once under var_dir.

@@ -22,6 +22,18 @@ class FieldError:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+class FieldValueError(ValueError):
+    """A value a domain rule refuses, raised by the validators of a model's fields.
+
+    :func:`fields_from_pydantic` reads it back as its :class:`FieldError`, so the
+    rules need not know the model library's own error types.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.error = FieldError(code, params)
+
+
 class CommentgateError(Exception):
     """Base of every error a client can cause or must be told about."""
 
@@ -61,10 +73,6 @@ class BadJsonError(CommentgateError):
 
 class UnsupportedMediaTypeError(CommentgateError):
     code, status = "unsupported_media_type", 415
-
-
-class TooLargeError(CommentgateError):
-    code, status = "too_large", 413
 
 
 class UnknownSiteError(CommentgateError):
@@ -148,14 +156,19 @@ def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
     fields: dict[str, FieldError] = {}
     for item in exc.errors():
         name = str(item["loc"][0]) if item["loc"] else "body"
-        ctx = item.get("ctx") or {}
-        code = _PYDANTIC_CODES.get(item["type"], item["type"])
-        if code == "too_long" and "field_type" in ctx:  # pydantic's, for a list: items
-            code = "too_many"
-        if code not in {"required", "too_long", "too_many", "phone_invalid"}:
-            code = "invalid"
-        fields.setdefault(name, FieldError(code, _params(code, ctx)))
+        fields.setdefault(name, _field_error(item["type"], item.get("ctx") or {}))
     return fields
+
+
+def _field_error(kind: str, ctx: dict[str, Any]) -> FieldError:
+    if isinstance(ctx.get("error"), FieldValueError):  # one of our rules refused it
+        return ctx["error"].error
+    code = _PYDANTIC_CODES.get(kind, kind)
+    if code == "too_long" and "field_type" in ctx:  # pydantic's, for a list: items
+        code = "too_many"
+    if code not in {"required", "too_long", "too_many", "phone_invalid"}:
+        code = "invalid"
+    return FieldError(code, _params(code, ctx))
 
 
 def _params(code: str, ctx: dict[str, Any]) -> dict[str, Any]:

@@ -11,10 +11,14 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
 
 from commentgate.domain import ModerationMode
-from commentgate.errors import FieldError, ValidationFailedError, WebhookUrlError
+from commentgate.errors import (
+    FieldError,
+    FieldValueError,
+    ValidationFailedError,
+    WebhookUrlError,
+)
 from commentgate.storage.models import Site, SiteOrigin
 from commentgate.storage.sites import normalize_origin
 from commentgate.text import clean_text
@@ -28,8 +32,8 @@ PLAIN_ORIGIN = re.compile(r"^https?://[a-z0-9.\-]+(:\d+)?$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
 
-def _invalid() -> PydanticCustomError:
-    return PydanticCustomError("invalid", "invalid")
+def _invalid() -> FieldValueError:
+    return FieldValueError("invalid")
 
 
 def check_origin(value: str) -> str:
@@ -52,7 +56,7 @@ def check_origin(value: str) -> str:
         raise _invalid()
     # Measured as stored: punycode is longer than the name as typed.
     if len(origin) > MAX_ORIGIN_LENGTH:
-        raise PydanticCustomError("too_long", "too long", {"max": MAX_ORIGIN_LENGTH})
+        raise FieldValueError("too_long", max=MAX_ORIGIN_LENGTH)
     return origin
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pydantic_core import PydanticCustomError
+from commentgate.errors import FieldValueError
 
 ZWJ = "\u200d"
 VS16 = "\ufe0f"  # emoji presentation selector
@@ -84,7 +84,10 @@ def within(max_len: int, cleaned: str) -> str:
     Only cleaned text is measured: NFC can make text longer (U+FB2C becomes
     three code points), so a limit checked before cleaning lets text through
     that its column cannot hold.
+
+    Raises:
+        FieldValueError: ``too_long``, with the limit as ``max``.
     """
     if len(cleaned) > max_len:
-        raise PydanticCustomError("too_long", "too long", {"max": max_len})
+        raise FieldValueError("too_long", max=max_len)
     return cleaned

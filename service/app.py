@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
-import secrets
+from collections.abc import Callable
 
 import redis
-from flask import g, request
+from flask import Flask
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,16 +16,15 @@ from commentgate.config import Settings
 from commentgate.queue import moderation_queue, policy_from
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
+from service import limits, ops, widget
 from service.admin.views import admin
 from service.captchas import captchas
 from service.deps import EXTENSION, Services
 from service.docs_page import docs_page
 from service.health import health
 from service.host.views import host
-from service.http.cors import init_cors
-from service.http.errors import register_error_handlers, validation_error_callback
-from service.http.guards import reject_nul_bytes, require_json_body
-from service.http.headers import init_security_headers
+from service.http import cors, errors, guards, headers, request_ids
+from service.http.errors import validation_error_callback
 from service.http.json_body import JsonBodyRequest
 from service.intake.views import intake
 from service.known_sites import KnownSites
@@ -34,11 +32,10 @@ from service.limits import AbuseLimits, make_limiter
 from service.moderation.ban_views import bans
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
-from service.ops import install_ops
-from service.ops.instrumentation import instrument
+from service.ops import instrumentation
 from service.public import public
 from service.schemas import ErrorOut
-from service.widget import embed, init_widget
+from service.widget import embed
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +61,11 @@ class CommentgateAPI(OpenAPI):
         super().register_api(api, **options)
 
 
-def _services(settings: Settings, redis_client, sessions, app) -> Services:
+def _services(settings: Settings, redis_client, sessions) -> Services:
     client = redis_client if redis_client is not None else connect_redis(settings)
     if sessions is None:
         engine = make_engine(settings.resolved_database_url(), settings.db_statement_timeout_ms)
         sessions = make_session_factory(engine)
-    limiter = make_limiter(settings)
-    limiter.init_app(app)
     return Services(
         settings=settings,
         sessions=sessions,
@@ -79,30 +74,45 @@ def _services(settings: Settings, redis_client, sessions, app) -> Services:
         captchas=CaptchaService(
             client, settings.captcha_ttl_seconds, voice_dir=settings.captcha_voice_dir
         ),
-        limiter=limiter,
+        limiter=make_limiter(settings),
         policy=policy_from(settings),
     )
 
 
-def _apply_limits(svc: Services) -> None:
+def _apply_limits(app: Flask, svc: Services) -> None:
     limits = AbuseLimits(svc.settings, KnownSites(svc.sessions))
     limits.apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+def _register_api(app: Flask, svc: Services) -> None:
+    for blueprint in (intake, captchas, public, moderation, bans, admin, host):
+        app.register_api(blueprint)
+    app.register_blueprint(health)
 
 
-def _assign_request_id() -> None:
-    # A caller's id is kept only in the shape trace ids have: it travels into logs, job
-    # metadata and the RQ dashboard, which prints job metadata as HTML.
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+def _register_docs(app: Flask, svc: Services) -> None:
+    app.register_blueprint(docs_page)
+    app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
 
 
-def _echo_request_id(response):
-    response.headers["X-Request-ID"] = g.get("request_id", "")
-    return response
+# Each part wires itself into the app with init_app(app, services), in this order: a
+# request gets its id, then its log context and timing, before the limiter may refuse it
+# (a refused request is logged and counted too); the guards run after the limiter.
+WIRING: tuple[Callable[[Flask, Services], None], ...] = (
+    request_ids.init_app,
+    instrumentation.init_app,
+    limits.init_app,
+    _apply_limits,
+    ops.init_app,
+    guards.init_app,
+    headers.init_app,
+    cors.init_app,
+    errors.init_app,
+    _register_api,
+    widget.init_app,
+    _register_docs,
+)
 
 
 def create_app(
@@ -129,23 +139,8 @@ def create_app(
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    # Before the limiter's own check, so a request it refuses has an id and a timing too.
-    app.before_request(_assign_request_id)
-    instrument(app)
-    svc = _services(settings, redis_client, sessions, app)
+    svc = _services(settings, redis_client, sessions)
     app.extensions[EXTENSION] = svc
-    _apply_limits(svc)
-    install_ops(app, svc)
-    app.before_request(reject_nul_bytes)
-    app.before_request(require_json_body)
-    app.after_request(_echo_request_id)
-    init_security_headers(app)
-    init_cors(app, svc.limiter)
-    register_error_handlers(app)
-    for blueprint in (intake, captchas, public, moderation, bans, admin, host):
-        app.register_api(blueprint)
-    app.register_blueprint(health)
-    init_widget(app)
-    app.register_blueprint(docs_page)
-    app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
+    for init_app in WIRING:
+        init_app(app, svc)
     return app

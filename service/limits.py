@@ -22,7 +22,7 @@ import math
 import time
 from collections.abc import Container, Iterable, Mapping
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Flask, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from pydantic import TypeAdapter, ValidationError
@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from commentgate.config import Settings, SiteLimits
 from commentgate.netaddr import client_group
 from commentgate.redis_conn import limiter_storage_uri
+from service.deps import Services
 from service.fail_open import FailOpenLimiter
 from service.http.json_body import IGNORED_BODY_METHODS
 from service.schemas import SiteName
@@ -57,6 +58,11 @@ def make_limiter(settings: Settings) -> Limiter:
         swallow_errors=False,  # outages pass in FailOpenLimiter; anything else is a bug
         key_prefix="commentgate:ratelimit",
     )
+
+
+def init_app(app: Flask, svc: Services) -> None:
+    """Count requests against the limits before the views run."""
+    svc.limiter.init_app(app)
 
 
 def _named_site() -> str | None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commentgate.storage.models import Comment, Verdict
+from service.schemas import ModeratorComment
 
 
 def rfc3339(moment: datetime | None) -> str | None:
@@ -43,29 +44,21 @@ def verdict_view(verdict: Verdict | None) -> dict[str, Any] | None:
     }
 
 
+_MOMENTS = ("created_at", "scored_at", "decided_at", "edited_at")
+
+
 def moderator_view(comment: Comment, verdict: Verdict | None) -> dict[str, Any]:
-    """Everything moderators need to decide, personal data included."""
-    return {
-        "id": comment.id,
+    """Everything moderators need to decide, personal data included: a
+    :class:`ModeratorComment`, whose fields not derived here are the comment's own."""
+    derived = {
         "site": comment.site.name,
-        "article": comment.article,
-        "name": comment.name,
-        "phone": comment.phone,
-        "title": comment.title,
-        "content": comment.content,
-        "ip": comment.ip,
-        "user_agent": comment.user_agent,
         "honeypot_filled": bool(comment.honeypot),
-        "submit_seconds": comment.submit_seconds,
-        "status": comment.status,
-        "score": comment.score,
         "verdict": verdict_view(verdict),
-        "created_at": rfc3339(comment.created_at),
-        "scored_at": rfc3339(comment.scored_at),
-        "decided_at": rfc3339(comment.decided_at),
-        "decision_reason": comment.decision_reason,
-        "decision_note": comment.decision_note,
-        "has_link": comment.has_link,
-        "edited_at": rfc3339(comment.edited_at),
         "etag": etag_of(comment),
+        **{name: rfc3339(getattr(comment, name)) for name in _MOMENTS},
     }
+    given = {
+        name: derived[name] if name in derived else getattr(comment, name)
+        for name in ModeratorComment.model_fields
+    }
+    return ModeratorComment.model_validate(given).model_dump(mode="json")

@@ -1,10 +1,17 @@
-"""What readers see: approved comments and their counts. Nothing else, ever."""
+"""What readers see: approved comments and their counts. Nothing else, ever.
+
+Host backends read the same through :mod:`service.host.views`, with these calls.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_openapi3 import APIBlueprint, Tag
+from sqlalchemy.orm import Session
 
 from commentgate.storage.comments import count_approved, list_approved
+from commentgate.storage.models import Site
 from commentgate.storage.sites import get_site
 from service.deps import services
 from service.openapi_docs import error_responses
@@ -12,6 +19,18 @@ from service.presenters import public_view
 from service.schemas import Counts, CountsQuery, PublicListQuery, PublicPage
 
 public = APIBlueprint("public", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="public")])
+
+
+def approved_page(session: Session, site: Site, query: PublicListQuery) -> dict[str, Any]:
+    """One page of an article's approved comments, as readers see them."""
+    page = list_approved(session, site.id, query.article, query.cursor, query.limit)
+    return {"items": [public_view(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+def approved_counts(session: Session, site: Site, query: CountsQuery) -> dict[str, Any]:
+    """Approved comment counts of the articles asked for (each counted once)."""
+    counts = count_approved(session, site.id, list(dict.fromkeys(query.article)))
+    return {"site": site.name, "counts": counts}
 
 
 @public.get(
@@ -22,9 +41,7 @@ public = APIBlueprint("public", __name__, url_prefix="/api/v1", abp_tags=[Tag(na
 def list_comments(query: PublicListQuery):
     """One page of an article's approved comments."""
     with services().sessions() as session:
-        site = get_site(session, query.site)
-        page = list_approved(session, site.id, query.article, query.cursor, query.limit)
-        return {"items": [public_view(c) for c in page.items], "next_cursor": page.next_cursor}
+        return approved_page(session, get_site(session, query.site), query)
 
 
 @public.get(
@@ -35,6 +52,4 @@ def list_comments(query: PublicListQuery):
 def comment_counts(query: CountsQuery):
     """Counts for up to 100 articles in one call (article may repeat)."""
     with services().sessions() as session:
-        site = get_site(session, query.site)
-        counts = count_approved(session, site.id, list(dict.fromkeys(query.article)))
-        return {"site": site.name, "counts": counts}
+        return approved_counts(session, get_site(session, query.site), query)

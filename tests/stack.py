@@ -184,7 +184,7 @@ class Stack:
     def _start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         process = subprocess.Popen(
-            [sys.executable, "-m", "commentgate", *args],
+            [sys.executable, "-m", "launch", *args],
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from commentgate.captcha import CaptchaService
-from commentgate.cli import main
 from commentgate.storage.keys import find_key
 from commentgate.storage.models import Site
+from launch import main
 
 
 def env_for(settings) -> dict[str, str]:
@@ -146,7 +146,7 @@ def test_embedded_redis_is_shared_with_a_second_process(tmp_path):
         env = {**os.environ, "COMMENTGATE_VAR_DIR": str(settings.var_dir)}
         env.pop("REDIS_URL", None)
         out = subprocess.run(
-            [sys.executable, "-m", "commentgate", "captcha", "answer", challenge.id],
+            [sys.executable, "-m", "launch", "captcha", "answer", challenge.id],
             env=env,
             capture_output=True,
             text=True,
@@ -343,7 +343,7 @@ def test_run_stops_before_anything_when_its_port_is_taken(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         out = subprocess.run(
-            [sys.executable, "-m", "commentgate", "run"],
+            [sys.executable, "-m", "launch", "run"],
             cwd=tmp_path,
             env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
             capture_output=True,
@@ -357,9 +357,9 @@ def test_run_stops_before_anything_when_its_port_is_taken(tmp_path):
 
 
 def test_each_run_leaves_one_local_run_key_alive(settings, sessions):
-    from commentgate.cli.processes import renew_local_run_key
     from commentgate.storage.db import transaction
     from commentgate.storage.models import AuditEntry
+    from launch.processes import renew_local_run_key
 
     other = invoke(settings, "keys", "create", "--role", "moderator", "--name", "an").stdout
     secrets = []

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.storage.db import transaction
 from commentgate.storage.models import ApiKey, Comment, Decision, ModelVersion
+from launch.evaluate import train_model
 from tests.helpers import auth, submit_ok
 from workers.learning import (
     TEACHES,
@@ -20,7 +21,6 @@ from workers.learning import (
     rebuild_site,
 )
 from workers.model_store import KEEP_VERSIONS, latest_version
-from workers.scoring.cli import train_model
 from workers.scoring.pipeline import score_submission
 from workers.scoring.types import SiteRules, Submission
 from workers.sweep import Sweeper, queue_rebuilds

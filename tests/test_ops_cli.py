@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
-from commentgate.cli import main
 from commentgate.queue import job_id_for
+from launch import main
 from tests.helpers import submit_ok
 from tests.test_cli import env_for
 from workers.sweep import sweep_retries_key

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,15 @@ def test_lock_files_pin_every_package_with_hashes(lock):
     pins = [line for line in lines if line and not line.startswith((" ", "#"))]
     assert pins and all("==" in pin for pin in pins)
     assert sum("--hash=sha256:" in line for line in lines) >= len(pins)
+
+
+def test_every_package_data_glob_names_files_that_exist():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    package_data = config["tool"]["setuptools"]["package-data"]
+    empty = [
+        f"{package}/{pattern}"
+        for package, patterns in package_data.items()
+        for pattern in patterns
+        if not any(path.is_file() for path in (ROOT / package).glob(pattern))
+    ]
+    assert package_data and not empty, f"package data that matches no file: {empty}"

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 MAX_LINES = 200
 # Every module and subpackage of these directories is named in the map.
-MAPPED_DIRS = ("commentgate", "service", "workers", "workers/scoring")
+MAPPED_DIRS = ("commentgate", "launch", "service", "workers", "workers/scoring")
 # Created by `make run` in the working directory, not part of the tree.
 RUNTIME_DIRS = ("var/", ".venv/")
 MEDIA_TYPES = ("application/", "text/", "image/", "audio/", "multipart/")

@@ -36,7 +36,7 @@ def running(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(PORT=str(port), COMMENTGATE_SWEEP_INTERVAL_SECONDS="2")
     process = subprocess.Popen(
-        [sys.executable, "-m", "commentgate", "run"],
+        [sys.executable, "-m", "launch", "run"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -70,7 +70,7 @@ def test_comment_travels_from_form_to_public_list(running):
     status, captcha = call("POST", f"{base}/api/v1/captchas?site=demo")
     assert status == 201
     answer = subprocess.run(
-        [sys.executable, "-m", "commentgate", "captcha", "answer", captcha["id"]],
+        [sys.executable, "-m", "launch", "captcha", "answer", captcha["id"]],
         cwd=cwd,
         env=env,
         capture_output=True,

@@ -1,8 +1,9 @@
 """The clients a worker process uses, built once in ``commentgate worker``.
 
 RQ calls jobs with plain arguments, so jobs reach their dependencies through
-the runtime installed for the process; everything below the job function
-receives them as arguments.
+the runtime the worker's entry point installed for the process; everything
+below the job function receives them as arguments. Nothing here reads the
+environment: a process that runs jobs without installing a runtime is told so.
 """
 
 from __future__ import annotations
@@ -50,18 +51,29 @@ def build_runtime(settings: Settings, client: redis.Redis | None = None) -> Work
     return runtime_for(settings, make_session_factory(engine), client)
 
 
+class RuntimeNotInstalledError(RuntimeError):
+    """A job ran in a process whose entry point installed no worker runtime."""
+
+
 _installed: WorkerRuntime | None = None
 
 
 def install(runtime: WorkerRuntime | None) -> None:
-    """Make ``runtime`` the one jobs in this process use."""
+    """Make ``runtime`` the one jobs in this process use (None: uninstall it)."""
     global _installed
     _installed = runtime
 
 
 def current() -> WorkerRuntime:
-    """The installed runtime, built from the environment on first use if none was."""
-    global _installed
+    """The runtime the process's entry point installed.
+
+    Raises:
+        RuntimeNotInstalledError: none was; jobs run under ``commentgate worker``,
+            which builds and installs it before taking any job.
+    """
     if _installed is None:
-        _installed = build_runtime(Settings())
+        raise RuntimeNotInstalledError(
+            "no worker runtime installed in this process: run jobs with `commentgate worker`, "
+            "or call workers.runtime.install(build_runtime(settings)) before the first job"
+        )
     return _installed

@@ -14,13 +14,13 @@ from pydantic import BaseModel, Field
 
 from commentgate.access import Permission
 from commentgate.registry import get_scoped_site
-from commentgate.storage.comments import count_approved, list_approved
 from commentgate.storage.events import event_cursor, list_events
 from commentgate.storage.models import CommentEvent
 from service.deps import services
 from service.http.auth import current_principal, require
 from service.openapi_docs import SECURITY, protected
-from service.presenters import public_view, rfc3339
+from service.presenters import rfc3339
+from service.public import approved_counts, approved_page
 from service.schemas import Counts, CountsQuery, PageQuery, PublicListQuery, PublicPage
 
 host = APIBlueprint(
@@ -66,8 +66,7 @@ def comments(query: PublicListQuery):
     """What readers see, page by page."""
     with services().sessions() as session:
         site = get_scoped_site(session, current_principal(), query.site)
-        page = list_approved(session, site.id, query.article, query.cursor, query.limit)
-        return {"items": [public_view(c) for c in page.items], "next_cursor": page.next_cursor}
+        return approved_page(session, site, query)
 
 
 @host.get(
@@ -79,10 +78,7 @@ def counts(query: CountsQuery):
     """Counts for up to 100 articles in one call (article may repeat)."""
     with services().sessions() as session:
         site = get_scoped_site(session, current_principal(), query.site)
-        return {
-            "site": site.name,
-            "counts": count_approved(session, site.id, list(dict.fromkeys(query.article))),
-        }
+        return approved_counts(session, site, query)
 
 
 def _event_view(event: CommentEvent) -> dict[str, Any]:

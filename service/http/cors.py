@@ -18,11 +18,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
-from flask_limiter import Limiter
 from sqlalchemy.exc import SQLAlchemyError
 
 from commentgate.storage.sites import is_origin_registered
-from service.deps import services
+from service.deps import Services, services
 from service.http.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -96,8 +95,8 @@ def add_cors_headers(response: Response) -> Response:
     return response
 
 
-def init_cors(app: Flask, limiter: Limiter) -> None:
+def init_app(app: Flask, svc: Services) -> None:
     """Install the CORS hooks; preflights do not count against rate limits."""
-    limiter.request_filter(is_preflight)
+    svc.limiter.request_filter(is_preflight)
     app.before_request(answer_preflight)
     app.after_request(add_cors_headers)

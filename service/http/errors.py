@@ -29,7 +29,7 @@ from commentgate.errors import (
 )
 from commentgate.messages import error_message, field_message
 from commentgate.redis_conn import REDIS_OUTAGES
-from service.deps import services
+from service.deps import Services, services
 from service.http.i18n import preferred_language
 from service.limits import retry_after_seconds
 
@@ -141,7 +141,7 @@ _HANDLERS: list[tuple[type[Exception], Callable[[Any], Response]]] = [
 ]
 
 
-def register_error_handlers(app: Flask) -> None:
+def init_app(app: Flask, svc: Services) -> None:
     """Install the mapping on ``app``."""
     for exc_type, handler in _HANDLERS:
         app.register_error_handler(exc_type, handler)

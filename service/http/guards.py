@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Flask, request
 
 from commentgate.errors import (
     FieldError,
@@ -12,6 +12,7 @@ from commentgate.errors import (
     UnsupportedMediaTypeError,
     ValidationFailedError,
 )
+from service.deps import Services
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -85,3 +86,9 @@ def reject_nul_bytes() -> None:
     }
     if bad:
         raise ValidationFailedError(bad)
+
+
+def init_app(app: Flask, svc: Services) -> None:
+    """Run the checks before every view (after the rate limiter)."""
+    app.before_request(reject_nul_bytes)
+    app.before_request(require_json_body)

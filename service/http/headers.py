@@ -117,7 +117,7 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def init_security_headers(app: Flask) -> None:
+def init_app(app: Flask, svc: object = None) -> None:
     """Add the headers to every response of ``app`` and the nonce to its templates."""
     app.add_template_global(csp_nonce)
     app.after_request(add_security_headers)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from service.deps import Services
-from service.ops.dashboard import mount_dashboard
+from service.ops import dashboard
 from service.ops.metrics import metrics
 
 
-def install_ops(app: Flask, svc: Services) -> None:
+def init_app(app: Flask, svc: Services) -> None:
     """Add ``/metrics`` and ``/ops/rq`` to ``app`` (request instrumentation is installed
-    first of all, see :func:`service.ops.instrumentation.instrument`)."""
+    first of all, see :func:`service.ops.instrumentation.init_app`)."""
     app.register_blueprint(metrics)
-    mount_dashboard(app, svc.settings, svc.redis)
+    dashboard.init_app(app, svc)

@@ -21,6 +21,7 @@ from commentgate.config import Settings
 from commentgate.domain import Role
 from commentgate.errors import ForbiddenError, NotFoundError, OpsKeyRequiredError
 from commentgate.redis_conn import embedded_socket
+from service.deps import Services
 from service.http.auth_throttle import find_presented_key
 from service.http.errors import json_error_for
 
@@ -89,11 +90,11 @@ def _same_origin() -> bool:
     return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
 
 
-def mount_dashboard(app: Flask, settings: Settings, client) -> None:
+def init_app(app: Flask, svc: Services) -> None:
     """Serve rq-dashboard under ``/ops/rq`` on the app's own Redis connection."""
-    app.config["RQ_DASHBOARD_REDIS_URL"] = [_redis_url(settings)]
+    app.config["RQ_DASHBOARD_REDIS_URL"] = [_redis_url(svc.settings)]
     app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
-    app.redis_conn = client  # type: ignore[attr-defined]  # where the blueprint looks
+    app.redis_conn = svc.redis  # type: ignore[attr-defined]  # where the blueprint looks
     app.before_request(require_ops_key)
     from rq.exceptions import NoSuchJobError
 

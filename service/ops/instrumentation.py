@@ -14,6 +14,7 @@ from flask import Flask, Response, g, request
 
 from commentgate import metrics
 from commentgate.logging import bind, mask_ip, unbind
+from service.deps import Services
 
 access_log = logging.getLogger("commentgate.access")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -58,7 +59,7 @@ def _finish(_exc: BaseException | None) -> None:
         unbind(token)
 
 
-def instrument(app: Flask) -> None:
+def init_app(app: Flask, svc: Services) -> None:
     """Install the hooks on ``app``: after the request id is assigned, before the rate
     limiter (a refused request is logged and counted too)."""
     app.before_request(_start)

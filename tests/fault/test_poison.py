@@ -65,7 +65,7 @@ def test_poison_comment_is_retried_then_parked_without_blocking(stack, redis_con
     print(f"\npoison comment: {_attempts(engine)} attempts, then parked as failed")
 
     status = subprocess.run(
-        [sys.executable, "-m", "commentgate", "status"],
+        [sys.executable, "-m", "launch", "status"],
         env=stack.env(),
         capture_output=True,
         text=True,
@@ -77,7 +77,7 @@ def test_poison_comment_is_retried_then_parked_without_blocking(stack, redis_con
     assert _attempts(engine) == expected, "parked means no further attempts"
 
     requeued = subprocess.run(
-        [sys.executable, "-m", "commentgate", "requeue-failed", poison_id],
+        [sys.executable, "-m", "launch", "requeue-failed", poison_id],
         env=stack.env(),
         capture_output=True,
         text=True,

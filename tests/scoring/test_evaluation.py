@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from workers.scoring.cli import eval_command, train_model
+from launch.evaluate import eval_command, train_model
 from workers.scoring.corpus import CorpusError, Example, Label, read_examples
 from workers.scoring.evaluation import Report, cross_validate, evaluate, report_for, score_texts
 from workers.scoring.model import SpamModel

@@ -1,7 +1,8 @@
 import pytest
 
+from commentgate.domain import CommentStatus
 from workers.scoring.model import model_weight
-from workers.scoring.pipeline import Outcome, classify, make_verdict, score_submission
+from workers.scoring.pipeline import classify, make_verdict, score_submission
 from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
 
 BETTING_SPAM = (
@@ -13,7 +14,7 @@ WARM = "Bài viết rất hay, cảm ơn tác giả. Mong có thêm nhiều bài
 
 def test_betting_links_and_zalo_is_spam_with_readable_reasons(english_model):
     verdict = score_submission(Submission(BETTING_SPAM), SiteRules(), english_model)
-    assert classify(verdict, SiteRules()) is Outcome.SPAM
+    assert classify(verdict, SiteRules()) is CommentStatus.SPAM
     codes = {reason.code for reason in verdict.reasons if reason.weight > 0}
     assert {"links", "link_shortener", "contact_phone", "contact_zalo", "lexicon_betting"} <= codes
     assert all(reason.detail for reason in verdict.reasons)
@@ -40,7 +41,7 @@ def test_warm_vietnamese_comment_with_phone_field_is_pending(model_name, request
         Submission(WARM, name="Lan", phone="+84912345678"), SiteRules(), model
     )
     assert [r for r in verdict.reasons if r.weight > 0] == []
-    assert classify(verdict, SiteRules(), "pre") is Outcome.PENDING
+    assert classify(verdict, SiteRules(), "pre") is CommentStatus.PENDING
 
 
 def test_extra_reasons_are_added_and_the_score_is_their_sum():
@@ -92,4 +93,4 @@ def test_classify_uses_per_site_thresholds(score, rules, mode, expected):
 def test_decisive_evidence_is_spam_even_when_the_model_is_sure_of_ham(sub, rules, english_model):
     assert DECISIVE_WEIGHT + model_weight(0.0) >= rules.spam_at
     verdict = score_submission(sub, rules, english_model)
-    assert classify(verdict, rules) is Outcome.SPAM
+    assert classify(verdict, rules) is CommentStatus.SPAM

@@ -8,7 +8,7 @@ user takes the first one's socket, and whatever runs as that user can resize or 
 from __future__ import annotations
 
 from commentgate.config import Settings
-from commentgate.gunicorn_app import gunicorn_options
+from launch.gunicorn_app import gunicorn_options
 from tests.stack import Stack
 
 

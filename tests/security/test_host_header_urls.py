@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from commentgate.config import Settings
-from commentgate.gunicorn_app import warn_if_urls_follow_host
+from launch.gunicorn_app import warn_if_urls_follow_host
 from tests.services import free_port
 
 WARNING = "captcha image and audio URLs follow each request's Host header"
@@ -36,7 +36,7 @@ WARNING = "captcha image and audio URLs follow each request's Host header"
 )
 def test_warns_only_when_reachable_without_a_public_url(tmp_path, caplog, host, public_url, warns):
     settings = Settings(var_dir=tmp_path, host=host, public_url=public_url)
-    with caplog.at_level(logging.WARNING, logger="commentgate.gunicorn_app"):
+    with caplog.at_level(logging.WARNING, logger="launch.gunicorn_app"):
         assert warn_if_urls_follow_host(settings) is warns
     assert (WARNING in caplog.text) is warns
     assert "COMMENTGATE_PUBLIC_URL" in caplog.text or not warns
@@ -52,7 +52,7 @@ def test_commentgate_web_warns_at_start_up(tmp_path):
         COMMENTGATE_LOG_FORMAT="text",
     )
     out = subprocess.run(
-        [sys.executable, "-m", "commentgate", "web", "--workers", "1"],
+        [sys.executable, "-m", "launch", "web", "--workers", "1"],
         env=env,
         capture_output=True,
         text=True,

@@ -99,7 +99,7 @@ def test_commentgate_run_keeps_var_private(tmp_path):
     env.update(HOST="127.0.0.1", PORT=str(port), REDIS_URL="", DATABASE_URL="")
     with (tmp_path / "run.log").open("wb") as log:
         run = subprocess.Popen(
-            [sys.executable, "-m", "commentgate", "run"],
+            [sys.executable, "-m", "launch", "run"],
             cwd=tmp_path,
             env=env,
             stdout=log,

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sklearn.model_selection import StratifiedKFold
 
+from commentgate.domain import CommentStatus
 from workers.scoring.corpus import Example
 from workers.scoring.model import SpamModel
 from workers.scoring.pipeline import (
-    Outcome,
     classify,
     collect_reasons,
     make_verdict,
@@ -101,7 +101,7 @@ def report_for(
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     for example, verdict in zip(examples, verdicts, strict=True):
-        flagged = classify(verdict, rules) is Outcome.SPAM
+        flagged = classify(verdict, rules) is CommentStatus.SPAM
         counts[("t" if flagged == example.is_spam else "f") + ("p" if flagged else "n")] += 1
         if flagged:
             reasons.update(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import Enum
 
+from commentgate.domain import CommentStatus, ModerationMode
 from workers.scoring.checks.abuse import check_abuse
 from workers.scoring.checks.contact import check_contact
 from workers.scoring.checks.discussion import warning_reasons
@@ -28,21 +28,6 @@ CHECKS: tuple[Check, ...] = (
     check_abuse,
 )
 NO_MODEL = "none"
-
-
-class Mode(str, Enum):
-    """Site moderation mode: hold everything for review, or publish what looks clean."""
-
-    PRE = "pre"
-    POST = "post"
-
-
-class Outcome(str, Enum):
-    """Where a scored comment goes."""
-
-    SPAM = "spam"
-    PENDING = "pending"
-    APPROVED = "approved"
 
 
 def run_checks(sub: Submission, rules: SiteRules) -> list[Reason]:
@@ -105,10 +90,13 @@ def make_verdict(reasons: Sequence[Reason], model_version: str) -> Verdict:
     return Verdict(score=score, reasons=tuple(reasons), model_version=model_version)
 
 
-def classify(verdict: Verdict, rules: SiteRules, mode: Mode | str = Mode.PRE) -> Outcome:
-    """Spam at ``spam_at`` or above; in post-moderation, approved below ``approve_below``."""
+def classify(
+    verdict: Verdict, rules: SiteRules, mode: ModerationMode | str = ModerationMode.PRE
+) -> CommentStatus:
+    """Where a scored comment goes: spam at ``spam_at`` or above; in post-moderation,
+    approved below ``approve_below``; else pending."""
     if verdict.score >= rules.spam_at:
-        return Outcome.SPAM
-    if Mode(mode) is Mode.POST and verdict.score < rules.approve_below:
-        return Outcome.APPROVED
-    return Outcome.PENDING
+        return CommentStatus.SPAM
+    if ModerationMode(mode) is ModerationMode.POST and verdict.score < rules.approve_below:
+        return CommentStatus.APPROVED
+    return CommentStatus.PENDING

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from commentgate import keyring, multiprocess
 from commentgate.access import CLI
-from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.domain import Role
 from commentgate.fingerprint import backfill_fingerprints
@@ -28,6 +27,7 @@ from commentgate.storage.db import transaction
 from commentgate.storage.keys import live_keys_named
 from commentgate.storage.migrate import upgrade
 from commentgate.storage.sites import ensure_site
+from launch.admin import pass_settings, sessions_for
 
 DEMO_SITE = "demo"
 LOCAL_RUN_KEY = "local run"  # the name of the moderator key `commentgate run` prints
@@ -41,7 +41,7 @@ def web(settings: Settings, workers: int | None) -> None:
     """Serve the HTTP API with gunicorn on HOST:PORT."""
     keep_private(settings.var_dir)
     multiprocess.prepare(metrics_dir(settings))
-    from commentgate.gunicorn_app import serve
+    from launch.gunicorn_app import serve
 
     serve(settings, workers or settings.web_workers)
 
@@ -141,8 +141,8 @@ def _demo_origins(settings: Settings) -> list[str]:
 
 def _seed_model(settings: Settings) -> None:
     """Train a starting spam model from the bundled corpora if there is none yet."""
+    from launch.evaluate import train_model
     from workers.model_store import ModelStore, new_version_name
-    from workers.scoring.cli import train_model
 
     files = sorted(str(p) for p in Path().glob(settings.seed_corpora))
     sessions = sessions_for(settings)
@@ -198,8 +198,10 @@ def require_free_port(host: str, port: int) -> None:
         ) from None
 
 
-def _spawn(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "commentgate", *args])
+def _spawn(settings: Settings, *args: str) -> subprocess.Popen:
+    # The children log as `run` does: its terminal is theirs too.
+    env = {**os.environ, "COMMENTGATE_LOG_FORMAT": settings.log_format}
+    return subprocess.Popen([sys.executable, "-m", "launch", *args], env=env)
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:
@@ -232,7 +234,7 @@ def run(settings: Settings) -> None:
     click.echo(f"OpenAPI: {base}/openapi.json")
     click.echo(f"Moderator key: {key}")
     sys.stdout.flush()
-    children = [_spawn("web"), _spawn("worker")]
+    children = [_spawn(settings, "web"), _spawn(settings, "worker")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(child.poll() is None for child in children):

@@ -6,18 +6,19 @@ Results go to stdout, progress and logs to stderr, so results can be piped.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 import redis
 
 from commentgate import __version__
-from commentgate.cli.admin import captcha, db, keys, sites
-from commentgate.cli.model import model, train
-from commentgate.cli.ops import requeue_failed, status
-from commentgate.cli.processes import run, web, worker
 from commentgate.config import Settings
 from commentgate.errors import CommentgateError
 from commentgate.logging import configure as configure_logging
+from launch.admin import captcha, db, keys, sites
+from launch.model import model, train
+from launch.ops import requeue_failed, status
+from launch.processes import run, web, worker
 
 
 class CommentgateGroup(click.Group):
@@ -25,7 +26,7 @@ class CommentgateGroup(click.Group):
 
     # eval lives with the scoring engine; importing it pulls in scikit-learn,
     # so it is loaded only when asked for (or listed by --help).
-    LAZY = {"eval": ("workers.scoring.cli", "eval_command")}
+    LAZY = {"eval": ("launch.evaluate", "eval_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])
@@ -58,6 +59,10 @@ def main(ctx: click.Context) -> None:
     PORT and COMMENTGATE_* (see docs/operations.md).
     """
     settings = Settings()
+    # A person reads `commentgate run`'s logs on a terminal; everything else (a container,
+    # a service manager, a pipe) gets JSON unless COMMENTGATE_LOG_FORMAT says otherwise.
+    terminal = ctx.invoked_subcommand == "run" and sys.stderr.isatty()
+    settings = settings.model_copy(update={"log_format": settings.resolved_log_format(terminal)})
     configure_logging(settings.log_level, settings.log_format)
     ctx.obj = settings
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 from redis.exceptions import LockError
 
-from commentgate.cli.admin import pass_settings, sessions_for
 from commentgate.config import Settings
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import get_site
+from launch.admin import pass_settings, sessions_for
 
 
 def _store(settings: Settings, client=None):
@@ -29,8 +29,8 @@ def train(settings: Settings, files: tuple[str, ...]) -> None:
     model of its own scores with this one, and site models start from it.
     Prints the new model version.
     """
+    from launch.evaluate import train_model
     from workers.model_store import new_version_name
-    from workers.scoring.cli import train_model
     from workers.scoring.corpus import CorpusError
 
     sessions, store = _store(settings)  # a database to keep it in first: training takes a while

@@ -1,4 +1,4 @@
-"""Click commands for offline work on the spam model (registered in the main CLI)."""
+"""Offline work on the spam model: cold-start training from corpora, and `commentgate eval`."""
 
 from __future__ import annotations
 

@@ -11,13 +11,13 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.registry import FailedJobRegistry
 from sqlalchemy.exc import SQLAlchemyError
 
-from commentgate.cli.admin import pass_settings, require_schema
 from commentgate.config import Settings
 from commentgate.queue import comment_id_of, job_id_for, moderation_queue
 from commentgate.queue_stats import failed_jobs, snapshot_queue, snapshot_workers
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import make_engine, make_session_factory
 from commentgate.storage.stats import count_by_status, oldest_received
+from launch.admin import pass_settings, require_schema
 
 
 def _ago(moment: datetime | None) -> str:

@@ -1,3 +1,0 @@
-from commentgate.cli import main
-
-main()
