@@ -6,8 +6,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, lazyload, load_only
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload, load_only
 
 from commentgate.domain import CommentStatus
 from commentgate.storage.models import Comment, Decision, Verdict
@@ -144,3 +144,38 @@ def find_comments(session: Session, ids: Collection[str], *, fresh: bool = False
     if fresh:
         query = query.execution_options(populate_existing=True)
     return list(session.scalars(query))
+
+
+def author_history(
+    session: Session,
+    comment: Comment,
+    column: InstrumentedAttribute[str | None],
+    value: str,
+    statuses: Collection[str],
+) -> dict[str, int]:
+    """How many of the site's other comments with ``column == value`` are in each status."""
+    rows = session.execute(
+        select(Comment.status, func.count())
+        .where(
+            Comment.site_id == comment.site_id,
+            Comment.id != comment.id,
+            column == value,
+            Comment.status.in_(statuses),
+        )
+        .group_by(Comment.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def find_site_id(session: Session, comment_id: str) -> str | None:
+    """The site of the comment, if it exists."""
+    return session.scalar(select(Comment.site_id).where(Comment.id == comment_id))
+
+
+def unfingerprinted(session: Session, limit: int) -> list[Comment]:
+    """Up to ``limit`` comments with a phone or IP but no fingerprint of it yet."""
+    missing = or_(
+        (Comment.phone.is_not(None)) & Comment.phone_hmac.is_(None),
+        (Comment.ip.is_not(None)) & Comment.ip_hmac.is_(None),
+    )
+    return list(session.scalars(select(Comment).where(missing).limit(limit)))
