@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from commentgate.local_files import create_private_file, make_private_dir
@@ -113,6 +113,11 @@ def transaction(factory: SessionFactory) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
     with unit_of_work(factory) as work:
         yield work.session
+
+
+def ping(session: Session) -> None:
+    """Ask the database the simplest question; raises when it cannot answer."""
+    session.execute(text("SELECT 1"))
 
 
 def escape_like(text: str) -> str:
