@@ -186,7 +186,8 @@ class CommentLifecycle:
                 standing.status,
                 standing.reason,
                 standing.note,
-            )
+            ),
+            now,
         )
         self._learn(site_id, ruling)
         waited = since(comment.scored_at, now) if first else None
@@ -231,8 +232,8 @@ class CommentLifecycle:
 
         Returns False when the comment changed since it was read.
         """
-        before, site_id = comment.status, comment.site_id
-        standing = Standing(SPAM, self._clock(), key_id, RejectReason.SPAM.value)
+        before, site_id, now = comment.status, comment.site_id, self._clock()
+        standing = Standing(SPAM, now, key_id, RejectReason.SPAM.value)
         if not self._change(comment, comment.version, before, standing):
             return False
         add_rejection(self.session, ban, comment)
@@ -248,7 +249,8 @@ class CommentLifecycle:
                 SPAM,
                 standing.reason,
                 ban_id=ban.id,
-            )
+            ),
+            now,
         )
         self.session.expire(comment)
         return True
@@ -271,10 +273,12 @@ class CommentLifecycle:
         )
         if not self._change(comment, rejection.version, SPAM, standing):
             return False
-        rejection.restored_at = self._clock()
+        rejection.restored_at = now = self._clock()
         action, audit = DecisionAction.RESTORE, AuditAction.COMMENT_RESTORE
         after = standing.status
-        self._log(Logged(comment.id, site_id, key_id, action, audit, SPAM, after, ban_id=ban.id))
+        self._log(
+            Logged(comment.id, site_id, key_id, action, audit, SPAM, after, ban_id=ban.id), now
+        )
         self.session.expire(comment)
         return True
 
@@ -295,7 +299,7 @@ class CommentLifecycle:
         if webhook is not None:
             self._later(partial(queue_webhook, self._queue, comment.id, webhook, self._request_id))
 
-    def _log(self, entry: Logged) -> None:
+    def _log(self, entry: Logged, at: datetime) -> None:
         # decisions.key_id names an API key; a change made from the command line has none.
         if entry.key_id is not None:
             add_decision(
@@ -307,7 +311,7 @@ class CommentLifecycle:
                 note=entry.note,
                 from_status=entry.before,
                 to_status=entry.after,
-                created_at=self._clock(),
+                created_at=at,
             )
         detail = {"ban": entry.ban_id} if entry.ban_id else {}
         record_audit(
