@@ -147,6 +147,12 @@ class UnavailableError(CommentgateError):
         self.retry_after = retry_after
 
 
+class TransitionRefusedError(CommentgateError):
+    """A change of a comment's status that its life does not allow: a bug, never a request."""
+
+    code, status = "internal", 500
+
+
 def fields_from_pydantic(exc: ValidationError) -> dict[str, FieldError]:
     """Field errors keyed by the field's name, first problem per field.
 

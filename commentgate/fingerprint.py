@@ -17,14 +17,13 @@ import hashlib
 import hmac
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from commentgate.config import Settings
 from commentgate.domain import BanKind
 from commentgate.netaddr import canonical_ip, client_group
 from commentgate.phone import normalize_phone
-from commentgate.storage.models import Comment
+from commentgate.storage.comments import unfingerprinted
 
 
 class AuthorFingerprints(NamedTuple):
@@ -72,12 +71,8 @@ def address_fingerprint(secret: bytes, ip: str | None) -> str | None:
 
 def backfill_fingerprints(session: Session, settings: Settings, batch: int = 1000) -> int:
     """Fingerprint comments stored before fingerprints existed; returns how many."""
-    missing = or_(
-        (Comment.phone.is_not(None)) & Comment.phone_hmac.is_(None),
-        (Comment.ip.is_not(None)) & Comment.ip_hmac.is_(None),
-    )
     done = 0
-    while rows := list(session.scalars(select(Comment).where(missing).limit(batch))):
+    while rows := unfingerprinted(session, batch):
         for comment in rows:
             prints = author_fingerprints(settings, comment.phone, comment.ip)
             # "" marks a value that cannot be read (no ban can match it) so it is not retried.

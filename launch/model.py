@@ -73,7 +73,7 @@ def model_rebuild(settings: Settings, site_name: str) -> None:
 @pass_settings
 def model_show(settings: Settings, site_name: str | None) -> None:
     """Print the current model version, its scope and how many decisions it learned."""
-    from workers.model_store import latest_version
+    from commentgate.storage.model_versions import latest_version
 
     sessions, _ = _store(settings)
     with sessions() as session:

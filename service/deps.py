@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import redis
-from flask import current_app
+from flask import current_app, g
 from flask_limiter import Limiter
 from rq import Queue
 
 from commentgate.captcha import CaptchaService
+from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.config import Settings
 from commentgate.queue import DEFAULT_POLICY, JobPolicy
-from commentgate.storage.db import SessionFactory
+from commentgate.storage.db import SessionFactory, unit_of_work
 
 EXTENSION = "commentgate"
 
@@ -33,3 +36,16 @@ class Services:
 def services() -> Services:
     """The current app's services."""
     return current_app.extensions[EXTENSION]
+
+
+@contextmanager
+def comment_work() -> Iterator[CommentLifecycle]:
+    """The request's unit of work, with the comment lifecycle bound to it.
+
+    Commits when the block ends without an error; follow-ups run after that.
+    """
+    svc = services()
+    with unit_of_work(svc.sessions) as uow:
+        yield CommentLifecycle(
+            uow=uow, queue=svc.queue, policy=svc.policy, request_id=g.get("request_id")
+        )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import redis
 from flask import Blueprint
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from commentgate.errors import UnavailableError
+from commentgate.storage.db import ping
 from service.deps import services
 
 health = Blueprint("health", __name__)
@@ -22,7 +22,7 @@ def healthz():
 def _check_database() -> str:
     try:
         with services().sessions() as session:
-            session.execute(text("SELECT 1"))
+            ping(session)
         return "ok"
     except SQLAlchemyError as exc:
         return f"error: {type(exc).__name__}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_openapi3.models import Header
 from pydantic import BaseModel, ConfigDict
 
 from service.schemas import ErrorOut
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 BEARER = {"bearer": {"type": "http", "scheme": "bearer", "description": "API key"}}
 SECURITY = [{"bearer": []}]
@@ -47,6 +50,22 @@ def with_headers(model: type[BaseModel], headers: tuple[str, ...]) -> type[BaseM
     )
     name = model.__name__ + "".join(h.replace("-", "").replace("?", "Maybe") for h in headers)
     return type(name, (model,), {"model_config": config, "__module__": model.__module__})
+
+
+def documented_body(model: type[BaseModel]) -> Callable[[F], F]:
+    """Document ``model`` as the view's JSON body, but leave reading and validating it to the view.
+
+    For a view that must act before validation (the intake redeems a captcha
+    first); the OpenAPI document is the one ``body: model`` would give.
+    """
+
+    def mark(view: F) -> F:
+        view.__annotations__ = {**view.__annotations__, "body": model}
+        # flask-openapi3's own switch: validation is the view's business.
+        view.__delay_validate_request__ = True  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 def optional_json_body(properties: dict[str, Any]) -> dict[str, Any]:

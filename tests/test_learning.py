@@ -10,17 +10,18 @@ from sqlalchemy import select
 
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.storage.db import transaction
+from commentgate.storage.decision_log import TEACHES
+from commentgate.storage.model_versions import latest_version
 from commentgate.storage.models import ApiKey, Comment, Decision, ModelVersion
 from launch.evaluate import train_model
 from tests.helpers import auth, submit_ok
 from workers.learning import (
-    TEACHES,
     DecisionsNotSettledError,
     learn_site,
     needs_rebuild,
     rebuild_site,
 )
-from workers.model_store import KEEP_VERSIONS, latest_version
+from workers.model_store import KEEP_VERSIONS
 from workers.scoring.pipeline import score_submission
 from workers.scoring.types import SiteRules, Submission
 from workers.sweep import Sweeper, queue_rebuilds

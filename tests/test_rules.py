@@ -2,15 +2,18 @@
 
 import base64
 import json
+from contextlib import contextmanager
 
 import pytest
 from pydantic import ValidationError
 
 from commentgate.access import CLI, Principal
+from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.domain import DecisionAction, RejectReason, Role
 from commentgate.errors import ForbiddenError, ValidationFailedError
 from commentgate.links import has_link
 from commentgate.site_settings import NewSite, SiteSettings, apply_settings
+from commentgate.storage.db import unit_of_work
 from commentgate.storage.keys import find_key
 from commentgate.storage.models import AuditEntry, Comment, Site
 from commentgate.storage.pagination import decode_cursor_values, id_key, time_key
@@ -118,6 +121,12 @@ def test_cursor_roundtrip_values():
     assert at.tzinfo is not None and ident == "abc"
 
 
+@contextmanager
+def lifecycle(app, sessions):
+    with unit_of_work(sessions) as uow:
+        yield CommentLifecycle(uow=uow, queue=app.extensions["commentgate"].queue)
+
+
 def test_decide_many_directly(client, app, worker, sessions, site):
     ids = [submit_ok(client, app) for _ in range(2)]
     worker()
@@ -125,11 +134,11 @@ def test_decide_many_directly(client, app, worker, sessions, site):
         key_id = find_key(session, make_key(sessions)).id
     principal = Principal(key_id, Role.MODERATOR, None)
     template = DecisionRequest(DecisionAction.REJECT, RejectReason.SPAM)
-    with sessions() as session:
-        results = decide_many(session, [*ids, "missing"], principal, template, {})
+    with lifecycle(app, sessions) as life:
+        results = decide_many(life, [*ids, "missing"], principal, template, {})
     assert [r.result for r in results] == [Outcome.OK, Outcome.OK, Outcome.NOT_FOUND]
     assert {r.status for r in results[:2]} == {"spam"}
     elsewhere = Principal(key_id, Role.MODERATOR, frozenset({"another-site"}))
-    with sessions() as session:
-        hidden = decide_many(session, ids, elsewhere, template, {})
+    with lifecycle(app, sessions) as life:
+        hidden = decide_many(life, ids, elsewhere, template, {})
     assert {r.result for r in hidden} == {Outcome.NOT_FOUND}

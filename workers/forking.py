@@ -13,11 +13,10 @@ import logging
 
 from rq import Queue, Worker
 from rq.job import Job
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from commentgate.queue import MODERATE_JOB
-from commentgate.storage.models import Comment
+from commentgate.storage.comments import find_site_id
 from workers import runtime
 from workers.runtime import WorkerRuntime
 
@@ -41,7 +40,7 @@ def preload_model(rt: WorkerRuntime, job: Job) -> None:
         return
     try:
         with rt.sessions() as session:
-            site_id = session.scalar(select(Comment.site_id).where(Comment.id == job.args[0]))
+            site_id = find_site_id(session, job.args[0])
             rt.models.current(session, site_id)
     except SQLAlchemyError as exc:
         log.warning("model not preloaded for job %s (%s)", job.id, exc)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from redis.exceptions import LockError
 from rq import get_current_job
 
 from commentgate import metrics
-from commentgate.domain import WEBHOOK_EVENTS, CommentStatus, EventType
+from commentgate.comments.lifecycle import CommentLifecycle
+from commentgate.domain import CommentStatus
 from commentgate.logging import log_context
-from commentgate.queue import enqueue_learning, enqueue_notification
-from commentgate.storage.comments import record_verdict
-from commentgate.storage.db import transaction
-from commentgate.storage.models import Comment, Site, utcnow
+from commentgate.queue import enqueue_learning
+from commentgate.storage.comments import find_comment
+from commentgate.storage.db import unit_of_work
+from commentgate.storage.models import Comment, Site
 from workers import runtime
 from workers.bans import ban_reasons
 from workers.learning import DecisionsNotSettledError, learn_site_locked, rebuild_site_locked
@@ -71,34 +71,30 @@ def _verdict(rt: WorkerRuntime, session, comment: Comment) -> tuple[Verdict, Com
     return verdict, CommentStatus(outcome.value)
 
 
-def score_comment(rt: WorkerRuntime, comment_id: str) -> str:
+def score_comment(rt: WorkerRuntime, comment_id: str, request_id: str | None = None) -> str:
     """Score a ``received`` comment and move it on; returns what happened.
 
     A comment already scored or decided is left alone ("skipped"), so a job
-    re-queued by the sweep or re-run after a crash does no harm.
+    re-queued by the sweep or re-run after a crash does no harm. Its counters
+    and, on approval, the webhook follow the commit.
     """
-    with transaction(rt.sessions) as session:
-        comment = session.get(Comment, comment_id)
+    with unit_of_work(rt.sessions) as uow:
+        comment = find_comment(uow.session, comment_id)
         if comment is None:
             log.warning("comment %s not found; nothing to score", comment_id)
             return "missing"
         if comment.status != CommentStatus.RECEIVED.value:
             return "skipped"
-        verdict, status = _verdict(rt, session, comment)
-        moved = record_verdict(
-            session,
-            comment_id,
+        verdict, status = _verdict(rt, uow.session, comment)
+        life = CommentLifecycle(uow=uow, queue=rt.queue, request_id=request_id)
+        moved = life.record_verdict(
+            comment,
             score=verdict.score,
             reasons=[reason.to_dict() for reason in verdict.reasons],
             model_version=verdict.model_version,
             status=status,
         )
-    if not moved:
-        return "skipped"
-    # Counted only once the verdict is committed.
-    metrics.COMMENTS_SCORED.labels(status.value).inc()
-    metrics.SCORING_SECONDS.observe((utcnow() - comment.created_at).total_seconds())
-    return status.value
+    return status.value if moved else "skipped"
 
 
 def moderate_comment(comment_id: str) -> str:
@@ -108,29 +104,14 @@ def moderate_comment(comment_id: str) -> str:
     with log_context(request_id=request_id, job_id=job.id if job else None):
         rt = runtime.current()
         try:
-            outcome = score_comment(rt, comment_id)
+            outcome = score_comment(rt, comment_id, request_id)
         except Exception:
             metrics.JOBS.labels("error").inc()
             log.exception("scoring comment %s failed", comment_id)
             raise
         metrics.JOBS.labels(outcome if outcome in {"skipped", "missing"} else "scored").inc()
         log.info("comment %s: %s", comment_id, outcome)
-        if outcome == CommentStatus.APPROVED.value:
-            _announce_approval(rt, comment_id, request_id)
         return outcome
-
-
-def _announce_approval(rt: WorkerRuntime, comment_id: str, request_id: str | None) -> None:
-    # Best effort, as for moderators' decisions: the verdict is committed, so raising would
-    # only have RQ re-run a job that now skips; the events feed has the publication.
-    try:
-        enqueue_notification(rt.queue, comment_id, WEBHOOK_EVENTS[EventType.PUBLISHED], request_id)
-    except redis.RedisError as exc:
-        log.warning(
-            "webhook for comment %s not queued (%s); hosts can read the events feed",
-            comment_id,
-            exc,
-        )
 
 
 def notify_site(comment_id: str, event: str, request_id: str | None = None) -> str:

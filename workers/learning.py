@@ -22,21 +22,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import redis
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
 from commentgate.queue import LEARN_TIMEOUT, REBUILD_TIMEOUT
 from commentgate.redis_keys import redis_key
-from commentgate.storage.commit_order import (
-    LOG_START,
-    LogPosition,
-    after,
-    oldest_running_txid,
-    settled,
-)
+from commentgate.storage.commit_order import LOG_START, LogPosition
 from commentgate.storage.db import SessionFactory, transaction
+from commentgate.storage.decision_log import (
+    all_site_ids,
+    newest_unlearned_txid,
+    oldest_running,
+    settled_decisions,
+    taught_comments,
+)
+from commentgate.storage.model_versions import newest_site_version
 from commentgate.storage.models import Comment, Decision, ModelVersion, Site
 from workers.model_store import ModelStore, new_version_name
 from workers.scoring.corpus import Example, Label
@@ -77,16 +78,6 @@ def label_of(decision: Decision) -> Label | None:
     return Label.HAM if action is DecisionAction.APPROVE else Label.SPAM
 
 
-# commentgate.domain.teaches_model in SQL; tests/test_learning.py checks that both agree.
-TEACHES = or_(
-    Decision.action == DecisionAction.APPROVE.value,
-    and_(
-        Decision.action == DecisionAction.REJECT.value,
-        Decision.reason == RejectReason.SPAM.value,
-    ),
-)
-
-
 def comment_text(comment: Comment) -> str:
     """The text the model reads of a stored comment (as at scoring time)."""
     return Submission(content=comment.content, title=comment.title).text
@@ -101,18 +92,8 @@ def labelled_decisions(
     session: Session, site_id: str, since: LogPosition = LOG_START
 ) -> list[LabelledDecision]:
     """The site's settled teaching decisions after ``since``, in log order."""
-    rows = session.execute(
-        select(Decision, Comment)
-        .join(Comment, Comment.id == Decision.comment_id)
-        .where(
-            Comment.site_id == site_id,
-            after(Decision.txid, Decision.id, since),
-            settled(Decision.txid),
-        )
-        .order_by(Decision.txid, Decision.id)
-    )
     found = []
-    for decision, comment in rows:
+    for decision, comment in settled_decisions(session, site_id, since):
         label = label_of(decision)
         if label is not None:
             example = Example(comment_text(comment), label)
@@ -120,22 +101,13 @@ def labelled_decisions(
     return found
 
 
-def _newest_unlearned(session: Session, site_id: str, since: LogPosition) -> int | None:
-    """The newest transaction among the site's teaching decisions after ``since``."""
-    return session.scalar(
-        select(func.max(Decision.txid))
-        .join(Comment, Comment.id == Decision.comment_id)
-        .where(Comment.site_id == site_id, after(Decision.txid, Decision.id, since), TEACHES)
-    )
-
-
 def _wait_until_settled(session: Session, site_id: str, since: LogPosition, seconds: float) -> bool:
     # Waits for the decisions there are now, not for whatever commits meanwhile, so a
     # steady stream of new decisions cannot keep it waiting. Each check is a statement
     # of its own, with a snapshot of its own.
-    newest = _newest_unlearned(session, site_id, since)
+    newest = newest_unlearned_txid(session, site_id, since)
     deadline = time.monotonic() + seconds
-    while newest is not None and session.scalar(select(oldest_running_txid())) <= newest:
+    while newest is not None and oldest_running(session) <= newest:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
@@ -162,12 +134,7 @@ def _starting_point(
 ) -> tuple[SpamModel, ModelVersion | None]:
     """The site's newest model, or a copy of the global prior, or a blank model."""
     model = store.current(session, site.id)
-    row = session.scalar(
-        select(ModelVersion)
-        .where(ModelVersion.site_id == site.id)
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-    )
+    row = newest_site_version(session, site.id)
     version = new_version_name(site.name)
     return (model.copy(version) if model else SpamModel.new(version)), row
 
@@ -249,21 +216,10 @@ def needs_rebuild(session: Session, site_id: str) -> bool:
     same label again), so the newest version's count exceeding the distinct comments behind
     it means a rebuild would change the model.
     """
-    row = session.scalar(
-        select(ModelVersion)
-        .where(ModelVersion.site_id == site_id)
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-    )
+    row = newest_site_version(session, site_id)
     if row is None:
         return False
-    learned = ~after(Decision.txid, Decision.id, learned_to(row))
-    comments = session.scalar(
-        select(func.count(func.distinct(Decision.comment_id)))
-        .join(Comment, Comment.id == Decision.comment_id)
-        .where(Comment.site_id == site_id, learned, TEACHES)
-    )
-    return row.examples > (comments or 0)
+    return row.examples > taught_comments(session, site_id, learned_to(row))
 
 
 def sites_to_rebuild(sessions: SessionFactory) -> list[str]:
@@ -271,7 +227,7 @@ def sites_to_rebuild(sessions: SessionFactory) -> list[str]:
     fails is logged and left for the next round)."""
     found = []
     with sessions() as session:
-        for site_id in session.scalars(select(Site.id).order_by(Site.id)).all():
+        for site_id in all_site_ids(session):
             try:
                 if needs_rebuild(session, site_id):
                     found.append(site_id)

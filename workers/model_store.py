@@ -11,11 +11,11 @@ import logging
 import secrets
 
 import redis
-from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from commentgate.redis_keys import redis_key
 from commentgate.storage.db import SessionFactory
+from commentgate.storage.model_versions import add_version, latest_version, prune_versions
 from commentgate.storage.models import ModelVersion
 from workers.scoring.model import ModelFormatError, SpamModel
 
@@ -27,18 +27,6 @@ CACHE_SECONDS = 24 * 3600
 KEEP_VERSIONS = 5
 # A loaded model holds about 17 MB of arrays; keep only the few in use.
 _MEMORY_LIMIT = 3
-
-
-def latest_version(session: Session, site_id: str | None) -> ModelVersion | None:
-    """The newest model for the site, else the newest global prior (``site_id`` NULL)."""
-    scope = ModelVersion.site_id.is_(None)
-    if site_id is not None:
-        scope = or_(ModelVersion.site_id == site_id, scope)
-    # Site models sort first (NULLs last), then the newest.
-    order = (ModelVersion.site_id.is_(None), ModelVersion.id.desc())
-    # The weights (megabytes) are read only when no cache has them.
-    newest = select(ModelVersion).options(defer(ModelVersion.weights))
-    return session.scalar(newest.where(scope).order_by(*order).limit(1))
 
 
 def new_version_name(scope: str) -> str:
@@ -111,23 +99,16 @@ class ModelStore:
             last_decision_id=last_decision_id,
             last_decision_txid=last_decision_txid,
         )
-        session.add(row)
-        session.flush()
+        add_version(session, row)
         self._prune(session, site_id)
         self._remember(model)
         return row
 
     def _prune(self, session: Session, site_id: str | None) -> None:
         """Delete the scope's versions older than its newest KEEP_VERSIONS."""
-        column = ModelVersion.site_id
-        scope = column.is_(None) if site_id is None else column == site_id
-        newest = select(ModelVersion.id).where(scope).order_by(ModelVersion.id.desc())
-        keep = session.scalars(newest.limit(KEEP_VERSIONS)).all()
-        old = ModelVersion.id.not_in(keep)
-        pruned = session.scalars(select(ModelVersion.version).where(scope, old)).all()
+        pruned = prune_versions(session, site_id, KEEP_VERSIONS)
         if not pruned:
             return
-        session.execute(delete(ModelVersion).where(scope, old))
         try:  # their cached bytes too; the cache would let them go within a day anyway
             self._redis.delete(*(redis_key("model", version) for version in pruned))
         except redis.RedisError as exc:

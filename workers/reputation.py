@@ -8,10 +8,10 @@ IP history only ever costs, weighs less, and needs more than one spam.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus
+from commentgate.storage.comments import author_history
 from commentgate.storage.models import Comment
 from workers.scoring.types import Reason, ReasonCode
 
@@ -26,19 +26,7 @@ _DECIDED = (CommentStatus.APPROVED.value, CommentStatus.SPAM.value)
 
 
 def _history(session: Session, comment: Comment, column, value) -> dict[str, int]:
-    if not value:
-        return {}
-    rows = session.execute(
-        select(Comment.status, func.count())
-        .where(
-            Comment.site_id == comment.site_id,
-            Comment.id != comment.id,
-            column == value,
-            Comment.status.in_(_DECIDED),
-        )
-        .group_by(Comment.status)
-    )
-    return {status: count for status, count in rows}
+    return author_history(session, comment, column, value, _DECIDED) if value else {}
 
 
 def _phone_reasons(history: dict[str, int]) -> list[Reason]:

@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from commentgate.storage.db import SessionFactory, transaction
+from commentgate.comments.lifecycle import CommentLifecycle
+from commentgate.storage.db import SessionFactory, unit_of_work
 from commentgate.storage.models import utcnow
-from commentgate.storage.retention import Expired, expire_comments, sites_with_retention
+from commentgate.storage.retention import Expired, sites_with_retention
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ def _expire_site(
 ) -> Expired:
     deleted = erased = 0
     while True:
-        with transaction(sessions) as session:
-            done = expire_comments(session, site_id, before, batch)
+        with unit_of_work(sessions) as uow:
+            done = CommentLifecycle(uow=uow).expire(site_id, before, batch)
         deleted, erased = deleted + done.deleted, erased + done.erased
         if done.handled < batch or time.monotonic() >= deadline:
             break

@@ -12,10 +12,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from commentgate.domain import BanKind, CommentStatus, DecisionAction, RejectReason
-from commentgate.storage.comments import update_if_unchanged
-from commentgate.storage.events import note_status_change
-from commentgate.storage.models import Ban, BanRejection, Comment, Decision, utcnow
+from commentgate.domain import BanKind, CommentStatus
+from commentgate.storage.models import Ban, BanRejection, Comment, utcnow
 from commentgate.storage.pagination import Page, paginate
 
 # A ban's sweep over past comments stops here; a bigger flood is a job for ops.
@@ -61,6 +59,12 @@ def find_active_ban(
     )
 
 
+def add_ban(session: Session, ban: Ban) -> None:
+    """Store a new ban, giving it its id."""
+    session.add(ban)
+    session.flush()
+
+
 def find_ban(session: Session, ban_id: str) -> Ban | None:
     """The ban with this id, or None."""
     return session.get(Ban, ban_id)
@@ -96,62 +100,18 @@ def authored_since(session: Session, ban: Ban, since: datetime) -> list[Comment]
     return list(session.scalars(query.order_by(Comment.created_at).limit(MAX_BAN_REJECTIONS)))
 
 
-def reject_for_ban(session: Session, ban: Ban, comment: Comment, key_id: str | None) -> bool:
-    """Mark ``comment`` spam because of ``ban``, remembering how to undo it.
-
-    Returns False when the comment changed since it was read.
-    """
-    now = utcnow()
-    changes = {
-        "status": CommentStatus.SPAM.value,
-        "decided_at": now,
-        "decided_by": key_id,
-        "decision_reason": RejectReason.SPAM.value,
-        "decision_note": None,
-    }
-    if not update_if_unchanged(session, comment.id, comment.version, **changes):
-        return False
-    session.add(_rejection(ban, comment))
-    _log_decision(session, comment, key_id, DecisionAction.BAN, CommentStatus.SPAM.value, now)
-    note_status_change(session, comment, comment.status, CommentStatus.SPAM.value)
-    return True
-
-
-def _rejection(ban: Ban, comment: Comment) -> BanRejection:
-    return BanRejection(
-        ban_id=ban.id,
-        comment_id=comment.id,
-        version=comment.version + 1,
-        from_status=comment.status,
-        from_decided_at=comment.decided_at,
-        from_decided_by=comment.decided_by,
-        from_reason=comment.decision_reason,
-        from_note=comment.decision_note,
-    )
-
-
-def _log_decision(
-    session: Session,
-    comment: Comment,
-    key_id: str | None,
-    action: DecisionAction,
-    to_status: str,
-    now: datetime,
-    from_status: str | None = None,
-) -> None:
-    # decisions.key_id is required; a ban made from the CLI has no key to name.
-    if key_id is None:
-        return
+def add_rejection(session: Session, ban: Ban, comment: Comment) -> None:
+    """Remember how ``comment`` stood before ``ban`` rejected it, to undo it later."""
     session.add(
-        Decision(
+        BanRejection(
+            ban_id=ban.id,
             comment_id=comment.id,
-            key_id=key_id,
-            action=action.value,
-            reason=RejectReason.SPAM.value if action is DecisionAction.BAN else None,
-            note=None,
-            from_status=from_status or comment.status,
-            to_status=to_status,
-            created_at=now,
+            version=comment.version + 1,
+            from_status=comment.status,
+            from_decided_at=comment.decided_at,
+            from_decided_by=comment.decided_by,
+            from_reason=comment.decision_reason,
+            from_note=comment.decision_note,
         )
     )
 
@@ -179,29 +139,3 @@ def count_rejections(session: Session, ban_ids: Collection[str]) -> dict[str, in
     counts = dict.fromkeys(ban_ids, 0)
     counts.update({ban_id: n for ban_id, n in rows})
     return counts
-
-
-def restore_rejection(session: Session, rejection: BanRejection, key_id: str | None) -> bool:
-    """Put a comment back as it was before the ban, if nobody touched it since.
-
-    Returns False (and leaves it) when the comment changed after the ban.
-    """
-    now = utcnow()
-    changes = {
-        "status": rejection.from_status,
-        "decided_at": rejection.from_decided_at,
-        "decided_by": rejection.from_decided_by,
-        "decision_reason": rejection.from_reason,
-        "decision_note": rejection.from_note,
-    }
-    if not update_if_unchanged(session, rejection.comment_id, rejection.version, **changes):
-        return False
-    rejection.restored_at = now
-    comment = session.get(Comment, rejection.comment_id)
-    assert comment is not None  # the UPDATE above just matched it
-    spam = CommentStatus.SPAM.value
-    _log_decision(
-        session, comment, key_id, DecisionAction.RESTORE, rejection.from_status, now, spam
-    )
-    note_status_change(session, comment, spam, rejection.from_status)
-    return True

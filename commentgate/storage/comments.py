@@ -6,12 +6,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, lazyload, load_only
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload, load_only
 
 from commentgate.domain import CommentStatus
-from commentgate.storage.events import note_status_change
-from commentgate.storage.models import Comment, Decision, Verdict, utcnow
+from commentgate.storage.models import Comment, Decision, Verdict
 from commentgate.storage.pagination import Page, paginate
 
 
@@ -93,52 +92,23 @@ def stale_received(
     return paginate(session, query, Comment, cursor=cursor, limit=limit, newest_first=False)
 
 
-def record_verdict(
-    session: Session,
-    comment_id: str,
-    *,
-    score: float,
-    reasons: list[dict[str, Any]],
-    model_version: str,
-    status: CommentStatus,
-) -> bool:
-    """Move a ``received`` comment to ``status`` and log the verdict.
+def update_if_status(session: Session, comment_id: str, current: str, /, **values: Any) -> bool:
+    """Set ``values`` on the comment and bump its version, if it is still in ``current``.
 
-    Returns False, writing nothing, when the comment has left ``received``
-    already (scored by another run, or decided by a moderator first): the
-    conditional UPDATE is what makes a duplicate job harmless. The reasons'
-    codes are copied onto the comment for the review queue's filter.
+    The conditional UPDATE is what makes a duplicate scoring job harmless.
     """
-    now = utcnow()
     moved = session.execute(
         update(Comment)
-        .where(Comment.id == comment_id, Comment.status == CommentStatus.RECEIVED.value)
-        .values(
-            status=status.value,
-            score=score,
-            scored_at=now,
-            version=Comment.version + 1,
-            reason_codes=reason_codes_text(reasons),
-        )
+        .where(Comment.id == comment_id, Comment.status == current)
+        .values(version=Comment.version + 1, **values)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
-        return False
-    if status is CommentStatus.APPROVED:
-        comment = session.get(Comment, comment_id)
-        if comment is not None:
-            note_status_change(session, comment, CommentStatus.RECEIVED.value, status.value)
-    session.add(
-        Verdict(
-            comment_id=comment_id,
-            score=score,
-            reasons=reasons,
-            model_version=model_version,
-            status=status.value,
-            created_at=now,
-        )
-    )
-    return True
+    return moved.rowcount == 1
+
+
+def add_verdict(session: Session, comment_id: str, **fields: Any) -> None:
+    """Append a verdict (score, reasons, model_version, status, created_at)."""
+    session.add(Verdict(comment_id=comment_id, **fields))
 
 
 def reason_codes_text(reasons: list[dict[str, Any]]) -> str:
@@ -161,42 +131,51 @@ def update_if_unchanged(session: Session, comment_id: str, version: int, **value
     return moved.rowcount == 1
 
 
-def record_decision(
+def add_decision(session: Session, comment_id: str, **fields: Any) -> None:
+    """Append a decision (key_id, action, reason, note, from/to status, created_at)."""
+    session.add(Decision(comment_id=comment_id, **fields))
+
+
+def find_comments(session: Session, ids: Collection[str], *, fresh: bool = False) -> list[Comment]:
+    """The comments with these ids that exist; ``fresh`` reloads ones already in the session."""
+    if not ids:
+        return []
+    query = select(Comment).where(Comment.id.in_(set(ids)))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return list(session.scalars(query))
+
+
+def author_history(
     session: Session,
     comment: Comment,
-    *,
-    key_id: str,
-    action: str,
-    to_status: CommentStatus,
-    reason: str | None,
-    note: str | None,
-) -> bool:
-    """Apply a moderator's decision if the comment is still at the version read.
-
-    Returns False when another decision got there first (optimistic locking).
-    A change of what readers see is noted in the events feed.
-    """
-    now = utcnow()
-    changes = {
-        "status": to_status.value,
-        "decided_at": now,
-        "decided_by": key_id,
-        "decision_reason": reason,
-        "decision_note": note,
-    }
-    if not update_if_unchanged(session, comment.id, comment.version, **changes):
-        return False
-    session.add(
-        Decision(
-            comment_id=comment.id,
-            key_id=key_id,
-            action=action,
-            reason=reason,
-            note=note,
-            from_status=comment.status,
-            to_status=to_status.value,
-            created_at=now,
+    column: InstrumentedAttribute[str | None],
+    value: str,
+    statuses: Collection[str],
+) -> dict[str, int]:
+    """How many of the site's other comments with ``column == value`` are in each status."""
+    rows = session.execute(
+        select(Comment.status, func.count())
+        .where(
+            Comment.site_id == comment.site_id,
+            Comment.id != comment.id,
+            column == value,
+            Comment.status.in_(statuses),
         )
+        .group_by(Comment.status)
     )
-    note_status_change(session, comment, comment.status, to_status.value)
-    return True
+    return {status: count for status, count in rows}
+
+
+def find_site_id(session: Session, comment_id: str) -> str | None:
+    """The site of the comment, if it exists."""
+    return session.scalar(select(Comment.site_id).where(Comment.id == comment_id))
+
+
+def unfingerprinted(session: Session, limit: int) -> list[Comment]:
+    """Up to ``limit`` comments with a phone or IP but no fingerprint of it yet."""
+    missing = or_(
+        (Comment.phone.is_not(None)) & Comment.phone_hmac.is_(None),
+        (Comment.ip.is_not(None)) & Comment.ip_hmac.is_(None),
+    )
+    return list(session.scalars(select(Comment).where(missing).limit(limit)))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from commentgate.local_files import create_private_file, make_private_dir
@@ -76,11 +76,48 @@ def make_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+class UnitOfWork:
+    """One transaction, and what waits for its commit (jobs, webhooks, counters)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._hooks: dict[Hashable, Callable[[], None]] = {}
+
+    def after_commit(self, hook: Callable[[], None], *, key: Hashable | None = None) -> None:
+        """Run ``hook`` once the transaction has committed; one hook per ``key``."""
+        self._hooks.setdefault(object() if key is None else key, hook)
+
+    def run_hooks(self) -> None:
+        """Run the collected hooks in the order they came, once."""
+        hooks, self._hooks = list(self._hooks.values()), {}
+        for hook in hooks:
+            hook()
+
+
+@contextmanager
+def unit_of_work(factory: SessionFactory) -> Iterator[UnitOfWork]:
+    """The edge's transaction: commits on success, rolls back on any error.
+
+    The after-commit hooks run only once the commit succeeded, so nothing is
+    announced or queued about a change that did not happen.
+    """
+    with factory() as session:
+        work = UnitOfWork(session)
+        with session.begin():
+            yield work
+    work.run_hooks()
+
+
 @contextmanager
 def transaction(factory: SessionFactory) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    with unit_of_work(factory) as work:
+        yield work.session
+
+
+def ping(session: Session) -> None:
+    """Ask the database the simplest question; raises when it cannot answer."""
+    session.execute(text("SELECT 1"))
 
 
 def escape_like(text: str) -> str:

@@ -68,11 +68,12 @@ def _not_before_last_event(comment_id: str):
 
 def note_status_change(
     session: Session, comment: Comment, from_status: str, to_status: str
-) -> None:
-    """Append the event a status change means, if it means one."""
+) -> EventType | None:
+    """Append the event a status change means, if it means one, and return it."""
     event = visibility_event(from_status, to_status)
     if event is not None:
         record_event(session, comment, event)
+    return event
 
 
 FEED_ORDER = [int_key(CommentEvent.txid, "txid"), id_key(CommentEvent.id, int)]

@@ -11,6 +11,7 @@ from commentgate import keyring, registry
 from commentgate.access import Permission
 from commentgate.domain import Role
 from commentgate.storage.audit import AuditFilter, list_audit
+from commentgate.storage.db import transaction
 from commentgate.storage.keys import list_keys
 from commentgate.storage.models import Site
 from commentgate.storage.sites import list_sites, site_names
@@ -67,11 +68,10 @@ def sites_index(query: PageQuery):
 )
 def sites_create(body: NewSite):
     """Name plus any settings; the rest take safe defaults (pre-moderation)."""
-    with services().sessions() as session:
+    with transaction(services().sessions) as session:
         site = registry.register_site(
             session, current_principal(), body, private_webhooks=_private_webhooks()
         )
-        session.commit()
         return _site_view(site), 201
 
 
@@ -89,11 +89,10 @@ def sites_show(path: SitePath):
 )
 def sites_update(path: SitePath, body: SiteSettings):
     """Fields left out stay; lists are replaced whole; null clears webhook and retention."""
-    with services().sessions() as session:
+    with transaction(services().sessions) as session:
         site = registry.update_site(
             session, current_principal(), path.site_name, body, private_webhooks=_private_webhooks()
         )
-        session.commit()
         return _site_view(site)
 
 
@@ -133,11 +132,10 @@ def keys_index(query: KeyQuery):
 )
 def keys_create(body: NewKey):
     """A random key with a role, for one site or all; stored as SHA-256."""
-    with services().sessions() as session:
+    with transaction(services().sessions) as session:
         key, secret = keyring.issue(
             session, current_principal(), Role(body.role), body.name, body.site
         )
-        session.commit()
         return {**key_view(key, _names(session, [key.site_id])), "key": secret}, 201
 
 
@@ -148,9 +146,8 @@ def keys_create(body: NewKey):
 )
 def keys_revoke(path: KeyPath):
     """The key stops working with its next request."""
-    with services().sessions() as session:
+    with transaction(services().sessions) as session:
         key = keyring.revoke(session, current_principal(), path.key_id)
-        session.commit()
         return key_view(key, _names(session, [key.site_id]))
 
 

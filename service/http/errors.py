@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import redis
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -72,9 +72,7 @@ def error_response(
 
 def validation_error_callback(exc: ValidationError) -> Response:
     """flask-openapi3 hook: its request validation failures in our shape."""
-    fields = fields_from_pydantic(exc)
-    fields.update(g.get("extra_field_errors", {}))
-    return error_response("validation_failed", 422, fields=fields)
+    return error_response("validation_failed", 422, fields=fields_from_pydantic(exc))
 
 
 def _retry_after_header(exc: HTTPException) -> dict[str, str]:

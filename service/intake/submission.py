@@ -1,4 +1,4 @@
-"""Accepting a validated comment: store first, then queue.
+"""Accepting a comment, the one path for both doors (JSON API and no-JavaScript form).
 
 The database is the source of truth. Once the comment is committed we answer
 202 even if Redis refuses the job: the sweep re-queues anything left in
@@ -7,25 +7,25 @@ The database is the source of truth. Once the comment is committed we answer
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 
-import redis
-from rq import Queue
+from pydantic import ValidationError
 
-from commentgate import metrics
-from commentgate.errors import ForbiddenError
-from commentgate.fingerprint import AuthorFingerprints
+from commentgate.comments.lifecycle import CommentLifecycle
+from commentgate.errors import (
+    FieldError,
+    ForbiddenError,
+    ValidationFailedError,
+    fields_from_pydantic,
+)
+from commentgate.fingerprint import AuthorFingerprints, author_fingerprints
 from commentgate.links import has_link
-from commentgate.queue import DEFAULT_POLICY, JobPolicy, enqueue_moderation
-from commentgate.storage.db import SessionFactory
 from commentgate.storage.models import Comment, Site
 from commentgate.storage.sites import get_site, normalize_origin
+from service.deps import Services
+from service.intake.redeem import redeem_named_captcha
 from service.schemas import CommentIn
-
-log = logging.getLogger(__name__)
-NO_FINGERPRINTS = AuthorFingerprints(None, None)
 
 
 @dataclass(frozen=True)
@@ -72,33 +72,48 @@ def _new_comment(
     )
 
 
-def submit_comment(
-    sessions: SessionFactory,
-    queue: Queue,
-    form: CommentIn,
-    client: ClientInfo,
-    captcha_issued_at: float | None,
-    fingerprints: AuthorFingerprints = NO_FINGERPRINTS,
-    policy: JobPolicy = DEFAULT_POLICY,
-) -> str:
-    """Store the comment as ``received``, queue its scoring, return its id.
+@dataclass(frozen=True)
+class Submission:
+    """A comment request as either door received it: its fields, unchecked, and its sender."""
+
+    fields: object
+    client: ClientInfo
+
+
+def validated_form(fields: object, captcha_errors: dict[str, FieldError]) -> CommentIn:
+    """The submission's fields as a :class:`CommentIn`, or every problem at once.
 
     Raises:
+        ValidationFailedError: a field is wrong, or the captcha's answer is (both reported).
+    """
+    try:
+        if isinstance(fields, str):  # a JSON body that is one string of JSON
+            form = CommentIn.model_validate_json(fields)
+        else:
+            form = CommentIn.model_validate(fields)
+    except ValidationError as exc:
+        raise ValidationFailedError({**fields_from_pydantic(exc), **captcha_errors}) from None
+    if captcha_errors:
+        raise ValidationFailedError(dict(captcha_errors))
+    return form
+
+
+def receive_comment(life: CommentLifecycle, svc: Services, submission: Submission) -> str:
+    """Redeem the named captcha, validate, fingerprint, then store the comment as
+    ``received`` (its scoring is queued once the caller's unit of work commits).
+
+    The captcha is redeemed before anything else can fail, right or wrong, so a
+    bot cannot probe answers with otherwise broken requests.
+
+    Raises:
+        ValidationFailedError: see :func:`validated_form`.
         UnknownSiteError: the form names no registered site.
         ForbiddenError: the request came from an unregistered origin.
     """
-    with sessions() as session:
-        site = get_site(session, form.site)
-        check_origin(site, client.origin)
-        comment = _new_comment(site, form, client, captcha_issued_at, fingerprints)
-        session.add(comment)
-        session.commit()
-        comment_id = comment.id
-    metrics.COMMENTS_ACCEPTED.labels(site.name).inc()
-    try:
-        enqueue_moderation(queue, comment_id, client.request_id, policy)
-    except redis.RedisError as exc:
-        log.warning(
-            "comment %s stored but not queued (%s); the sweep will queue it", comment_id, exc
-        )
-    return comment_id
+    check = redeem_named_captcha(svc.captchas, submission.fields)
+    form = validated_form(submission.fields, check.errors)
+    client = submission.client
+    fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
+    site = get_site(life.session, form.site)
+    check_origin(site, client.origin)
+    return life.accept(_new_comment(site, form, client, check.issued_at, fingerprints), site.name)

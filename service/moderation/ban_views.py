@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import g, request
+from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate.access import Permission
@@ -13,10 +13,9 @@ from commentgate.domain import BanKind
 from commentgate.registry import get_scoped_site
 from commentgate.storage.bans import count_rejections, list_bans
 from commentgate.storage.models import Ban, utcnow
-from service.deps import services
+from service.deps import comment_work, services
 from service.http.auth import current_principal, require
 from service.moderation.bans import BanOutcome, BanRequest, create_ban, get_scoped_ban, lift_ban
-from service.moderation.followups import announce_events, last_event_id
 from service.moderation.schemas import BanIn, BanOut, BanPage, BanPath, BanQuery, BanResult, LiftIn
 from service.openapi_docs import BODY, SECURITY, protected
 from service.presenters import rfc3339
@@ -102,14 +101,10 @@ def create(body: BanIn):
         duration_hours=body.duration_hours,
         note=body.note,
     )
-    svc = services()
-    with svc.sessions() as session:
-        since = last_event_id(session)
-        outcome = create_ban(
-            session, svc.settings.resolved_secret_key(), current_principal(), wanted
-        )
-        announce_events(svc.queue, session, since, outcome.rejected, g.get("request_id"))
-        return _result(session, outcome), 201
+    secret = services().settings.resolved_secret_key()
+    with comment_work() as life:
+        outcome = create_ban(life, secret, current_principal(), wanted)
+        return _result(life.session, outcome), 201
 
 
 @bans.get(
@@ -151,9 +146,6 @@ def show(path: BanPath):
 def lift(path: BanPath):
     """Ends the ban; ``restore`` (default true) puts back the comments it rejected."""
     body = LiftIn.model_validate(request.get_json(silent=True) or {})
-    svc = services()
-    with svc.sessions() as session:
-        since = last_event_id(session)
-        outcome = lift_ban(session, path.ban_id, current_principal(), restore=body.restore)
-        announce_events(svc.queue, session, since, outcome.restored, g.get("request_id"))
-        return _result(session, outcome)
+    with comment_work() as life:
+        outcome = lift_ban(life, path.ban_id, current_principal(), restore=body.restore)
+        return _result(life.session, outcome)

@@ -16,19 +16,14 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
+from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.domain import AuditAction, BanKind
 from commentgate.errors import FieldError, NotFoundError, ValidationFailedError
 from commentgate.fingerprint import fingerprint, normalize_value
 from commentgate.registry import get_scoped_site
 from commentgate.storage.audit import record_audit
-from commentgate.storage.bans import (
-    authored_since,
-    find_ban,
-    pending_rejections,
-    reject_for_ban,
-    restore_rejection,
-)
-from commentgate.storage.models import Ban, Comment, utcnow
+from commentgate.storage.bans import add_ban, authored_since, find_ban, pending_rejections
+from commentgate.storage.models import Ban, utcnow
 from service.moderation.decisions import get_scoped_comment
 
 
@@ -75,22 +70,13 @@ def _site_id(session: Session, principal: Principal, site_name: str | None) -> s
     return get_scoped_site(session, principal, site_name).id
 
 
-def _sweep(session: Session, ban: Ban, hours: int, principal: Principal) -> list[str]:
-    rejected = []
-    for comment in authored_since(session, ban, utcnow() - timedelta(hours=hours)):
-        from_status = comment.status
-        if reject_for_ban(session, ban, comment, principal.key_id):
-            rejected.append(comment.id)
-            record_audit(
-                session,
-                principal.key_id,
-                AuditAction.COMMENT_BAN_REJECT,
-                ("comment", comment.id),
-                site_id=comment.site_id,
-                reason="spam",
-                detail={"ban": ban.id, "from": from_status, "to": "spam"},
-            )
-    return rejected
+def _sweep(life: CommentLifecycle, ban: Ban, hours: int, principal: Principal) -> list[str]:
+    since = utcnow() - timedelta(hours=hours)
+    return [
+        comment.id
+        for comment in authored_since(life.session, ban, since)
+        if life.reject_for_ban(ban, comment, principal.key_id)
+    ]
 
 
 def _new_ban(session: Session, principal: Principal, req: BanRequest, value_hmac: str) -> Ban:
@@ -109,18 +95,18 @@ def _new_ban(session: Session, principal: Principal, req: BanRequest, value_hmac
 
 
 def create_ban(
-    session: Session, secret: bytes, principal: Principal, req: BanRequest
+    life: CommentLifecycle, secret: bytes, principal: Principal, req: BanRequest
 ) -> BanOutcome:
-    """Store the ban, sweep the author's recent comments if asked, audit, commit.
+    """Store the ban, sweep the author's recent comments if asked, audit (not committed).
 
     Raises:
         NotFoundError: ``comment_id`` unknown or out of scope.
         UnknownSiteError: ``site`` unknown or out of scope.
         ValidationFailedError: the value is no phone/IP, or the comment has none.
     """
+    session = life.session
     ban = _new_ban(session, principal, req, _fingerprint(session, secret, principal, req))
-    session.add(ban)
-    session.flush()
+    add_ban(session, ban)
     detail = {"kind": ban.kind, "reject_recent_hours": req.reject_recent_hours}
     record_audit(
         session,
@@ -130,10 +116,8 @@ def create_ban(
         site_id=ban.site_id,
         detail=detail,
     )
-    rejected = (
-        _sweep(session, ban, req.reject_recent_hours, principal) if req.reject_recent_hours else []
-    )
-    session.commit()
+    hours = req.reject_recent_hours
+    rejected = _sweep(life, ban, hours, principal) if hours else []
     return BanOutcome(ban, rejected=rejected)
 
 
@@ -150,45 +134,27 @@ def get_scoped_ban(session: Session, ban_id: str, principal: Principal) -> Ban:
 
 
 def lift_ban(
-    session: Session, ban_id: str, principal: Principal, *, restore: bool = True
+    life: CommentLifecycle, ban_id: str, principal: Principal, *, restore: bool = True
 ) -> BanOutcome:
     """End the ban and (by default) restore what its sweep rejected; a repeat is a no-op.
 
     Raises:
         NotFoundError: unknown or out of scope.
     """
-    ban = get_scoped_ban(session, ban_id, principal)
+    ban = get_scoped_ban(life.session, ban_id, principal)
     if ban.lifted_at is not None:
         return BanOutcome(ban)
     ban.lifted_at, ban.lifted_by = utcnow(), principal.key_id
     outcome = BanOutcome(ban)
-    for rejection in pending_rejections(session, ban.id) if restore else []:
-        if restore_rejection(session, rejection, principal.key_id):
-            outcome.restored.append(rejection.comment_id)
-            _audit_restore(session, principal, ban, rejection.comment_id, rejection.from_status)
-        else:
-            outcome.kept.append(rejection.comment_id)
+    for rejection in pending_rejections(life.session, ban.id) if restore else []:
+        restored = life.restore(ban, rejection, principal.key_id)
+        (outcome.restored if restored else outcome.kept).append(rejection.comment_id)
     record_audit(
-        session,
+        life.session,
         principal.key_id,
         AuditAction.BAN_LIFT,
         ("ban", ban.id),
         site_id=ban.site_id,
         detail={"restored": len(outcome.restored), "kept": len(outcome.kept)},
     )
-    session.commit()
     return outcome
-
-
-def _audit_restore(
-    session: Session, principal: Principal, ban: Ban, comment_id: str, to_status: str
-) -> None:
-    comment = session.get(Comment, comment_id)
-    record_audit(
-        session,
-        principal.key_id,
-        AuditAction.COMMENT_RESTORE,
-        ("comment", comment_id),
-        site_id=comment.site_id if comment else ban.site_id,
-        detail={"ban": ban.id, "from": "spam", "to": to_status},
-    )

@@ -4,7 +4,7 @@ Rules: a decision on an undecided comment (received, pending, or whatever the
 worker scored it) just applies. Repeating the current decision is a no-op.
 Changing a decided comment (takedown, un-spam) needs ``If-Match`` with the
 current ETag: without it 409, with a stale one 412. The worker's verdict is not
-a decision. Every applied decision is audited.
+a decision. Every applied decision is audited (by the lifecycle service).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from commentgate.access import Principal
-from commentgate.domain import AuditAction, CommentStatus, DecisionAction, RejectReason
+from commentgate.comments.lifecycle import CommentLifecycle
+from commentgate.comments.rulings import Ruling
+from commentgate.domain import DecisionAction, RejectReason
 from commentgate.errors import ConflictError, NotFoundError, PreconditionFailedError
-from commentgate.storage.audit import record_audit
-from commentgate.storage.comments import find_comment, latest_verdict, record_decision
+from commentgate.storage.comments import find_comment, latest_verdict
 from commentgate.storage.models import Comment
-from service.ops.decision_metrics import observe_decision
 from service.presenters import etag_of, moderator_view
 
 
@@ -32,20 +32,9 @@ class DecisionRequest:
     note: str | None = None
     if_match: str | None = None
 
-    def target_status(self) -> CommentStatus:
-        if self.action is DecisionAction.APPROVE:
-            return CommentStatus.APPROVED
-        return (self.reason or RejectReason.OTHER).status()
-
-    def reason_code(self) -> str | None:
-        if self.action is DecisionAction.APPROVE:
-            return None
-        return (self.reason or RejectReason.OTHER).value
-
-    def audit_action(self) -> AuditAction:
-        if self.action is DecisionAction.APPROVE:
-            return AuditAction.COMMENT_APPROVE
-        return AuditAction.COMMENT_REJECT
+    def ruling(self) -> Ruling:
+        """The decision itself, without the request's precondition."""
+        return Ruling(self.action, self.reason, self.note)
 
 
 def get_scoped_comment(session: Session, comment_id: str, principal: Principal) -> Comment:
@@ -58,14 +47,6 @@ def get_scoped_comment(session: Session, comment_id: str, principal: Principal) 
     if comment is None:
         raise NotFoundError(comment_id)
     return comment
-
-
-def _is_repeat(comment: Comment, wanted: DecisionRequest) -> bool:
-    return (
-        comment.decided_at is not None
-        and comment.status == wanted.target_status().value
-        and comment.decision_reason == wanted.reason_code()
-    )
 
 
 def check_preconditions(session: Session, comment: Comment, if_match: str | None) -> None:
@@ -84,61 +65,28 @@ def check_preconditions(session: Session, comment: Comment, if_match: str | None
 
 
 def apply_decision(
-    session: Session, comment: Comment, principal: Principal, wanted: DecisionRequest
-) -> bool:
-    """Apply ``wanted`` without committing; False when it was a repeat (nothing written).
+    life: CommentLifecycle, comment: Comment, principal: Principal, wanted: DecisionRequest
+) -> None:
+    """Apply ``wanted`` in the caller's unit of work; a repeat writes nothing.
 
     Raises:
         ConflictError, PreconditionFailedError: see module rules.
     """
-    if _is_repeat(comment, wanted) and wanted.if_match in (None, etag_of(comment), "*"):
-        return False
-    check_preconditions(session, comment, wanted.if_match)
-    from_status, first_decision = comment.status, comment.decided_at is None
-    applied = record_decision(
-        session,
-        comment,
-        key_id=principal.key_id or "",
-        action=wanted.action.value,
-        to_status=wanted.target_status(),
-        reason=wanted.reason_code(),
-        note=wanted.note,
-    )
-    if not applied:  # someone decided between our read and our write
-        raise PreconditionFailedError(comment.id)
-    record_audit(
-        session,
-        principal.key_id,
-        wanted.audit_action(),
-        ("comment", comment.id),
-        site_id=comment.site_id,
-        reason=wanted.reason_code(),
-        detail={"from": from_status, "to": wanted.target_status().value},
-    )
-    # Counted when written rather than after the caller's commit: only an
-    # outage at that very commit could make the count one too many.
-    verdict = latest_verdict(session, comment.id)
-    observe_decision(
-        verdict, wanted.action, wanted.target_status(), comment.scored_at, first_decision
-    )
-    return True
+    ruling = wanted.ruling()
+    if not (ruling.repeats(comment) and wanted.if_match in (None, etag_of(comment), "*")):
+        check_preconditions(life.session, comment, wanted.if_match)
+    if not life.decide(comment, ruling, principal.key_id):
+        raise PreconditionFailedError(comment.id)  # decided between our read and our write
 
 
 def decide(
-    session: Session, comment_id: str, principal: Principal, wanted: DecisionRequest
+    life: CommentLifecycle, comment_id: str, principal: Principal, wanted: DecisionRequest
 ) -> Comment:
-    """Apply ``wanted`` to the comment, commit, and return it as it now stands.
+    """Apply ``wanted`` to the comment and return it as it now stands (not committed).
 
     Raises:
         NotFoundError, ConflictError, PreconditionFailedError: see module rules.
     """
-    comment = get_scoped_comment(session, comment_id, principal)
-    try:
-        changed = apply_decision(session, comment, principal, wanted)
-    except PreconditionFailedError:
-        session.rollback()
-        raise
-    if changed:
-        session.commit()
-        session.refresh(comment)
+    comment = get_scoped_comment(life.session, comment_id, principal)
+    apply_decision(life, comment, principal, wanted)
     return comment

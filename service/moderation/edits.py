@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from commentgate.access import Principal
-from commentgate.domain import AuditAction
+from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.errors import PreconditionFailedError
-from commentgate.storage.audit import record_audit
-from commentgate.storage.edits import record_edit
 from commentgate.storage.models import Comment
 from service.moderation.decisions import check_preconditions, get_scoped_comment
 from service.presenters import etag_of
@@ -38,39 +34,22 @@ def _changes(comment: Comment, wanted: EditRequest) -> tuple[str, str] | None:
     return title, content
 
 
-def _changed_fields(comment: Comment, changes: tuple[str, str]) -> list[str]:
-    pairs = zip(("title", "content"), (comment.title, comment.content), changes, strict=True)
-    return [name for name, old, new in pairs if old != new]
-
-
 def edit_comment(
-    session: Session, comment_id: str, principal: Principal, wanted: EditRequest
+    life: CommentLifecycle, comment_id: str, principal: Principal, wanted: EditRequest
 ) -> Comment:
-    """Apply the edit, keep the previous text in the history, audit it, commit.
+    """Apply the edit in the caller's unit of work, keeping the previous text and auditing it.
 
     Raises:
         NotFoundError: unknown or out of scope.
         ConflictError, PreconditionFailedError: see module rules.
     """
-    comment = get_scoped_comment(session, comment_id, principal)
+    comment = get_scoped_comment(life.session, comment_id, principal)
     changes = _changes(comment, wanted)
     if changes is None and wanted.if_match in (None, etag_of(comment), "*"):
         return comment
-    check_preconditions(session, comment, wanted.if_match)
+    check_preconditions(life.session, comment, wanted.if_match)
     if changes is None:
         return comment
-    fields = _changed_fields(comment, changes)
-    if not record_edit(session, comment, principal.key_id, *changes):
-        session.rollback()
+    if not life.edit(comment, principal.key_id, *changes):
         raise PreconditionFailedError(comment_id)
-    record_audit(
-        session,
-        principal.key_id,
-        AuditAction.COMMENT_EDIT,
-        ("comment", comment.id),
-        site_id=comment.site_id,
-        detail={"fields": fields},
-    )
-    session.commit()
-    session.refresh(comment)
     return comment

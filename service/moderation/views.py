@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import request
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from commentgate.access import Permission, Principal
 from commentgate.domain import DecisionAction, RejectReason
 from commentgate.registry import get_scoped_site
 from commentgate.storage.comments import latest_verdict, latest_verdicts
 from commentgate.storage.edits import list_edits
-from commentgate.storage.models import Comment
 from commentgate.storage.review import ReviewFilter, count_by_status, list_review
-from service.deps import services
+from service.deps import comment_work, services
 from service.http.auth import current_principal, require
-from service.moderation.bulk import Outcome, decide_many
+from service.moderation.bulk import decide_many
 from service.moderation.decisions import (
     DecisionRequest,
     decide,
     get_scoped_comment,
 )
 from service.moderation.edits import EditRequest, edit_comment
-from service.moderation.followups import follow_up, last_event_id
 from service.moderation.schemas import (
     BulkIn,
     BulkOut,
@@ -136,13 +133,9 @@ def get_comment(path: CommentPath):
 
 
 def _decide(comment_id: str, wanted: DecisionRequest):
-    svc = services()
-    with svc.sessions() as session:
-        since = last_event_id(session)
-        comment = decide(session, comment_id, current_principal(), wanted)
-        decided = {comment.id: comment.site_id}
-        follow_up(svc.queue, session, wanted, decided, since, g.get("request_id"))
-        return _with_etag(comment, latest_verdict(session, comment.id))
+    with comment_work() as life:
+        comment = decide(life, comment_id, current_principal(), wanted)
+        return _with_etag(comment, latest_verdict(life.session, comment.id))
 
 
 _DECISION_ERRORS = protected(*BODY, 404, 409, 412)
@@ -180,9 +173,9 @@ def reject(path: CommentPath, header: IfMatchHeader):
 def edit(path: CommentPath, header: IfMatchHeader, body: EditIn):
     """Fix a typo before approving; a decided comment needs If-Match, like decisions."""
     wanted = EditRequest(body.title, body.content, _if_match(header))
-    with services().sessions() as session:
-        comment = edit_comment(session, path.comment_id, current_principal(), wanted)
-        return _with_etag(comment, latest_verdict(session, comment.id))
+    with comment_work() as life:
+        comment = edit_comment(life, path.comment_id, current_principal(), wanted)
+        return _with_etag(comment, latest_verdict(life.session, comment.id))
 
 
 @moderation.get(
@@ -214,12 +207,8 @@ def edit_history(path: CommentPath):
 def bulk(body: BulkIn):
     """Each id follows the single-comment rules; ``if_match`` maps ids to ETags."""
     template = DecisionRequest(DecisionAction(body.action), body.reason, body.note)
-    svc = services()
-    with svc.sessions() as session:
-        since = last_event_id(session)
-        results = decide_many(session, body.ids, current_principal(), template, body.if_match)
-        decided = _sites(session, [r.id for r in results if r.result is Outcome.OK])
-        follow_up(svc.queue, session, template, decided, since, g.get("request_id"))
+    with comment_work() as life:
+        results = decide_many(life, body.ids, current_principal(), template, body.if_match)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.result.value] = counts.get(r.result.value, 0) + 1
@@ -227,12 +216,6 @@ def bulk(body: BulkIn):
         {"id": r.id, "result": r.result.value, "status": r.status, "etag": r.etag} for r in results
     ]
     return {"results": items, "counts": counts}
-
-
-def _sites(session, ids) -> dict[str, str]:
-    """The site of each comment."""
-    rows = session.execute(select(Comment.id, Comment.site_id).where(Comment.id.in_(set(ids))))
-    return {comment_id: site_id for comment_id, site_id in rows}
 
 
 def _if_match(header: IfMatchHeader) -> str | None:

@@ -1,26 +1,22 @@
 """The form without JavaScript: ``GET /embed/form`` and ``POST /embed/comments``.
 
 Meant for a host's ``<noscript><iframe>``. The POST is the JSON intake in
-another dress: the captcha it names is redeemed first (:mod:`service.intake.redeem`),
-the fields go through :class:`CommentIn`, the comment through
-:func:`submit_comment`, and the answers are HTML with the same status codes
-and messages. Whatever fails, the reader's text comes back in the form.
+another dress: the same :func:`receive_comment` redeems the captcha, validates,
+stores and queues, and the answers are HTML with the same status codes and
+messages. Whatever fails, the reader's text comes back in the form.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from pydantic import ValidationError
 
-from commentgate.errors import FieldError, ValidationFailedError, fields_from_pydantic
-from commentgate.fingerprint import author_fingerprints
+from commentgate.errors import FieldError, ValidationFailedError
 from commentgate.storage.sites import get_site, normalize_origin
-from service.deps import services
+from service.deps import comment_work, services
 from service.http.errors import json_error_for
-from service.intake.redeem import redeem_named_captcha
-from service.intake.submission import submit_comment
+from service.intake.submission import Submission, receive_comment
 from service.intake.views import client_info
-from service.schemas import MAX_LENGTHS, CommentIn
+from service.schemas import MAX_LENGTHS
 from service.widget.pages import (
     Notice,
     Target,
@@ -79,19 +75,11 @@ def post_comment() -> tuple[str, int]:
     """Redeem the captcha, validate, store and queue, as ``POST /api/v1/comments`` does."""
     data = request.form.to_dict()
     target = target_from(data)
-    check = redeem_named_captcha(services().captchas, data)
     try:
-        form = CommentIn.model_validate(data)
-    except ValidationError as exc:
-        return _invalid(target, {**fields_from_pydantic(exc), **check.errors})
-    if check.errors:
-        return _invalid(target, check.errors)
-    svc = services()
-    client = client_info(_foreign_origin())
-    fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
-    submit_comment(
-        svc.sessions, svc.queue, form, client, check.issued_at, fingerprints, policy=svc.policy
-    )
+        with comment_work() as life:
+            receive_comment(life, services(), Submission(data, client_info(_foreign_origin())))
+    except ValidationFailedError as exc:
+        return _invalid(target, exc.fields)
     return render_done(target)
 
 

@@ -1,0 +1,333 @@
+"""The one service that changes a comment: accepts it, scores it, decides, edits, bans.
+
+Every change of status goes through :meth:`CommentLifecycle._change`, which
+checks the transition table, writes with optimistic locking and records the
+event readers' caches need; the public methods add the decision and audit rows
+that go with it. What a change sets in motion (scoring, learning, webhooks,
+counters) waits for the unit of work's commit. The service never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from rq import Queue
+from sqlalchemy.orm import Session
+
+from commentgate.comments.followups import queue_learning, queue_scoring, queue_webhook
+from commentgate.comments.metrics import PROMETHEUS, LifecycleMetrics, since
+from commentgate.comments.rulings import Ruling
+from commentgate.comments.transitions import check_transition
+from commentgate.domain import (
+    WEBHOOK_EVENTS,
+    AuditAction,
+    CommentStatus,
+    DecisionAction,
+    EventType,
+    RejectReason,
+    teaches_model,
+)
+from commentgate.links import has_link
+from commentgate.queue import DEFAULT_POLICY, JobPolicy
+from commentgate.storage.audit import record_audit
+from commentgate.storage.bans import add_rejection
+from commentgate.storage.comments import (
+    add_decision,
+    add_verdict,
+    find_comment,
+    latest_verdict,
+    reason_codes_text,
+    update_if_status,
+    update_if_unchanged,
+)
+from commentgate.storage.db import UnitOfWork
+from commentgate.storage.edits import add_edit
+from commentgate.storage.events import note_status_change, record_event
+from commentgate.storage.models import Ban, BanRejection, Comment, utcnow
+from commentgate.storage.retention import Expired, expire_comments
+
+Clock = Callable[[], datetime]
+RECEIVED, SPAM = CommentStatus.RECEIVED.value, CommentStatus.SPAM.value
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a comment stands after a change: its status and who decided it, why, when."""
+
+    status: str
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    note: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The comment's columns for this standing."""
+        return {
+            "status": self.status,
+            "decided_at": self.decided_at,
+            "decided_by": self.decided_by,
+            "decision_reason": self.reason,
+            "decision_note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What the decision log and the audit log say about one change of status."""
+
+    comment_id: str
+    site_id: str
+    key_id: str | None
+    action: DecisionAction
+    audit: AuditAction
+    before: str
+    after: str
+    reason: str | None = None
+    note: str | None = None
+    ban_id: str | None = None
+
+
+class CommentLifecycle:
+    """Changes comments inside one unit of work; its follow-ups run after the commit."""
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        queue: Queue | None = None,
+        clock: Clock = utcnow,
+        metrics: LifecycleMetrics = PROMETHEUS,
+        policy: JobPolicy = DEFAULT_POLICY,
+        request_id: str | None = None,
+    ) -> None:
+        self._uow = uow
+        self._queue = queue
+        self._clock = clock
+        self._metrics = metrics
+        self._policy = policy
+        self._request_id = request_id
+
+    @property
+    def session(self) -> Session:
+        """The unit of work's session, for reads around a change."""
+        return self._uow.session
+
+    def accept(self, comment: Comment, site_name: str) -> str:
+        """Store a new comment as ``received``; its scoring is queued after the commit."""
+        comment.status = RECEIVED
+        self.session.add(comment)
+        self.session.flush()
+        self._later(partial(self._metrics.accepted, site_name))
+        self._later(partial(queue_scoring, self._queue, comment.id, self._request_id, self._policy))
+        return comment.id
+
+    def record_verdict(
+        self,
+        comment: Comment,
+        *,
+        score: float,
+        reasons: list[dict[str, Any]],
+        model_version: str,
+        status: CommentStatus,
+    ) -> bool:
+        """Move a ``received`` comment to the worker's ``status`` and log the verdict.
+
+        Returns False, writing nothing, when the comment has left ``received``
+        (scored by another run, or decided by a moderator first). The reasons'
+        codes are copied onto the comment for the review queue's filter.
+        """
+        check_transition(RECEIVED, status.value)
+        now, created_at = self._clock(), comment.created_at
+        values = {"status": status.value, "score": score, "scored_at": now}
+        values["reason_codes"] = reason_codes_text(reasons)
+        if not update_if_status(self.session, comment.id, RECEIVED, **values):
+            return False
+        add_verdict(
+            self.session,
+            comment.id,
+            score=score,
+            reasons=reasons,
+            model_version=model_version,
+            status=status.value,
+            created_at=now,
+        )
+        self._later(lambda: self._metrics.scored(status, since(created_at, self._clock()) or 0.0))
+        self._announce(comment, RECEIVED, status.value)
+        self.session.expire(comment)
+        return True
+
+    def decide(self, comment: Comment, ruling: Ruling, key_id: str | None) -> bool:
+        """Apply a moderator's ruling; a repeat of the current one writes nothing.
+
+        Returns False when someone changed the comment since it was read. The
+        model learns from it (after the commit) even when nothing moved: a
+        moderator confirming the worker's call is still a decision.
+        """
+        if ruling.repeats(comment):
+            self._learn(comment.site_id, ruling)
+            return True
+        now, to_status = self._clock(), ruling.target_status()
+        before, site_id, first = comment.status, comment.site_id, comment.decided_at is None
+        standing = Standing(to_status.value, now, key_id, ruling.reason_code(), ruling.note)
+        if not self._change(comment, comment.version, before, standing):
+            return False
+        self._log(
+            Logged(
+                comment.id,
+                site_id,
+                key_id,
+                ruling.action,
+                ruling.audit_action(),
+                before,
+                standing.status,
+                standing.reason,
+                standing.note,
+            ),
+            now,
+        )
+        self._learn(site_id, ruling)
+        waited = since(comment.scored_at, now) if first else None
+        verdict = latest_verdict(self.session, comment.id)
+        self._later(partial(self._metrics.decided, verdict, ruling.action, to_status, waited))
+        self.session.expire(comment)
+        return True
+
+    def edit(self, comment: Comment, key_id: str | None, title: str, content: str) -> bool:
+        """Change the text, keeping the old one in the history, and audit which fields.
+
+        Returns False when someone changed the comment first (optimistic locking).
+        """
+        now = self._clock()
+        pairs = zip(
+            ("title", "content"), (comment.title, comment.content), (title, content), strict=True
+        )
+        fields = [name for name, old, new in pairs if old != new]
+        values = {"title": title, "content": content, "has_link": has_link(title, content)}
+        if not update_if_unchanged(
+            self.session, comment.id, comment.version, **values, edited_at=now
+        ):
+            return False
+        add_edit(self.session, comment, key_id, now)
+        if comment.status == CommentStatus.APPROVED.value:
+            record_event(self.session, comment, EventType.EDITED)
+        target = ("comment", comment.id)
+        detail = {"fields": fields}
+        record_audit(
+            self.session,
+            key_id,
+            AuditAction.COMMENT_EDIT,
+            target,
+            site_id=comment.site_id,
+            detail=detail,
+        )
+        self.session.expire(comment)
+        return True
+
+    def reject_for_ban(self, ban: Ban, comment: Comment, key_id: str | None) -> bool:
+        """Mark ``comment`` spam because of ``ban``, remembering how to undo it.
+
+        Returns False when the comment changed since it was read.
+        """
+        before, site_id, now = comment.status, comment.site_id, self._clock()
+        standing = Standing(SPAM, now, key_id, RejectReason.SPAM.value)
+        if not self._change(comment, comment.version, before, standing):
+            return False
+        add_rejection(self.session, ban, comment)
+        action, audit = DecisionAction.BAN, AuditAction.COMMENT_BAN_REJECT
+        self._log(
+            Logged(
+                comment.id,
+                site_id,
+                key_id,
+                action,
+                audit,
+                before,
+                SPAM,
+                standing.reason,
+                ban_id=ban.id,
+            ),
+            now,
+        )
+        self.session.expire(comment)
+        return True
+
+    def restore(self, ban: Ban, rejection: BanRejection, key_id: str | None) -> bool:
+        """Put a comment back as it was before ``ban``, if nobody touched it since.
+
+        Returns False (and leaves it) when the comment changed after the ban.
+        """
+        comment = find_comment(self.session, rejection.comment_id)
+        if comment is None:
+            return False
+        site_id = comment.site_id
+        standing = Standing(
+            rejection.from_status,
+            rejection.from_decided_at,
+            rejection.from_decided_by,
+            rejection.from_reason,
+            rejection.from_note,
+        )
+        if not self._change(comment, rejection.version, SPAM, standing):
+            return False
+        rejection.restored_at = now = self._clock()
+        action, audit = DecisionAction.RESTORE, AuditAction.COMMENT_RESTORE
+        after = standing.status
+        self._log(
+            Logged(comment.id, site_id, key_id, action, audit, SPAM, after, ban_id=ban.id), now
+        )
+        self.session.expire(comment)
+        return True
+
+    def expire(self, site_id: str, before: datetime, limit: int) -> Expired:
+        """Apply the site's retention period to up to ``limit`` comments older than ``before``."""
+        return expire_comments(self.session, site_id, before, limit)
+
+    def _change(self, comment: Comment, version: int, before: str, standing: Standing) -> bool:
+        check_transition(before, standing.status)
+        if not update_if_unchanged(self.session, comment.id, version, **standing.values()):
+            return False
+        self._announce(comment, before, standing.status)
+        return True
+
+    def _announce(self, comment: Comment, before: str, after: str) -> None:
+        event = note_status_change(self.session, comment, before, after)
+        webhook = WEBHOOK_EVENTS.get(event) if event is not None else None
+        if webhook is not None:
+            self._later(partial(queue_webhook, self._queue, comment.id, webhook, self._request_id))
+
+    def _log(self, entry: Logged, at: datetime) -> None:
+        # decisions.key_id names an API key; a change made from the command line has none.
+        if entry.key_id is not None:
+            add_decision(
+                self.session,
+                entry.comment_id,
+                key_id=entry.key_id,
+                action=entry.action.value,
+                reason=entry.reason,
+                note=entry.note,
+                from_status=entry.before,
+                to_status=entry.after,
+                created_at=at,
+            )
+        detail = {"ban": entry.ban_id} if entry.ban_id else {}
+        record_audit(
+            self.session,
+            entry.key_id,
+            entry.audit,
+            ("comment", entry.comment_id),
+            site_id=entry.site_id,
+            reason=entry.reason,
+            detail={**detail, "from": entry.before, "to": entry.after},
+        )
+
+    def _learn(self, site_id: str, ruling: Ruling) -> None:
+        if teaches_model(ruling.action, ruling.reason):
+            learn = partial(queue_learning, self._queue, site_id)
+            self._later(learn, key=("learn", site_id))
+
+    def _later(self, hook: Callable[[], None], *, key: Any = None) -> None:
+        self._uow.after_commit(hook, key=key)
