@@ -61,13 +61,15 @@ def test_sorts_newest_oldest_and_score(client, key, three):
 
 def test_score_sort_paginates_with_cursors(client, key, three):
     seen, cursor = [], None
-    while True:
+    for _ in range(len(three) + 1):  # one page per comment, then one that ends the walk
         query = {"sort": "score", "limit": 1, **({"cursor": cursor} if cursor else {})}
         page = client.get(BASE, query_string=query, headers=auth(key)).json
         seen += [c["id"] for c in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
+    else:
+        pytest.fail(f"the cursor walk did not end after {len(three) + 1} pages: {seen}")
     assert seen == [three[1], three[2], three[0]]
 
 
