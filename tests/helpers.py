@@ -7,9 +7,9 @@ from typing import Any
 from service.deps import EXTENSION
 
 
-def new_captcha(client, app) -> tuple[str, str]:
-    """Issue a captcha through the API and read its answer from Redis."""
-    response = client.post("/api/v1/captchas?site=demo")
+def new_captcha(client, app, site: str = "demo") -> tuple[str, str]:
+    """Issue a captcha for ``site`` through the API and read its answer from Redis."""
+    response = client.post("/api/v1/captchas", query_string={"site": site})
     assert response.status_code == 201, response.json
     captcha_id = response.json["id"]
     return captcha_id, app.extensions[EXTENSION].captchas.answer(captcha_id)
@@ -30,8 +30,9 @@ def comment_fields(**overrides: Any) -> dict[str, Any]:
 
 
 def submit(client, app, headers: dict[str, str] | None = None, **overrides: Any):
-    """Post a comment with a fresh, correctly answered captcha."""
-    captcha_id, answer = new_captcha(client, app)
+    """Post a comment with a fresh, correctly answered captcha for its site."""
+    site = overrides.get("site")
+    captcha_id, answer = new_captcha(client, app, site if isinstance(site, str) else "demo")
     body = comment_fields(captcha_id=captcha_id, captcha_answer=answer)
     body.update(overrides)
     body = {k: v for k, v in body.items() if v is not ...}

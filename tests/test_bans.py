@@ -10,7 +10,9 @@ from commentgate.domain import BanKind
 from commentgate.fingerprint import author_fingerprints, fingerprint
 from commentgate.netaddr import canonical_ip
 from commentgate.storage.bans import find_active_ban
+from commentgate.storage.db import transaction
 from commentgate.storage.models import Ban, Comment, Decision
+from commentgate.storage.sites import ensure_site
 from tests.helpers import audit_actions, auth, make_key, submit_ok
 
 BANS = "/api/v1/moderation/bans"
@@ -207,15 +209,28 @@ def test_lifted_or_expired_bans_stop_matching(client, app, worker, sessions, key
 
 
 def test_site_bans_stay_on_their_site(client, app, worker, sessions, key):
+    other_site = "https://other.example"
+    with transaction(sessions) as session:
+        other_id = ensure_site(session, "other-site", [other_site])[0].id
+    elsewhere = dict(site="other-site", article=f"{other_site}/bai-1.html")
+    here_before, there_before = submit_ok(client, app), submit_ok(client, app, **elsewhere)
+    worker()
     demo_key = make_key(sessions, site_name="demo")
     other_key = make_key(sessions, site_name="other-site")
-    created = ban(client, demo_key, kind="phone", value="0912345678")["ban"]
+    result = ban(client, demo_key, kind="phone", value="0912345678", reject_recent_hours=24)
+    created = result["ban"]
     assert created["site"] == "demo"
+    assert result["rejected"] == [here_before]  # the sweep stays on the ban's site
+    here_after, there_after = submit_ok(client, app), submit_ok(client, app, **elsewhere)
+    worker()
+    assert [status_of(client, key, c) for c in (here_before, here_after)] == ["spam", "spam"]
+    assert [status_of(client, key, c) for c in (there_before, there_after)] == [
+        "pending",
+        "pending",
+    ]
     with sessions() as session:
-        site_id = session.scalar(select(Comment.site_id).limit(1))
-        other = session.get(Ban, created["id"])
-        phone_hmac = other.value_hmac
-        assert find_active_ban(session, "another-site-id", phone_hmac, None) is None
+        phone_hmac = session.get(Ban, created["id"]).value_hmac
+        assert find_active_ban(session, other_id, phone_hmac, None) is None
     assert client.get(f"{BANS}/{created['id']}", headers=auth(other_key)).status_code == 404
     assert client.post(f"{BANS}/{created['id']}/lift", headers=auth(other_key)).status_code == 404
     assert client.get(BANS, headers=auth(other_key)).json["items"] == []
@@ -223,10 +238,7 @@ def test_site_bans_stay_on_their_site(client, app, worker, sessions, key):
         BANS, json={"kind": "ip", "value": "1.2.3.4", "site": "demo"}, headers=auth(other_key)
     )
     assert refused.status_code == 404 and refused.json["error"]["code"] == "unknown_site"
-    assert (
-        site_id is None
-        or client.get(f"{BANS}/{created['id']}", headers=auth(key)).status_code == 200
-    )
+    assert client.get(f"{BANS}/{created['id']}", headers=auth(key)).status_code == 200
 
 
 def test_global_bans_are_invisible_to_site_keys(client, sessions, key):

@@ -1,23 +1,28 @@
 """The model learns from moderators' decisions, through the real API and workers."""
 
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+import redis
 from sqlalchemy import select
 
 from commentgate.domain import DecisionAction, RejectReason, teaches_model
+from commentgate.redis_keys import redis_key
 from commentgate.storage.db import transaction
 from commentgate.storage.decision_log import TEACHES
 from commentgate.storage.model_versions import latest_version
 from commentgate.storage.models import ApiKey, Comment, Decision, ModelVersion
 from launch.evaluate import train_model
 from tests.helpers import auth, submit_ok
+from tests.services import wait_for
 from workers.learning import (
     DecisionsNotSettledError,
     learn_site,
+    learn_site_locked,
     needs_rebuild,
     rebuild_site,
 )
@@ -294,3 +299,38 @@ def approve(session, comment_id, key_id) -> None:
         )
     )
     session.flush()
+
+
+def _waits_for_the_lock(client: redis.Redis, name: str) -> bool:
+    # redis-py's lock polls with SET NX: a client whose last command is SET is waiting.
+    return any(c["name"] == name and c["cmd"] == "set" for c in client.client_list())
+
+
+def test_learning_waits_for_a_rebuild_and_goes_on_from_its_version(
+    client, app, worker, sessions, redis_client, redis_url, prior, site, moderator_key
+):
+    comment_id = submit_ok(client, app, content=template(0), title="Ý kiến")
+    worker()
+    rejected = client.post(
+        f"{BASE}/{comment_id}/reject", json={"reason": "spam"}, headers=auth(moderator_key)
+    )
+    assert rejected.status_code == 200  # a decision to learn; its queued job is left alone
+    models = worker.runtime.models
+    learner = redis.Redis.from_url(redis_url, client_name="learner")
+    learned: list[int] = []
+    job = threading.Thread(
+        target=lambda: learned.append(learn_site_locked(sessions, models, learner, site.id))
+    )
+    rebuild_lock = redis_client.lock(redis_key("learn", "lock", site.id), timeout=60)
+    assert rebuild_lock.acquire(blocking=False)  # what a running rebuild holds
+    try:
+        job.start()
+        wait_for(lambda: _waits_for_the_lock(redis_client, "learner"), what="learning to wait")
+        rebuilt = rebuild_site(sessions, models, site.id)  # the rebuild's work, under the lock
+        assert job.is_alive() and learned == []
+    finally:
+        rebuild_lock.release()
+    job.join(timeout=60)
+    assert not job.is_alive()
+    assert learned == [0]  # it started from the rebuilt version, which holds the decision
+    assert current_model(worker.runtime, site.id).version == rebuilt.version

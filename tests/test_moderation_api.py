@@ -154,6 +154,8 @@ def test_changing_a_decided_comment_needs_if_match(client, scored, moderator_key
 def test_worker_verdict_is_not_a_decision(client, app, worker, moderator_key):
     comment_id = submit_ok(client, app, website="bot", content="http://x.example http://y.example")
     worker()
+    marked = client.get(f"{BASE}/{comment_id}", headers=auth(moderator_key)).json
+    assert (marked["status"], marked["decided_at"]) == ("spam", None)  # the worker's verdict
     response = client.post(f"{BASE}/{comment_id}/approve", headers=auth(moderator_key))
     assert response.status_code == 200 and response.json["status"] == "approved"
 

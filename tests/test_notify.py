@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -12,6 +13,7 @@ import redis
 from rq import Queue
 
 from commentgate.domain import ModerationMode
+from commentgate.queue import enqueue_notification
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Site
 from commentgate.storage.sites import ensure_site
@@ -97,6 +99,32 @@ def test_refused_delivery_raises_so_rq_retries(client, app, worker, sessions, ho
         notify(sessions, comment_id, "comment.approved")
     scheduled = Queue("moderation", connection=redis_client).scheduled_job_registry
     assert len(scheduled.get_job_ids()) == 1  # RQ's retry with back-off
+
+
+BACK_OFF = [10, 60, 300, 900, 3600]  # 10 s, 1 min, 5 min, 15 min, 1 h
+
+
+def test_deliveries_back_off_from_ten_seconds_to_an_hour(
+    client, app, worker, sessions, host, redis_client
+):
+    queue = Queue("moderation", connection=redis_client)
+    enqueue_notification(queue, "some-comment", "comment.approved")
+    (queued,) = queue.jobs
+    assert (queued.retries_left, queued.retry_intervals) == (5, BACK_OFF)
+    queued.delete()
+    host.status = 500
+    comment_id = submit_ok(client, app)
+    human_paced(sessions, comment_id)
+    before = datetime.now(UTC).replace(microsecond=0)  # RQ schedules to the second
+    worker()  # approves, then the delivery fails once
+    after = datetime.now(UTC)
+    registry = queue.scheduled_job_registry
+    (job_id,) = registry.get_job_ids()
+    failed = queue.fetch_job(job_id)
+    assert failed.args[:2] == (comment_id, "comment.approved")
+    assert (failed.retries_left, failed.retry_intervals) == (4, BACK_OFF)
+    due = registry.get_scheduled_time(failed)
+    assert before + timedelta(seconds=10) <= due <= after + timedelta(seconds=10)
 
 
 def test_a_retried_delivery_does_not_announce_a_state_that_no_longer_holds(

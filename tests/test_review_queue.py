@@ -61,13 +61,15 @@ def test_sorts_newest_oldest_and_score(client, key, three):
 
 def test_score_sort_paginates_with_cursors(client, key, three):
     seen, cursor = [], None
-    while True:
+    for _ in range(len(three) + 1):  # one page per comment, then one that ends the walk
         query = {"sort": "score", "limit": 1, **({"cursor": cursor} if cursor else {})}
         page = client.get(BASE, query_string=query, headers=auth(key)).json
         seen += [c["id"] for c in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
+    else:
+        pytest.fail(f"the cursor walk did not end after {len(three) + 1} pages: {seen}")
     assert seen == [three[1], three[2], three[0]]
 
 
@@ -78,13 +80,15 @@ def test_a_cursor_of_another_sort_is_refused(client, key, three):
     assert response.json["error"]["fields"]["cursor"]["code"] == "invalid"
 
 
-def test_filters(client, key, three):
+def test_filters(client, key, three, database_url):
     a, b, c = three
     assert ids(client, key, article="bai-2") == [c, b]
     assert ids(client, key, article=["bai-1", "bai-2"], sort="oldest") == [a, b, c]
     assert ids(client, key, score_min=0.3, score_max=0.5) == [c]
     assert ids(client, key, q="xăng") == [a]
-    assert ids(client, key, q="KHUYẾN") == [b] or ids(client, key, q="khuyến") == [b]
+    assert ids(client, key, q="khuyến") == [b]  # "K" folds on every backend
+    # documented: PostgreSQL folds every letter, SQLite's LIKE only ASCII ones ("Ế" is not)
+    assert ids(client, key, q="KHUYẾN") == ([] if database_url.startswith("sqlite") else [b])
     assert ids(client, key, q="abc.COM") == [b]
     assert ids(client, key, site="demo", sort="oldest") == [a, b, c]
     since = (datetime.now(UTC) - timedelta(hours=2, minutes=30)).isoformat()

@@ -6,11 +6,12 @@ import redis
 from rq import Queue
 
 from commentgate.queue import job_id_for
+from commentgate.redis_keys import redis_key
 from commentgate.storage.models import Comment
 from tests.conftest import replace_services
 from tests.helpers import submit_ok
-from tests.services import free_port
-from workers.sweep import MAX_SWEEP_RETRIES, sweep_received, sweep_retries_key
+from tests.services import free_port, wait_for
+from workers.sweep import MAX_SWEEP_RETRIES, Sweeper, sweep_received, sweep_retries_key
 
 NOW = timedelta(0)
 
@@ -159,3 +160,23 @@ def test_requeued_job_keeps_the_request_id(client, app, sessions, redis_client):
     start_job(queue, comment_id, heartbeat_age=timedelta(minutes=2))
     assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(seconds=30)) == 1
     assert queue.fetch_job(job_id_for(comment_id)).meta["request_id"] == "keep-me"
+
+
+def test_two_sweepers_on_one_redis_take_turns(client, app, sessions, redis_client, redis_url):
+    # Each worker process runs a sweeper; per interval only the one Redis elects sweeps.
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    first, second = (
+        Sweeper(sessions, Queue("moderation", connection=redis.Redis.from_url(redis_url)), NOW, 1)
+        for _ in range(2)
+    )
+    forget_job(queue, comment_id)
+    first._sweep_received()  # the step run() takes every interval
+    assert queue.get_job_ids() == [job_id_for(comment_id)]
+    forget_job(queue, comment_id)
+    second._sweep_received()  # same interval: not its turn
+    assert queue.get_job_ids() == []
+    turn = redis_key("sweep", "lock")
+    wait_for(lambda: not redis_client.exists(turn), what="the one-second turn to pass")
+    second._sweep_received()
+    assert queue.get_job_ids() == [job_id_for(comment_id)]

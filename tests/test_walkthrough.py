@@ -6,9 +6,12 @@ SQLite under ./var) exactly as ``make run`` does, in a scratch directory.
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -43,19 +46,52 @@ def running(tmp_path):
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    lines = {}
-    while "Moderator key" not in lines:
-        line = process.stdout.readline()
-        assert line, "commentgate run exited early"
-        key, _, value = line.strip().partition(": ")
-        lines[key] = value
+    lines = read_banner(process)
     base = lines["API"].rsplit("/api/v1", 1)[0]
     assert lines["Demo"] == f"{base}/demo"
     wait_for(lambda: _healthy(base), what="web server")
     yield base, lines["Moderator key"], env, tmp_path, process
     if process.poll() is None:
-        process.send_signal(signal.SIGINT)
+        stop(process)
+
+
+# Only detects a hang: start-up takes seconds, even on a loaded machine.
+BANNER_SECONDS = 120
+
+
+def read_banner(process: subprocess.Popen) -> dict[str, str]:
+    """The ``Name: value`` lines ``commentgate run`` prints, up to the moderator key."""
+    output: queue.Queue[str | None] = queue.Queue()
+    # A thread keeps reading after the banner, so the child never blocks on a full pipe.
+    threading.Thread(target=_pump, args=(process.stdout, output), daemon=True).start()
+    deadline = time.monotonic() + BANNER_SECONDS
+    lines: dict[str, str] = {}
+    while "Moderator key" not in lines:
+        try:
+            line = output.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            stop(process)
+            pytest.fail(f"no moderator key printed within {BANNER_SECONDS} s; got {lines}")
+        assert line is not None, f"commentgate run exited early; printed {lines}"
+        key, _, value = line.strip().partition(": ")
+        lines[key] = value
+    return lines
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ctrl-C, which stops the whole tree; a kill if that hangs."""
+    process.send_signal(signal.SIGINT)
+    try:
         process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _pump(stream, sink: queue.Queue) -> None:
+    for line in stream:
+        sink.put(line)
+    sink.put(None)  # end of output
 
 
 def _healthy(base):

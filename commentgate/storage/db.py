@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from commentgate.local_files import create_private_file, make_private_dir
@@ -52,6 +53,20 @@ def _postgres_args(statement_timeout_ms: int | None) -> dict:
     return args
 
 
+def _without_detail(context: ExceptionContext) -> None:
+    # PostgreSQL's DETAIL of a constraint error quotes values ("Failing row contains
+    # (..., +84912345678, ...)"): keep only the primary message, as hide_parameters
+    # does for the parameters. The detail stays on ``orig.diag`` for a debugger.
+    orig = context.original_exception
+    primary = getattr(getattr(orig, "diag", None), "message_primary", None)
+    if primary is None or str(orig) == primary:
+        return
+    orig.args = (primary,)
+    if context.sqlalchemy_exception is not None:
+        name = f"{type(orig).__module__}.{type(orig).__name__}"
+        context.sqlalchemy_exception.args = (f"({name}) {primary}",)
+
+
 def make_engine(url: str, statement_timeout_ms: int | None = None) -> Engine:
     """Create an engine with timeouts suited to a web service.
 
@@ -66,9 +81,11 @@ def make_engine(url: str, statement_timeout_ms: int | None = None) -> Engine:
     connect_args = _postgres_args(statement_timeout_ms) if url.startswith("postgresql") else {}
     # hide_parameters: an error message (and so a log line) never carries the
     # values of a statement, such as a reader's phone number.
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args, hide_parameters=True
     )
+    event.listen(engine, "handle_error", _without_detail)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -15,11 +17,18 @@ SHARED = REPO.parent / "shared" / "datasets"  # beside the checkout
 VI_TRAIN = REPO / "data" / "vi_comments.train.jsonl"
 
 
+def unavailable(what: str) -> NoReturn:
+    """Skip on a workstation without the data; fail on CI, where it must be present."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} not available on CI (expected at {SHARED} or in data/)")
+    pytest.skip(f"{what} not available")
+
+
 @pytest.fixture(scope="session")
 def english_examples() -> list[Example]:
     files = sorted(SHARED.glob("*.train.jsonl"))
     if not files:
-        pytest.skip("shared English training corpora not available")
+        unavailable("shared English training corpora")
     return read_corpus(files)
 
 
@@ -31,7 +40,7 @@ def english_model(english_examples: list[Example]) -> SpamModel:
 @pytest.fixture(scope="session")
 def bilingual_model(english_examples: list[Example]) -> SpamModel:
     if not VI_TRAIN.exists():
-        pytest.skip("Vietnamese training set not available")
+        unavailable("Vietnamese training set")
     return train(english_examples + read_corpus([VI_TRAIN]), version="vi-en-test")
 
 

@@ -2,7 +2,6 @@ import pytest
 
 from workers.scoring.checks.discussion import (
     MODEL_SURE,
-    WARNING_DISCOUNT,
     WARNING_WEIGHT,
     find_warnings,
 )
@@ -77,9 +76,9 @@ def _warning(text: str, probability: float | None) -> float:
 
 
 def test_warning_explains_away_an_unsure_model_too():
-    model = probability_reason(0.8).weight
+    assert probability_reason(0.8).weight == 1.937
     extra = _warning(WARNING, None) - _warning(WARNING, 0.8)
-    assert extra == pytest.approx(WARNING_DISCOUNT * model, abs=1e-3)
+    assert extra == pytest.approx(1.3559, abs=1e-3)  # WARNING_DISCOUNT (0.7) of 1.937
 
 
 def test_warning_words_do_not_hide_an_advert_the_model_is_sure_of():
