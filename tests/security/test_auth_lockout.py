@@ -9,6 +9,7 @@ import pytest
 from commentgate.domain import Role
 from service.app import create_app
 from tests.helpers import auth, make_key
+from tests.services import RedisServer
 
 MODERATION = "/api/v1/moderation/comments"
 DASHBOARD = "/ops/rq/"
@@ -57,3 +58,27 @@ def test_the_dashboard_counts_only_wrong_keys_and_never_refuses_a_right_one(stri
     assert wrong == [401] * 20 + [429] * 5
     assert strict.get(DASHBOARD, headers=ops).status_code == 200
     assert strict.get(DASHBOARD, headers={"Authorization": "Basic !!"}).status_code == 429
+
+
+def test_the_failure_throttle_fails_open_while_its_redis_is_down(
+    settings, redis_client, sessions, site, tmp_path
+):
+    counter = RedisServer(tmp_path / "throttle-redis").start()
+    try:
+        limited = settings.model_copy(
+            update={"redis_url": counter.url, "auth_failure_limits": "2/minute"}
+        )
+        client = create_app(limited, redis_client=redis_client, sessions=sessions).test_client()
+        wrong = {"Authorization": "Bearer cg_wrong"}
+        assert [client.get(MODERATION, headers=wrong).status_code for _ in range(3)] == [
+            401,
+            401,
+            429,
+        ]
+        counter.stop()
+        # Nothing can count now: a wrong key is a plain 401 again, never a 500 or a 429.
+        assert [client.get(MODERATION, headers=wrong).status_code for _ in range(3)] == [401] * 3
+        key = make_key(sessions, Role.MODERATOR)
+        assert client.get(MODERATION, headers=auth(key)).status_code == 200
+    finally:
+        counter.stop()
