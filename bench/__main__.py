@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module exposes ``run() -> list[Result]``; add new benchmarks here.
-BENCHMARKS = ("bench.scoring", "bench.job", "bench.links")
+BENCHMARKS = ("bench.scoring", "bench.job", "bench.links", "bench.adversarial")
 
 
 def main(names: list[str]) -> int:

@@ -23,6 +23,7 @@ from workers.recent import RecentActivity, trace_of
 from workers.reputation import reputation_reasons
 from workers.runtime import WorkerRuntime
 from workers.scoring.pipeline import classify, score_submission
+from workers.scoring.pipeline import warm_up as scoring_warm_up
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
 
 log = logging.getLogger(__name__)
@@ -158,14 +159,6 @@ def rebuild_model(site_id: str) -> str | None:
 
 
 def warm_up() -> None:
-    """Score a made-up comment once, so lazily loaded resources (lexicons, the URL
-    matcher, phone metadata) are in the worker before it forks a work-horse per job,
-    instead of being loaded again by every one of them."""
-    sample = Submission(
-        content="Bài viết hay, xem thêm tại www.example.com hoặc gọi 0912 345 678.",
-        title="Ý kiến",
-        name="Người đọc",
-        phone="+84912345678",
-        submit_seconds=30.0,
-    )
-    score_submission(sample, SiteRules(), None, [])
+    """Load lazily loaded resources (lexicons, the URL matcher, phone metadata) in the
+    worker before it forks a work-horse per job, instead of again in every one of them."""
+    scoring_warm_up()

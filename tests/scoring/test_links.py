@@ -2,6 +2,7 @@ import socket
 
 import pytest
 
+from workers.scoring import urls
 from workers.scoring.checks import links
 from workers.scoring.checks.links import check_links, find_links
 from workers.scoring.checks.shape import check_shape
@@ -68,8 +69,10 @@ def test_extractors_never_touch_the_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    links._extractors.cache_clear()
+    links._domain_extractor.cache_clear()
     links._find_links.cache_clear()
+    urls._extractor.cache_clear()
+    urls._extracted.cache_clear()
     assert [link.domain for link in find_links("xem https://example.co.uk/x ngay")] == [
         "example.co.uk"
     ]

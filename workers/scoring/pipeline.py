@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 
 from commentgate.domain import CommentStatus, ModerationMode
+from workers.scoring.budget import Budget
 from workers.scoring.checks.abuse import check_abuse
 from workers.scoring.checks.contact import check_contact
 from workers.scoring.checks.discussion import warning_reasons
@@ -14,7 +16,7 @@ from workers.scoring.checks.links import check_links
 from workers.scoring.checks.promotion import check_promotion
 from workers.scoring.checks.shape import check_shape
 from workers.scoring.model import SpamModel, probability_reason
-from workers.scoring.types import Reason, SiteRules, Submission, Verdict
+from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission, Verdict
 
 Check = Callable[[Submission, SiteRules], list[Reason]]
 
@@ -28,11 +30,25 @@ CHECKS: tuple[Check, ...] = (
     check_abuse,
 )
 NO_MODEL = "none"
+# A made-up comment that reaches every lazily loaded resource: a link, a phone number,
+# Vietnamese words.
+_SAMPLE = Submission(
+    content="Bài viết hay, xem thêm tại www.example.com hoặc gọi 0912 345 678.",
+    title="Ý kiến",
+    name="Người đọc",
+    phone="+84912345678",
+    submit_seconds=30.0,
+)
 
 
-def run_checks(sub: Submission, rules: SiteRules) -> list[Reason]:
-    """Run every stateless check, in order."""
-    return [reason for check in CHECKS for reason in check(sub, rules)]
+def run_checks(sub: Submission, rules: SiteRules, budget: Budget | None = None) -> list[Reason]:
+    """Run every stateless check, in order; with a ``budget``, only while it lasts."""
+    return [
+        reason
+        for check in CHECKS
+        if budget is None or budget.allows(check.__name__.removeprefix("check_"))
+        for reason in check(sub, rules)
+    ]
 
 
 def collect_reasons(
@@ -45,7 +61,18 @@ def collect_reasons(
     """The checks, ``extra`` (stateful reasons) and the model's reason for its p(spam) (with
     ``model_words``, what raised it), in that order, then warning language weighed against
     the bait among them."""
-    reasons = [*run_checks(sub, rules), *extra]
+    return _with_model(sub, run_checks(sub, rules), extra, model_probability, model_words)
+
+
+def _with_model(
+    sub: Submission,
+    checked: Sequence[Reason],
+    extra: Sequence[Reason],
+    model_probability: float | None,
+    model_words: Sequence[str],
+) -> list[Reason]:
+    """The reasons of :func:`collect_reasons` from the checks' own."""
+    reasons = [*checked, *extra]
     if model_probability is not None:
         reasons.append(probability_reason(model_probability, model_words))
     return reasons + warning_reasons(sub, reasons, model_probability)
@@ -77,11 +104,33 @@ def score_submission(
     rules: SiteRules,
     model: SpamModel | None = None,
     extra: Sequence[Reason] = (),
+    budget: Budget | None = None,
 ) -> Verdict:
-    """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings."""
-    probability, words = model_opinion(model, sub.text)
-    reasons = collect_reasons(sub, rules, probability, extra, words)
+    """Score a submission: checks, ``extra`` (stateful reasons), the model and warnings,
+    within ``budget`` (by default a new one of ``SCORING_BUDGET_SECONDS``)."""
+    warm_up()
+    budget = budget if budget is not None else Budget()
+    checked = run_checks(sub, rules, budget)
+    probability, words = _budgeted_opinion(model, sub.text, budget)
+    reasons = _with_model(sub, checked, extra, probability, words) + budget.reasons()
     return make_verdict(reasons, model.version if model is not None else NO_MODEL)
+
+
+@cache
+def warm_up() -> None:
+    """Score a made-up comment once per process, so that word lists, URL and phone matchers
+    are loaded before any comment's time budget starts (the first load takes longer than a
+    budget), and before a forking worker forks: its work-horses inherit them."""
+    collect_reasons(_SAMPLE, SiteRules())
+
+
+def _budgeted_opinion(
+    model: SpamModel | None, text: str, budget: Budget
+) -> tuple[float | None, list[str]]:
+    """:func:`model_opinion`, or none when the budget is spent before the model's turn."""
+    if _has_opinion(model) and not budget.allows("model"):
+        return None, []
+    return model_opinion(model, text)
 
 
 def make_verdict(reasons: Sequence[Reason], model_version: str) -> Verdict:
@@ -93,10 +142,17 @@ def make_verdict(reasons: Sequence[Reason], model_version: str) -> Verdict:
 def classify(
     verdict: Verdict, rules: SiteRules, mode: ModerationMode | str = ModerationMode.PRE
 ) -> CommentStatus:
-    """Where a scored comment goes: spam at ``spam_at`` or above; in post-moderation,
-    approved below ``approve_below``; else pending."""
+    """Spam at ``spam_at`` or above; in post-moderation, approved below ``approve_below``
+    unless scoring stopped short (a ``scoring_budget`` reason): what was not read could
+    have been anything, so a moderator decides."""
     if verdict.score >= rules.spam_at:
         return CommentStatus.SPAM
-    if ModerationMode(mode) is ModerationMode.POST and verdict.score < rules.approve_below:
+    post = ModerationMode(mode) is ModerationMode.POST
+    if post and verdict.score < rules.approve_below and is_complete(verdict):
         return CommentStatus.APPROVED
     return CommentStatus.PENDING
+
+
+def is_complete(verdict: Verdict) -> bool:
+    """Whether scoring read the whole comment (no ``scoring_budget`` reason)."""
+    return all(reason.code != ReasonCode.SCORING_BUDGET for reason in verdict.reasons)

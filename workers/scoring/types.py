@@ -59,6 +59,9 @@ class ReasonCode(str, Enum):
     WARNING_CONTEXT = "warning_context"
     # the learning model
     MODEL = "model"
+    # scoring stopped short (time budget, or a check's bound on its work): weight 0, and the
+    # comment waits for a moderator whatever its score
+    SCORING_BUDGET = "scoring_budget"
     # stateful reasons computed outside this package (Redis, database)
     DUPLICATE = "duplicate"
     VELOCITY = "velocity"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 
 import phonenumbers
 
+from workers.scoring.budget import budget_reason
 from workers.scoring.normalize import canonical, fold
 from workers.scoring.resources import read_rows
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
@@ -22,8 +24,15 @@ INBOX_WEIGHT = 0.2
 # "soạn tin … gửi 1407" is how the state's relief funds collect donations.
 PREMIUM_SMS_WEIGHT = 2.0
 MIN_PHONE_DIGITS = 8
+# Bounds on the phone search: phonenumbers parses every number-like string and every group
+# inside it, and a wall of numbers would keep it parsing. Ordinary comments have a few dozen
+# groups of digits at most. Past either bound the search stops, and unless a number was found
+# by then (which settles the check's weight) the verdict says that scoring stopped short.
+MAX_DIGIT_GROUPS = 256
+MAX_PHONE_MATCHES = 16
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w]+|_+")
+_DIGITS = re.compile(r"\d+")
 # What may sit between the digits of one hidden number ("0 9 1 2", "09.12.34", "09-12").
 # Not a comma: "0-0, 0-1, 2-1" is a list of scores.
 _DIGIT_GLUE = re.compile(r"[\s.\-_/()*+:]{1,3}")
@@ -81,11 +90,14 @@ def _spelled_digits() -> dict[str, str]:
     return dict(read_rows("spelled_digits.tsv", 2))
 
 
-def _digit_value(token: str, neighbour_is_digit: bool) -> str | None:
-    """Return the digits a token stands for, or ``None`` if it is not part of a number."""
+def _digit_value(tokens: list[str], index: int) -> str | None:
+    """Return the digits ``tokens[index]`` stands for, or ``None`` if it is not part of a
+    number."""
+    token = tokens[index]
     if token.isdigit():
         return token
-    if token == "o" and neighbour_is_digit:  # "o912345678": letter o for zero
+    # "o912345678": letter o for zero, next to digits (looked at only for an "o")
+    if token == "o" and any(item.isdigit() for item in tokens[max(index - 2, 0) : index + 3]):
         return "0"
     return _spelled_digits().get(token)
 
@@ -95,8 +107,7 @@ def _number_runs(text: str) -> list[str]:
     tokens = _TOKEN.findall(text)
     runs, current = [], []
     for index, token in enumerate(tokens):
-        around = tokens[max(index - 2, 0) : index + 3]
-        value = _digit_value(token, any(item.isdigit() for item in around))
+        value = _digit_value(tokens, index)
         if value is not None:
             current.append(value)
         elif not (current and _DIGIT_GLUE.fullmatch(token)):
@@ -106,19 +117,45 @@ def _number_runs(text: str) -> list[str]:
     return [run for run in runs if len(run) >= MIN_PHONE_DIGITS]
 
 
+@dataclass(frozen=True)
+class PhoneSearch:
+    """The phone numbers found, and whether the search read enough to settle the check."""
+
+    numbers: tuple[str, ...]
+    complete: bool
+
+
 def find_phones(text: str) -> list[str]:
     """Return phone numbers (national format) hidden in ``text``, however they are spaced."""
+    return list(search_phones(text).numbers)
+
+
+def search_phones(text: str) -> PhoneSearch:
+    """The phone numbers of ``text`` (see :func:`find_phones`), read within the bounds above."""
     folded = fold(text)
-    compact = " ".join([folded, *_number_runs(folded)])
+    compact, cut = _first_groups(" ".join([folded, *_number_runs(folded)]))
     found = []
-    for match in phonenumbers.PhoneNumberMatcher(compact, "VN"):
-        if not _dialled(match.raw_string) or phonenumbers.number_type(match.number) in (
+    matcher = phonenumbers.PhoneNumberMatcher(compact, "VN")
+    for read, match in enumerate(matcher, start=1):
+        if _dialled(match.raw_string) and phonenumbers.number_type(match.number) not in (
             _SERVICE_NUMBERS
         ):
-            continue
-        national = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        found.append(national)
-    return list(dict.fromkeys(found))
+            found.append(
+                phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            )
+        if read == MAX_PHONE_MATCHES:
+            cut = cut or matcher.has_next()
+            break
+    numbers = tuple(dict.fromkeys(found))
+    return PhoneSearch(numbers, complete=bool(numbers) or not cut)
+
+
+def _first_groups(text: str) -> tuple[str, bool]:
+    """``text`` up to its ``MAX_DIGIT_GROUPS``-th group of digits, and whether it was cut."""
+    for count, group in enumerate(_DIGITS.finditer(text), start=1):
+        if count > MAX_DIGIT_GROUPS:
+            return text[: group.start()], True
+    return text, False
 
 
 def _dialled(raw: str) -> bool:
@@ -156,13 +193,16 @@ def premium_sms_reasons(text: str) -> list[Reason]:
 
 def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score phone numbers and messenger handles in the body (the phone field is not bait)."""
-    phones = find_phones(sub.content)
+    search = search_phones(sub.content)
+    phones = search.numbers
     reasons = []
     if phones:
         shown = ", ".join(phones[:3])
         reasons.append(
             Reason(ReasonCode.CONTACT_PHONE, PHONE_WEIGHT, f"phone number in text: {shown}")
         )
+    if not search.complete:
+        reasons.append(budget_reason("phone numbers past the first ones were not looked for"))
     reasons.extend(premium_sms_reasons(sub.content))
     text = canonical(sub.content)
     reasons.extend(_messenger_reasons(text, bool(phones)))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import tldextract
-from urlextract import URLExtract
 
 from workers.scoring.normalize import fold
 from workers.scoring.resources import read_rows, read_words
 from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
+from workers.scoring.urls import find_urls
 
 LINK_WEIGHTS = (0.0, 0.3, 0.5, 0.7)  # by number of links, the last one for 3 or more
 SHORTENER_WEIGHT = 0.5
@@ -34,9 +34,6 @@ _WORDISH = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_DOT = re.compile(r"(?<=[^\W\d_])\.(?=([^\W\d_]{2,}))")
 # The state's own sites, quoted by readers as sources: never counted as links.
 OFFICIAL_DOMAINS = frozenset({"gov.vn"})
-# Every link has a dot between a word character and a letter; most comments have none, and
-# urlextract's TLD scan is the slowest step of scoring, so it only runs when one exists.
-_MAYBE_LINK = re.compile(r"\w\.[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -50,11 +47,10 @@ class Link:
 
 
 @cache
-def _extractors() -> tuple[URLExtract, tldextract.TLDExtract]:
-    """Build the extractors once; neither is ever allowed to fetch lists from the network."""
-    # URLExtract only downloads when update() is called, which this module never does;
-    # TLDExtract with no URLs and no cache dir uses its bundled public-suffix snapshot.
-    return URLExtract(), tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+def _domain_extractor() -> tldextract.TLDExtract:
+    """Build the extractor once; with no list URLs and no cache dir it uses its bundled
+    public-suffix snapshot and never the network."""
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 @cache
@@ -69,9 +65,11 @@ def _shorteners() -> frozenset[str]:
     return frozenset(read_words("shorteners.txt"))
 
 
+# A comment may repeat one link hundreds of times.
+@lru_cache(maxsize=4096)
 def _to_link(url: str) -> Link | None:
     """Resolve one extracted URL to a :class:`Link`, or ``None`` if it has no domain."""
-    parts = _extractors()[1](url)
+    parts = _domain_extractor()(url)
     domain = parts.top_domain_under_public_suffix
     if not domain:
         return None
@@ -90,10 +88,8 @@ def find_links(text: str) -> list[Link]:
 def _find_links(text: str) -> tuple[Link, ...]:
     text = _SENTENCE_DOT.sub(_space_after_sentence, text)
     text = fold(_SPELLED_DOT.sub(".", fold(text, keep_diacritics=True)), keep_diacritics=False)
-    if not _MAYBE_LINK.search(text):
-        return ()
     links = []
-    for url in _extractors()[0].find_urls(text, only_unique=False):
+    for url in find_urls(text):
         link = _to_link(url)
         if link and (link.explicit or link.suffix in _tld_kinds()):
             links.append(link)
@@ -114,13 +110,23 @@ def counted_links(text: str, rules: SiteRules) -> list[Link]:
 
 def trusted_links(text: str, rules: SiteRules) -> list[Link]:
     """The links of ``text`` to the site's allowed domains or to official ones."""
-    allowed = rules.allowed_domains | OFFICIAL_DOMAINS
-    return [link for link in find_links(text) if _matches(link.domain, allowed)]
+    return _matching(find_links(text), rules.allowed_domains | OFFICIAL_DOMAINS)
 
 
-def _matches(domain: str, listed: Iterable[str]) -> bool:
+def _matching(links: list[Link], listed: AbstractSet[str]) -> list[Link]:
+    """The links to one of ``listed`` or a subdomain of one (each domain looked up once:
+    a comment may repeat one link hundreds of times)."""
+    domains = {link.domain for link in links}
+    hits = {domain for domain in domains if _matches(domain, listed)}
+    return [link for link in links if link.domain in hits]
+
+
+def _matches(domain: str, listed: AbstractSet[str]) -> bool:
     """Whether ``domain`` is one of ``listed`` or a subdomain of one."""
-    return any(domain == entry or domain.endswith("." + entry) for entry in listed)
+    # One lookup per label, not one comparison per entry: a comment may hold hundreds of
+    # links, and a site's lists are as long as its admins make them.
+    labels = domain.split(".")
+    return any(".".join(labels[start:]) in listed for start in range(len(labels)))
 
 
 def _domains(links: list[Link]) -> str:
@@ -144,7 +150,7 @@ def _link_reasons(links: list[Link], rules: SiteRules) -> list[Reason]:
         (ReasonCode.LINK_BLOCKED, BLOCKED_WEIGHT, rules.blocked_domains, "blocked"),
     )
     for code, step, listed, label in groups:
-        hits = [link for link in links if _matches(link.domain, listed)]
+        hits = _matching(links, listed)
         if hits:
             reasons.append(
                 Reason(code, step, f"{_plural(len(hits), label + ' link')} ({_domains(hits)})")
@@ -164,8 +170,9 @@ def _link_reasons(links: list[Link], rules: SiteRules) -> list[Reason]:
 
 def strip_links(text: str, links: list[Link]) -> str:
     """Return ``text`` with the link strings removed (for "is there anything else?")."""
-    for link in links:
-        text = text.replace(link.url, " ")
+    # replace() removes every occurrence, so each URL is looked for once.
+    for url in dict.fromkeys(link.url for link in links):
+        text = text.replace(url, " ")
     return text
 
 
