@@ -44,13 +44,15 @@ class DecisionAction(str, Enum):
 
     ``ban`` marks a comment rejected as spam because its author was banned (a
     judgement of the author, not of the text); ``restore`` puts it back when
-    the ban is lifted.
+    the ban is lifted. ``reopen`` takes a decision back: the comment waits for a
+    moderator again, and the model forgets what the decision taught.
     """
 
     APPROVE = "approve"
     REJECT = "reject"
     BAN = "ban"
     RESTORE = "restore"
+    REOPEN = "reopen"
 
 
 class Role(str, Enum):
@@ -97,6 +99,8 @@ class AuditAction(str, Enum):
     COMMENT_EDIT = "comment.edit"
     COMMENT_BAN_REJECT = "comment.ban_reject"
     COMMENT_RESTORE = "comment.restore"
+    COMMENT_REOPEN = "comment.reopen"
+    COMMENT_REVEAL = "comment.reveal"
     BAN_CREATE = "ban.create"
     BAN_LIFT = "ban.lift"
     KEY_CREATE = "key.create"

@@ -109,6 +109,12 @@ class ConflictError(CommentgateError):
     code, status = "conflict", 409
 
 
+class NotDecidedError(CommentgateError):
+    """Only a decided comment (approved, rejected, spam) can be reopened."""
+
+    code, status = "not_decided", 409
+
+
 class AlreadyExistsError(CommentgateError):
     """Something with this name exists already (a site)."""
 

@@ -53,6 +53,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "vi": "Bình luận đã được quyết định; gửi kèm If-Match với ETag hiện tại để thay đổi.",
         "en": "The comment was already decided; send If-Match with its current ETag to change it.",
     },
+    "not_decided": {
+        "vi": "Bình luận chưa được quyết định nên không có gì để mở lại.",
+        "en": "The comment is not decided, so there is nothing to reopen.",
+    },
     "already_exists": {
         "vi": "Tên này đã được dùng.",
         "en": "This name is already taken.",

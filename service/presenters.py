@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commentgate.storage.models import Comment, Verdict
+from service.moderation.reveal import masked
 from service.schemas import ModeratorComment
 
 
@@ -48,9 +49,10 @@ _MOMENTS = ("created_at", "scored_at", "decided_at", "edited_at")
 
 
 def moderator_view(comment: Comment, verdict: Verdict | None) -> dict[str, Any]:
-    """Everything moderators need to decide, personal data included: a
+    """Everything moderators need to decide, the phone number and IP address masked: a
     :class:`ModeratorComment`, whose fields not derived here are the comment's own."""
     derived = {
+        **masked(comment),
         "site": comment.site.name,
         "honeypot_filled": bool(comment.honeypot),
         "verdict": verdict_view(verdict),

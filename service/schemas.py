@@ -206,10 +206,14 @@ class ModeratorComment(BaseModel):
     site: str
     article: str
     name: str
-    phone: str | None
+    phone: str | None = Field(
+        description="Masked (+84 912 *** 678); the full number through POST …/reveal"
+    )
     title: str
     content: str
-    ip: str | None
+    ip: str | None = Field(
+        description="Masked (203.0.113.x, an IPv6 /64 then x:x:x:x); in full through …/reveal"
+    )
     user_agent: str | None
     honeypot_filled: bool
     submit_seconds: float | None

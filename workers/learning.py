@@ -8,7 +8,8 @@ only as far as it is settled (:mod:`commentgate.storage.commit_order`), so a
 decision whose transaction commits late is learned later, never skipped. A
 reversed decision (spam, then approved) is applied online as a correcting
 example; :func:`rebuild_site` replays the log from the prior keeping only each
-comment's final label, which makes it exact.
+comment's final label, which makes it exact. A reopened decision (the comment went
+back to ``pending``) leaves the comment without a final label: the rebuild forgets it.
 :func:`needs_rebuild` tells when a site's model has learned some comment twice (a
 reversal, or the same label again) since it was last exact; the sweep then queues a
 rebuild (:func:`sites_to_rebuild`).
@@ -57,12 +58,13 @@ class DecisionsNotSettledError(Exception):
 
 @dataclass(frozen=True)
 class LabelledDecision:
-    """A decision that teaches the model something."""
+    """A decision that teaches the model something, or (``example`` None) a reopening that
+    takes back what the comment's earlier decisions taught."""
 
     decision_id: int
     txid: int
     comment_id: str
-    example: Example
+    example: Example | None
 
     @property
     def position(self) -> LogPosition:
@@ -91,12 +93,12 @@ def learned_to(row: ModelVersion | None) -> LogPosition:
 def labelled_decisions(
     session: Session, site_id: str, since: LogPosition = LOG_START
 ) -> list[LabelledDecision]:
-    """The site's settled teaching decisions after ``since``, in log order."""
+    """The site's settled teaching decisions and reopenings after ``since``, in log order."""
     found = []
     for decision, comment in settled_decisions(session, site_id, since):
         label = label_of(decision)
-        if label is not None:
-            example = Example(comment_text(comment), label)
+        if label is not None or decision.action == DecisionAction.REOPEN.value:
+            example = Example(comment_text(comment), label) if label is not None else None
             found.append(LabelledDecision(decision.id, decision.txid, comment.id, example))
     return found
 
@@ -115,7 +117,7 @@ def _wait_until_settled(session: Session, site_id: str, since: LogPosition, seco
 
 
 def final_labels(decisions: Iterable[LabelledDecision]) -> list[LabelledDecision]:
-    """Each comment's last teaching decision, in log order.
+    """Each comment's last teaching decision, in log order; none if it was reopened since.
 
     Decisions on one comment are made one after the other (each changes the comment
     as the previous one left it), so among them the highest id is the last made,
@@ -126,7 +128,8 @@ def final_labels(decisions: Iterable[LabelledDecision]) -> list[LabelledDecision
         known = last.get(item.comment_id)
         if known is None or known.decision_id < item.decision_id:
             last[item.comment_id] = item
-    return sorted(last.values(), key=lambda item: item.position)
+    taught = [item for item in last.values() if item.example is not None]
+    return sorted(taught, key=lambda item: item.position)
 
 
 def _starting_point(
@@ -160,12 +163,15 @@ def learn_site(
         if not _wait_until_settled(session, site.id, since, settle_within):
             raise DecisionsNotSettledError(site_id)
         new = labelled_decisions(session, site.id, since)
-        if not new:
+        # A reopening cannot be unlearned online: the sweep's rebuild forgets it.
+        examples = [item.example for item in new if item.example is not None]
+        if not examples:
             return 0
-        model.learn_many([item.example for item in new])
-        _save(store, session, model, site.id, (row.examples if row else 0) + len(new), new[-1])
-    log.info("model for site %s learned %d decisions", site_id, len(new))
-    return len(new)
+        model.learn_many(examples)
+        learned = (row.examples if row else 0) + len(examples)
+        _save(store, session, model, site.id, learned, new[-1])
+    log.info("model for site %s learned %d decisions", site_id, len(examples))
+    return len(examples)
 
 
 def global_prior(session: Session, store: ModelStore) -> SpamModel | None:

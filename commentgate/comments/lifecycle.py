@@ -51,7 +51,11 @@ from commentgate.storage.models import Ban, BanRejection, Comment, utcnow
 from commentgate.storage.retention import Expired, expire_comments
 
 Clock = Callable[[], datetime]
-RECEIVED, SPAM = CommentStatus.RECEIVED.value, CommentStatus.SPAM.value
+RECEIVED, PENDING, SPAM = (
+    CommentStatus.RECEIVED.value,
+    CommentStatus.PENDING.value,
+    CommentStatus.SPAM.value,
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,24 @@ class CommentLifecycle:
         waited = since(comment.scored_at, now) if first else None
         verdict = latest_verdict(self.session, comment.id)
         self._later(partial(self._metrics.decided, verdict, ruling.action, to_status, waited))
+        self.session.expire(comment)
+        return True
+
+    def reopen(self, comment: Comment, key_id: str | None) -> bool:
+        """Take the decision back: the comment is ``pending`` and undecided again.
+
+        Returns False when someone changed the comment since it was read. A public
+        comment is withdrawn (``comment.removed``); the decision log records the
+        reopening, so rebuilding the site's model forgets what the decision taught.
+
+        Raises:
+            TransitionRefusedError: the comment is not decided (received or pending).
+        """
+        before, site_id, now = comment.status, comment.site_id, self._clock()
+        if not self._change(comment, comment.version, before, Standing(PENDING)):
+            return False
+        action, audit = DecisionAction.REOPEN, AuditAction.COMMENT_REOPEN
+        self._log(Logged(comment.id, site_id, key_id, action, audit, before, PENDING), now)
         self.session.expire(comment)
         return True
 

@@ -4,6 +4,7 @@
   (post-moderated sites) ``approved``; a moderator may decide it before that;
 - a moderator approves or rejects (as spam or for another reason) any comment,
   decided or not, and may confirm the worker's call (``spam`` → ``spam``);
+- a moderator reopens a decided comment: it goes back to ``pending``;
 - a ban marks its author's undecided or visible comments ``spam``, and lifting
   it puts them back where they were, ``received`` and ``pending`` included.
 """
@@ -25,8 +26,8 @@ DECIDED = frozenset({APPROVED, REJECTED, SPAM})
 ALLOWED: dict[CommentStatus, frozenset[CommentStatus]] = {
     RECEIVED: frozenset({PENDING, SPAM, APPROVED, REJECTED}),
     PENDING: DECIDED,
-    APPROVED: DECIDED,
-    REJECTED: DECIDED,
+    APPROVED: DECIDED | {PENDING},
+    REJECTED: DECIDED | {PENDING},
     SPAM: DECIDED | {RECEIVED, PENDING},
 }
 

@@ -51,13 +51,18 @@ def oldest_running(session: Session) -> int:
 
 
 def taught_comments(session: Session, site_id: str, upto: LogPosition) -> int:
-    """How many distinct comments of the site taught the model up to ``upto``."""
+    """How many distinct comments of the site teach the model up to ``upto``: those whose
+    last teaching decision was not reopened after it (a reopening counts wherever it is in
+    the log, since online learning cannot take anything back)."""
     learned = ~after(Decision.txid, Decision.id, upto)
-    count = session.scalar(
-        select(func.count(func.distinct(Decision.comment_id)))
+    reopened = Decision.action == DecisionAction.REOPEN.value
+    last = (
+        select(func.max(Decision.id))
         .join(Comment, Comment.id == Decision.comment_id)
-        .where(Comment.site_id == site_id, learned, TEACHES)
+        .where(Comment.site_id == site_id, or_(and_(TEACHES, learned), reopened))
+        .group_by(Decision.comment_id)
     )
+    count = session.scalar(select(func.count()).where(Decision.id.in_(last), TEACHES))
     return count or 0
 
 

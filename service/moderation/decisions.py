@@ -5,6 +5,8 @@ worker scored it) just applies. Repeating the current decision is a no-op.
 Changing a decided comment (takedown, un-spam) needs ``If-Match`` with the
 current ETag: without it 409, with a stale one 412. The worker's verdict is not
 a decision. Every applied decision is audited (by the lifecycle service).
+Reopening takes a status (approved, rejected, spam) back to ``pending``; it
+always needs ``If-Match``, since it always changes where a comment stands.
 """
 
 from __future__ import annotations
@@ -16,8 +18,14 @@ from sqlalchemy.orm import Session
 from commentgate.access import Principal
 from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.comments.rulings import Ruling
-from commentgate.domain import DecisionAction, RejectReason
-from commentgate.errors import ConflictError, NotFoundError, PreconditionFailedError
+from commentgate.comments.transitions import DECIDED
+from commentgate.domain import CommentStatus, DecisionAction, RejectReason
+from commentgate.errors import (
+    ConflictError,
+    NotDecidedError,
+    NotFoundError,
+    PreconditionFailedError,
+)
 from commentgate.storage.comments import find_comment, latest_verdict
 from commentgate.storage.models import Comment
 from service.presenters import etag_of, moderator_view
@@ -89,4 +97,29 @@ def decide(
     """
     comment = get_scoped_comment(life.session, comment_id, principal)
     apply_decision(life, comment, principal, wanted)
+    return comment
+
+
+def reopen(
+    life: CommentLifecycle, comment_id: str, principal: Principal, if_match: str | None
+) -> Comment:
+    """Move a decided comment back to ``pending`` and return it (not committed).
+
+    Raises:
+        NotFoundError: see module rules.
+        NotDecidedError: the comment is received or pending (carries it).
+        ConflictError: no ``If-Match`` came (carries the comment).
+        PreconditionFailedError: ``If-Match`` names another version, or someone changed
+            the comment between our read and our write.
+    """
+    comment = get_scoped_comment(life.session, comment_id, principal)
+    current = etag_of(comment)
+    if if_match is not None and if_match not in (current, "*"):
+        raise PreconditionFailedError(current, headers={"ETag": current})
+    if CommentStatus(comment.status) not in DECIDED or if_match is None:
+        view = moderator_view(comment, latest_verdict(life.session, comment.id))
+        error = ConflictError if CommentStatus(comment.status) in DECIDED else NotDecidedError
+        raise error(current, current=view, headers={"ETag": current})
+    if not life.reopen(comment, principal.key_id):
+        raise PreconditionFailedError(comment.id)
     return comment

@@ -97,6 +97,21 @@ class EditHistory(BaseModel):
     items: list[EditOut] = Field(description="Oldest first: the first holds the original")
 
 
+class RevealIn(BaseModel):
+    """Which personal fields to show in full; the body is optional (both)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    fields: list[Literal["phone", "ip"]] = Field(
+        default_factory=lambda: ["phone", "ip"], min_length=1, max_length=2
+    )
+
+
+class RevealOut(BaseModel):
+    phone: str | None = Field(description="E.164; None when not asked for or not given")
+    ip: str | None = Field(description="None when not asked for or not stored")
+
+
 class BulkIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

@@ -10,6 +10,7 @@ from commentgate.access import Permission, Principal
 from commentgate.domain import DecisionAction, RejectReason
 from commentgate.registry import get_scoped_site
 from commentgate.storage.comments import latest_verdict, latest_verdicts
+from commentgate.storage.db import transaction
 from commentgate.storage.edits import list_edits
 from commentgate.storage.review import ReviewFilter, count_by_status, list_review
 from service.deps import comment_work, services
@@ -19,13 +20,17 @@ from service.moderation.decisions import (
     DecisionRequest,
     decide,
     get_scoped_comment,
+    reopen,
 )
 from service.moderation.edits import EditRequest, edit_comment
+from service.moderation.reveal import reveal
 from service.moderation.schemas import (
     BulkIn,
     BulkOut,
     EditHistory,
     EditIn,
+    RevealIn,
+    RevealOut,
     ReviewFilterQuery,
     ReviewQuery,
     StatusCounts,
@@ -46,6 +51,17 @@ REJECT_BODY_DOC = optional_json_body(
     }
 )
 WITH_ETAG = with_headers(ModeratorComment, ("ETag",))
+REVEAL_BODY_DOC = optional_json_body(
+    {
+        "fields": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["phone", "ip"]},
+            "minItems": 1,
+            "maxItems": 2,
+            "default": ["phone", "ip"],
+        }
+    }
+)
 
 moderation = APIBlueprint(
     "moderation",
@@ -163,6 +179,34 @@ def reject(path: CommentPath, header: IfMatchHeader):
     body = RejectIn.model_validate(request.get_json(silent=True) or {})
     wanted = DecisionRequest(DecisionAction.REJECT, body.reason, body.note, _if_match(header))
     return _decide(path.comment_id, wanted)
+
+
+@moderation.post(
+    "/comments/<comment_id>/reopen",
+    summary="Reopen: take a decision back, the comment waits in pending again",
+    responses={200: WITH_ETAG, **_DECISION_ERRORS},
+)
+def reopen_comment(path: CommentPath, header: IfMatchHeader):
+    """Approved, rejected or spam back to pending; needs If-Match (409 without, 412 if stale,
+    409 ``not_decided`` for a received or pending comment). A public comment is withdrawn."""
+    with comment_work() as life:
+        comment = reopen(life, path.comment_id, current_principal(), _if_match(header))
+        return _with_etag(comment, latest_verdict(life.session, comment.id))
+
+
+@moderation.post(
+    "/comments/<comment_id>/reveal",
+    summary="The author's full phone number and IP address (audited)",
+    responses={200: RevealOut, **protected(*BODY, 404)},
+    openapi_extensions={"requestBody": REVEAL_BODY_DOC},
+)
+def reveal_personal(path: CommentPath):
+    """Moderator views mask them; this shows them in full and records who asked for which
+    fields (never the values) in the audit log."""
+    body = RevealIn.model_validate(request.get_json(silent=True) or {})
+    with transaction(services().sessions) as session:
+        comment = get_scoped_comment(session, path.comment_id, current_principal())
+        return reveal(session, comment, current_principal(), body.fields)
 
 
 @moderation.patch(
