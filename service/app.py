@@ -30,6 +30,7 @@ from service.intake.views import intake
 from service.known_sites import KnownSites
 from service.limits import AbuseLimits, make_limiter
 from service.moderation.ban_views import bans
+from service.moderation.site_views import moderated_sites
 from service.moderation.views import moderation
 from service.openapi_docs import BEARER
 from service.ops import instrumentation
@@ -86,7 +87,7 @@ def _apply_limits(app: Flask, svc: Services) -> None:
 
 
 def _register_api(app: Flask, svc: Services) -> None:
-    for blueprint in (intake, captchas, public, moderation, bans, admin, host):
+    for blueprint in (intake, captchas, public, moderation, moderated_sites, bans, admin, host):
         app.register_api(blueprint)
     app.register_blueprint(health)
 

@@ -230,11 +230,6 @@ class ModeratorComment(BaseModel):
     etag: str
 
 
-class ReviewPage(BaseModel):
-    items: list[ModeratorComment]
-    next_cursor: str | None
-
-
 class FieldErrorOut(BaseModel):
     code: str
     message: str

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus, ReviewSort
@@ -17,6 +17,32 @@ from commentgate.storage.models import Comment
 from commentgate.storage.pagination import Page, SortKey, id_key, paginate_by, time_key
 
 NO_SCORE = -1.0  # unscored comments sort below every real score
+
+
+@dataclass(frozen=True)
+class SameAuthor:
+    """The other comments of a comment's author: same phone or IP fingerprint."""
+
+    comment_id: str
+    phone_hmac: str | None
+    ip_hmac: str | None
+
+    @classmethod
+    def of(cls, comment: Comment) -> SameAuthor:
+        """The author of ``comment``, as its fingerprints know them."""
+        return cls(comment.id, comment.phone_hmac, comment.ip_hmac)
+
+    def condition(self) -> ColumnElement[bool]:
+        """Another comment with one of these fingerprints ("" marks an unreadable value)."""
+        matches = [
+            column == value
+            for column, value in (
+                (Comment.phone_hmac, self.phone_hmac),
+                (Comment.ip_hmac, self.ip_hmac),
+            )
+            if value
+        ]
+        return (Comment.id != self.comment_id) & or_(false(), *matches)
 
 
 @dataclass(frozen=True)
@@ -33,6 +59,7 @@ class ReviewFilter:
     text: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    same_author: SameAuthor | None = None
 
 
 def _conditions(f: ReviewFilter) -> list[ColumnElement[bool]]:
@@ -54,6 +81,8 @@ def _conditions(f: ReviewFilter) -> list[ColumnElement[bool]]:
         conditions.append(or_(*likes))
     if f.has_link is not None:
         conditions.append(Comment.has_link.is_(f.has_link))
+    if f.same_author is not None:
+        conditions.append(f.same_author.condition())
     return conditions + _text_and_dates(f)
 
 
@@ -118,4 +147,17 @@ def count_by_status(session: Session, f: ReviewFilter) -> dict[str, int]:
     )
     counts = {s.value: 0 for s in CommentStatus}
     counts.update({status: n for status, n in rows})
+    return counts
+
+
+def count_by_site(session: Session, site_ids: Collection[str] | None) -> dict[str, dict[str, int]]:
+    """Per site (those in ``site_ids``, or all), how many comments are in each status."""
+    query = select(Comment.site_id, Comment.status, func.count()).group_by(
+        Comment.site_id, Comment.status
+    )
+    if site_ids is not None:
+        query = query.where(Comment.site_id.in_(site_ids))
+    counts: dict[str, dict[str, int]] = {}
+    for site_id, status, n in session.execute(query):
+        counts.setdefault(site_id, {s.value: 0 for s in CommentStatus})[status] = n
     return counts

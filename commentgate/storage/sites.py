@@ -79,6 +79,14 @@ def list_sites(
     return paginate(session, query, Site, cursor=cursor, limit=limit, newest_first=False)
 
 
+def sites_by_name(session: Session, site_ids: Collection[str] | None) -> list[Site]:
+    """Sites (those in ``site_ids``, or all), by name."""
+    query = select(Site).order_by(Site.name)
+    if site_ids is not None:
+        query = query.where(Site.id.in_(site_ids))
+    return list(session.scalars(query))
+
+
 def site_names(session: Session, site_ids: Collection[str]) -> dict[str, str]:
     """``{site id: name}`` for the given ids."""
     if not site_ids:

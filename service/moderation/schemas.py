@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from commentgate.domain import BanKind, CommentStatus, RejectReason, ReviewSort
+from commentgate.domain import BanKind, CommentStatus, ModerationMode, RejectReason, ReviewSort
 from commentgate.storage.models import to_utc
 from service.moderation.bulk import MAX_BULK_IDS
 from service.schemas import (
@@ -61,13 +61,50 @@ class ReviewFilterQuery(BaseModel):
 
 class ReviewQuery(ReviewFilterQuery, PageQuery):
     status: list[CommentStatus] = Field(
-        default_factory=lambda: [CommentStatus.PENDING], description="Repeatable"
+        default_factory=list,
+        description="Repeatable; none given: pending, or every status with same_author_as",
     )
     sort: ReviewSort = ReviewSort.NEWEST
+    same_author_as: CommentId | None = Field(
+        None,
+        description="The other comments of this comment's author (same phone number or IP "
+        "address), on the key's sites; the page then carries the author's counts",
+    )
+
+
+class AuthorCounts(BaseModel):
+    """How the author's other comments on the key's sites stand (whatever the filters)."""
+
+    approved: int
+    rejected: int
+    spam: int
+    pending: int
+    total: int = Field(description="Every status, received included")
+
+
+class ReviewPage(BaseModel):
+    items: list[ModeratorComment]
+    next_cursor: str | None
+    author: AuthorCounts | None = Field(None, description="With same_author_as only")
 
 
 class StatusCounts(BaseModel):
     counts: dict[str, int] = Field(description="Every status, 0 when none")
+
+
+def empty_counts() -> dict[str, int]:
+    """Every status with a count of 0."""
+    return {status.value: 0 for status in CommentStatus}
+
+
+class ModeratedSite(BaseModel):
+    name: str
+    mode: ModerationMode
+    counts: dict[str, int] = Field(description="Comments of the site per status, 0 when none")
+
+
+class ModeratedSites(BaseModel):
+    items: list[ModeratedSite] = Field(description="By name")
 
 
 class EditIn(BaseModel):

@@ -7,12 +7,12 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from commentgate.access import Permission, Principal
-from commentgate.domain import DecisionAction, RejectReason
+from commentgate.domain import CommentStatus, DecisionAction, RejectReason
 from commentgate.registry import get_scoped_site
 from commentgate.storage.comments import latest_verdict, latest_verdicts
 from commentgate.storage.db import transaction
 from commentgate.storage.edits import list_edits
-from commentgate.storage.review import ReviewFilter, count_by_status, list_review
+from commentgate.storage.review import ReviewFilter, SameAuthor, count_by_status, list_review
 from service.deps import comment_work, services
 from service.http.auth import current_principal, require
 from service.moderation.bulk import decide_many
@@ -32,12 +32,13 @@ from service.moderation.schemas import (
     RevealIn,
     RevealOut,
     ReviewFilterQuery,
+    ReviewPage,
     ReviewQuery,
     StatusCounts,
 )
 from service.openapi_docs import BODY, SECURITY, optional_json_body, protected, with_headers
 from service.presenters import etag_of, moderator_view, rfc3339
-from service.schemas import CommentPath, ModeratorComment, RejectIn, ReviewPage
+from service.schemas import CommentPath, ModeratorComment, RejectIn
 
 # The reject body is optional: no body means reason "other".
 REJECT_BODY_DOC = optional_json_body(
@@ -91,8 +92,11 @@ def _site_filter(session, principal: Principal, site_name: str | None) -> frozen
     return frozenset({get_scoped_site(session, principal, site_name).id})
 
 
-def _review_filter(session, query: ReviewFilterQuery, statuses=()) -> ReviewFilter:
+def _review_filter(
+    session, query: ReviewFilterQuery, statuses=(), same_author: SameAuthor | None = None
+) -> ReviewFilter:
     return ReviewFilter(
+        same_author=same_author,
         site_ids=_site_filter(session, current_principal(), query.site),
         articles=query.article,
         statuses=[s.value for s in statuses],
@@ -116,13 +120,33 @@ def _with_etag(comment, verdict, status: int = 200):
     responses={200: ReviewPage, **protected(404, 422)},
 )
 def review_queue(query: ReviewQuery):
-    """Comments in the given statuses (default ``pending``) on the key's sites, filtered."""
+    """Comments in the given statuses (default ``pending``) on the key's sites, filtered;
+    with ``same_author_as``, the author's other comments (every status by default)."""
     with services().sessions() as session:
-        review = _review_filter(session, query, query.status)
+        author = _same_author(session, query.same_author_as)
+        statuses = query.status or ([] if author else [CommentStatus.PENDING])
+        review = _review_filter(session, query, statuses, author)
         page = list_review(session, review, query.sort, query.cursor, query.limit)
         verdicts = latest_verdicts(session, [c.id for c in page.items])
         items = [moderator_view(c, verdicts.get(c.id)) for c in page.items]
-        return {"items": items, "next_cursor": page.next_cursor}
+        body = {"items": items, "next_cursor": page.next_cursor}
+        if author is not None:
+            body["author"] = _author_counts(session, author)
+        return body
+
+
+def _same_author(session, comment_id: str | None) -> SameAuthor | None:
+    """The author of a comment on the key's sites (404 otherwise), or None if not asked."""
+    if comment_id is None:
+        return None
+    return SameAuthor.of(get_scoped_comment(session, comment_id, current_principal()))
+
+
+def _author_counts(session, author: SameAuthor) -> dict[str, int]:
+    everywhere = ReviewFilter(site_ids=current_principal().site_ids, same_author=author)
+    counts = count_by_status(session, everywhere)
+    shown = ("approved", "rejected", "spam", "pending")
+    return {**{name: counts[name] for name in shown}, "total": sum(counts.values())}
 
 
 @moderation.get(
