@@ -34,15 +34,17 @@ def public_view(comment: Comment) -> dict[str, Any]:
     }
 
 
-def verdict_view(verdict: Verdict | None) -> dict[str, Any] | None:
-    """The worker's score with every reason, as moderators see it."""
+def verdict_view(
+    verdict: Verdict | None, edited_at: datetime | None = None
+) -> dict[str, Any] | None:
+    """The worker's score with every reason, as moderators see it; the reasons' spans
+    point into the text as scored, so they are left out once it was edited after that."""
     if verdict is None:
         return None
-    return {
-        "score": verdict.score,
-        "reasons": verdict.reasons,
-        "model_version": verdict.model_version,
-    }
+    reasons = verdict.reasons
+    if edited_at is not None and edited_at >= verdict.created_at:
+        reasons = [{k: v for k, v in r.items() if k != "spans"} for r in reasons]
+    return {"score": verdict.score, "reasons": reasons, "model_version": verdict.model_version}
 
 
 _MOMENTS = ("created_at", "scored_at", "decided_at", "edited_at")
@@ -55,7 +57,7 @@ def moderator_view(comment: Comment, verdict: Verdict | None) -> dict[str, Any]:
         **masked(comment),
         "site": comment.site.name,
         "honeypot_filled": bool(comment.honeypot),
-        "verdict": verdict_view(verdict),
+        "verdict": verdict_view(verdict, comment.edited_at),
         "etag": etag_of(comment),
         **{name: rfc3339(getattr(comment, name)) for name in _MOMENTS},
     }

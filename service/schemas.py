@@ -189,10 +189,22 @@ class Counts(BaseModel):
     counts: dict[str, int]
 
 
+class SpanOut(BaseModel):
+    field: Literal["title", "content", "name"]
+    start: int = Field(ge=0, description="First code point of the stored (cleaned) text")
+    end: int = Field(ge=0, description="Code point after the last one")
+
+
 class ReasonOut(BaseModel):
     code: str
     weight: float
     detail: str
+    spans: list[SpanOut] = Field(
+        default_factory=list,
+        description="Where the evidence is in the text as scored (links, phone numbers, "
+        "messenger handles, word-list phrases); none for older verdicts, other checks, and "
+        "once a moderator edited the text",
+    )
 
 
 class VerdictOut(BaseModel):

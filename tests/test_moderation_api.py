@@ -68,7 +68,7 @@ def test_detail_has_everything_and_an_etag(client, scored, moderator_key):
     assert body["ip"] == "127.0.0.x"  # masked: see …/reveal
     assert body["status"] == "pending"
     assert set(body["verdict"]) == {"score", "reasons", "model_version"}
-    assert all(set(r) == {"code", "weight", "detail"} for r in body["verdict"]["reasons"])
+    assert all(set(r) == {"code", "weight", "detail", "spans"} for r in body["verdict"]["reasons"])
 
 
 def test_approve_publishes_and_repeating_is_a_noop(client, scored, moderator_key, sessions):

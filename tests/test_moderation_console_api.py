@@ -117,3 +117,57 @@ def test_a_stranger_has_no_other_comments(client, authors, moderator_key):
     page = same_author(client, moderator_key, authors["stranger"]).json
     assert page["items"] == [] and page["author"]["total"] == 0
     assert "author" not in client.get(f"{BASE}/comments", headers=auth(moderator_key)).json
+
+
+SPAMMY = (
+    "Anh em ơi NHÀ CÁI UY TÍN nạp đầu tặng 100%, vào Bit.ly/KhuyenMai "
+    "hoặc gọi 0912.345.678 (Zalo) để nhận thưởng"
+)
+
+
+def highlighted(comment: dict) -> dict[str, list[str]]:
+    """Each reason's code with the stored text its spans cover."""
+    return {
+        r["code"]: [comment[s["field"]][s["start"] : s["end"]] for s in r["spans"]]
+        for r in comment["verdict"]["reasons"]
+    }
+
+
+def test_reasons_point_at_their_evidence_in_the_stored_text(client, app, worker, moderator_key):
+    comment_id = submit_ok(client, app, content=SPAMMY, title="Khuyến mãi tại W88.com")
+    worker()
+    comment = client.get(f"{BASE}/comments/{comment_id}", headers=auth(moderator_key)).json
+    found = highlighted(comment)
+    assert found["links"] == ["Bit.ly/KhuyenMai", "W88.com"]
+    assert found["link_shortener"] == ["Bit.ly/KhuyenMai"]
+    assert found["contact_phone"] == ["0912.345.678"]
+    assert found["contact_zalo"] == ["Zalo"]
+    assert "NHÀ CÁI UY TÍN" in found["lexicon_betting"]
+    assert "nạp đầu" in found["lexicon_betting"]
+    spans = [s for r in comment["verdict"]["reasons"] for s in r["spans"]]
+    assert {s["field"] for s in spans} == {"title", "content"}
+
+
+def test_spans_count_code_points_of_the_stored_text(client, app, worker, moderator_key):
+    # Astral emoji are two UTF-16 units and one code point; the span counts code points.
+    content = "😀😀 Liên hệ 0987 654 321 nhé các bạn"
+    comment_id = submit_ok(client, app, content=content)
+    worker()
+    comment = client.get(f"{BASE}/comments/{comment_id}", headers=auth(moderator_key)).json
+    (span,) = next(r for r in comment["verdict"]["reasons"] if r["code"] == "contact_phone")[
+        "spans"
+    ]
+    assert (span["start"], span["end"]) == (11, 23)
+    assert comment["content"][11:23] == "0987 654 321"
+
+
+def test_an_edit_after_scoring_drops_the_spans(client, app, worker, moderator_key):
+    comment_id = submit_ok(client, app, content=SPAMMY)
+    worker()
+    url = f"{BASE}/comments/{comment_id}"
+    assert any(
+        r["spans"] for r in client.get(url, headers=auth(moderator_key)).json["verdict"]["reasons"]
+    )
+    edited = client.patch(url, json={"content": "Cảm ơn " + SPAMMY}, headers=auth(moderator_key))
+    assert edited.status_code == 200
+    assert all(r["spans"] == [] for r in edited.json["verdict"]["reasons"])

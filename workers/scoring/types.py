@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+
+from workers.scoring.spans import Span
 
 # The weight of evidence that settles a verdict on its own: a filled honeypot (only bots see
 # the field), a link to a domain the site blocked. More than the default spam_at plus the
@@ -71,19 +73,28 @@ class ReasonCode(str, Enum):
 
 @dataclass(frozen=True)
 class Reason:
-    """One explained contribution to the score (positive = towards spam)."""
+    """One explained contribution to the score (positive = towards spam), with where its
+    evidence sits in the stored text when a check can tell (not part of its identity)."""
 
     code: str
     weight: float
     detail: str
+    spans: tuple[Span, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict:
-        """Return a JSON-ready mapping with the code as a plain string."""
-        return {
+        """Return a JSON-ready mapping with the code as a plain string (spans if any)."""
+        mapping = {
             "code": str(getattr(self.code, "value", self.code)),
             "weight": self.weight,
             "detail": self.detail,
         }
+        if self.spans:
+            mapping["spans"] = [span.to_dict() for span in self.spans]
+        return mapping
+
+    def at(self, spans: tuple[Span, ...]) -> Reason:
+        """This reason with its evidence located at ``spans``."""
+        return Reason(self.code, self.weight, self.detail, spans)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import phonenumbers
 from workers.scoring.budget import budget_reason
 from workers.scoring.normalize import canonical, fold
 from workers.scoring.resources import read_rows
+from workers.scoring.spans import Span, locate, locate_phrase, merge, number_pattern
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
 
 PHONE_WEIGHT = 0.6
@@ -165,7 +166,7 @@ def _dialled(raw: str) -> bool:
     return digits.startswith(("0", "+", "84"))
 
 
-def _messenger_reasons(text: str, has_phone: bool) -> list[Reason]:
+def _messenger_reasons(text: str, has_phone: bool, content: str) -> list[Reason]:
     """One reason per messenger mentioned; heavier when it comes with a way to reach someone."""
     reasons = []
     for code, (pattern, label) in _MESSENGERS.items():
@@ -173,39 +174,48 @@ def _messenger_reasons(text: str, has_phone: bool) -> list[Reason]:
         if not match:
             continue
         window = text[max(match.start() - 25, 0) : match.end() + 25]
+        spans = _in_content(content, match.group(1))
         if has_phone or _BAIT.search(window.replace(match.group(1), " ")):
-            reasons.append(Reason(code, HANDLE_BAIT_WEIGHT, f"{label} contact offered"))
+            reasons.append(Reason(code, HANDLE_BAIT_WEIGHT, f"{label} contact offered", spans))
         else:
-            reasons.append(Reason(code, HANDLE_MENTION_WEIGHT, f"{label} mentioned"))
+            reasons.append(Reason(code, HANDLE_MENTION_WEIGHT, f"{label} mentioned", spans))
     return reasons
+
+
+def _in_content(content: str, phrase: str) -> tuple[Span, ...]:
+    """Where ``phrase`` (as a check matched it) is written in the content."""
+    return locate_phrase({"content": content}, phrase)
 
 
 def premium_sms_reasons(text: str) -> list[Reason]:
     """Asking readers to text a keyword to a short code, or how to stop such messages."""
-    text = unicodedata.normalize("NFKC", text)
-    code = _SHORT_CODE.search(text)
+    typed = unicodedata.normalize("NFKC", text)
+    code = _SHORT_CODE.search(typed)
     keyword = code.group(1).split() if code else []
-    ask = code if any(word.isupper() for word in keyword) else _OPT_OUT.search(text)
+    ask = code if any(word.isupper() for word in keyword) else _OPT_OUT.search(typed)
     if not ask:
         return []
-    return [Reason(ReasonCode.PREMIUM_SMS, PREMIUM_SMS_WEIGHT, f'SMS marketing ("{ask.group()}")')]
+    detail = f'SMS marketing ("{ask.group()}")'
+    spans = _in_content(text, ask.group())
+    return [Reason(ReasonCode.PREMIUM_SMS, PREMIUM_SMS_WEIGHT, detail, spans)]
 
 
 def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score phone numbers and messenger handles in the body (the phone field is not bait)."""
     search = search_phones(sub.content)
     phones = search.numbers
+    content = {"content": sub.content}
     reasons = []
     if phones:
         shown = ", ".join(phones[:3])
-        reasons.append(
-            Reason(ReasonCode.CONTACT_PHONE, PHONE_WEIGHT, f"phone number in text: {shown}")
-        )
+        spans = merge(span for phone in phones for span in locate(content, number_pattern(phone)))
+        detail = f"phone number in text: {shown}"
+        reasons.append(Reason(ReasonCode.CONTACT_PHONE, PHONE_WEIGHT, detail, spans))
     if not search.complete:
         reasons.append(budget_reason("phone numbers past the first ones were not looked for"))
     reasons.extend(premium_sms_reasons(sub.content))
     text = canonical(sub.content)
-    reasons.extend(_messenger_reasons(text, bool(phones)))
+    reasons.extend(_messenger_reasons(text, bool(phones), sub.content))
     inbox = _INBOX.search(text)
     if inbox:
         reasons.append(
@@ -213,6 +223,7 @@ def check_contact(sub: Submission, rules: SiteRules) -> list[Reason]:
                 ReasonCode.CONTACT_INBOX,
                 INBOX_WEIGHT,
                 f'asks for private contact ("{inbox.group()}")',
+                _in_content(sub.content, inbox.group()),
             )
         )
     return reasons

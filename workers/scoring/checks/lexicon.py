@@ -7,6 +7,7 @@ shows itself by combining the topic with a call to action ("nhà cái uy tín", 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
@@ -15,6 +16,7 @@ from workers.scoring.checks.links import strip_links, trusted_links
 from workers.scoring.normalize import fold, without_quotations, words
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
+from workers.scoring.spans import Span, locate_phrase, merge
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
 
 CTA_BONUS = 0.5  # added to a category that co-occurs with a call to action
@@ -96,8 +98,12 @@ def _quoted(entries: list[Entry]) -> str:
     return ", ".join(f'"{entry.phrase}"' for entry in entries)
 
 
-def _category_reasons(found: list[Entry]) -> list[Reason]:
-    """One reason per category; a call to action turns a topic into an advert."""
+Where = Callable[[Iterable[str]], tuple[Span, ...]]
+
+
+def _category_reasons(found: list[Entry], where: Where) -> list[Reason]:
+    """One reason per category; a call to action turns a topic into an advert. Each is
+    located (by ``where``) at its phrases and the calls to action."""
     ctas = [entry for entry in found if entry.kind is Kind.CTA]
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in found:
@@ -109,16 +115,17 @@ def _category_reasons(found: list[Entry]) -> list[Reason]:
         detail = f"{category} wording: {_quoted(entries)}"
         if ctas:
             detail += f" with call to action {_quoted(ctas)}"
-        reasons.append(
-            Reason(CATEGORY_CODES[category], round(min(weight, CATEGORY_CAP), 4), detail)
-        )
+        weight = round(min(weight, CATEGORY_CAP), 4)
+        spans = where(entry.phrase for entry in entries + ctas)
+        reasons.append(Reason(CATEGORY_CODES[category], weight, detail, spans))
     if ctas and not reasons:
         weight = round(min(sum(entry.weight for entry in ctas), CTA_ALONE_CAP), 4)
-        reasons.append(Reason(ReasonCode.CALL_TO_ACTION, weight, f"call to action {_quoted(ctas)}"))
+        detail, spans = f"call to action {_quoted(ctas)}", where(e.phrase for e in ctas)
+        reasons.append(Reason(ReasonCode.CALL_TO_ACTION, weight, detail, spans))
     return reasons
 
 
-def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
+def _site_reason(text: str, custom_words: frozenset[str], where: Where) -> list[Reason]:
     """The site's own spam phrases (``SiteRules.custom_words``)."""
     if not custom_words:
         return []
@@ -127,7 +134,7 @@ def _site_reason(text: str, custom_words: frozenset[str]) -> list[Reason]:
         return []
     weight = min(SITE_WORD_WEIGHT * len(hits), SITE_WORDS_CAP)
     listed = ", ".join(f'"{hit}"' for hit in hits)
-    return [Reason(ReasonCode.LEXICON_SITE, weight, f"site word list: {listed}")]
+    return [Reason(ReasonCode.LEXICON_SITE, weight, f"site word list: {listed}", where(hits))]
 
 
 def own_wording(sub: Submission, rules: SiteRules) -> str:
@@ -149,4 +156,14 @@ def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score spam vocabulary in the title and content (see :func:`own_wording`)."""
     text = own_wording(sub, rules)
     found = sorted(find_entries(text), key=lambda entry: entry.phrase)
-    return _category_reasons(found) + _site_reason(text, rules.custom_words)
+
+    def where(phrases: Iterable[str]) -> tuple[Span, ...]:
+        return phrase_spans(sub, phrases)
+
+    return _category_reasons(found, where) + _site_reason(text, rules.custom_words, where)
+
+
+def phrase_spans(sub: Submission, phrases: Iterable[str]) -> tuple[Span, ...]:
+    """Where the phrases are written in the title and content (see :func:`merge`)."""
+    fields = {"title": sub.title, "content": sub.content}
+    return merge(span for phrase in phrases for span in locate_phrase(fields, phrase))

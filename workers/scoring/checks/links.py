@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -11,6 +12,7 @@ import tldextract
 
 from workers.scoring.normalize import fold
 from workers.scoring.resources import read_rows, read_words
+from workers.scoring.spans import MAX_SPANS, Span, locate, merge, url_pattern
 from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
 from workers.scoring.urls import find_urls
 
@@ -138,13 +140,15 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def _link_reasons(links: list[Link], rules: SiteRules) -> list[Reason]:
-    """Reasons about the links themselves: count, shorteners, TLDs, blocked domains."""
+def _link_reasons(
+    links: list[Link], rules: SiteRules, where: Callable[[list[Link]], tuple[Span, ...]]
+) -> list[Reason]:
+    """Reasons about the links themselves: count, shorteners, TLDs, blocked domains; each
+    located by ``where``."""
     reasons = []
     weight = LINK_WEIGHTS[min(len(links), len(LINK_WEIGHTS) - 1)]
-    reasons.append(
-        Reason(ReasonCode.LINKS, weight, f"{_plural(len(links), 'link')} ({_domains(links)})")
-    )
+    detail = f"{_plural(len(links), 'link')} ({_domains(links)})"
+    reasons.append(Reason(ReasonCode.LINKS, weight, detail, where(links)))
     groups = (
         (ReasonCode.LINK_SHORTENER, SHORTENER_WEIGHT, _shorteners(), "shortened"),
         (ReasonCode.LINK_BLOCKED, BLOCKED_WEIGHT, rules.blocked_domains, "blocked"),
@@ -152,9 +156,8 @@ def _link_reasons(links: list[Link], rules: SiteRules) -> list[Reason]:
     for code, step, listed, label in groups:
         hits = _matching(links, listed)
         if hits:
-            reasons.append(
-                Reason(code, step, f"{_plural(len(hits), label + ' link')} ({_domains(hits)})")
-            )
+            detail = f"{_plural(len(hits), label + ' link')} ({_domains(hits)})"
+            reasons.append(Reason(code, step, detail, where(hits)))
     odd = [link for link in links if _tld_kinds().get(link.suffix) == "suspicious"]
     if odd:
         suffixes = ", ".join(dict.fromkeys("." + link.suffix for link in odd))
@@ -163,6 +166,7 @@ def _link_reasons(links: list[Link], rules: SiteRules) -> list[Reason]:
                 ReasonCode.LINK_SUSPICIOUS_TLD,
                 SUSPICIOUS_TLD_WEIGHT,
                 f"links to cheap spam-prone domains ({suffixes})",
+                where(odd),
             )
         )
     return reasons
@@ -179,13 +183,33 @@ def strip_links(text: str, links: list[Link]) -> str:
 def check_links(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Score links in the title and content; links to allowed and official domains are
     ignored."""
-    links = counted_links(sub.content, rules) + (
-        counted_links(sub.title, rules) if sub.title else []
-    )
+    in_content = counted_links(sub.content, rules)
+    in_title = counted_links(sub.title, rules) if sub.title else []
+    links = in_content + in_title
     if not links:
         return []
-    reasons = _link_reasons(links, rules)
+
+    def where(some: list[Link]) -> tuple[Span, ...]:
+        chosen = set(some)
+        return link_spans(
+            sub,
+            [link for link in in_content if link in chosen],
+            [link for link in in_title if link in chosen],
+        )
+
+    reasons = _link_reasons(links, rules, where)
     rest = strip_links(fold(sub.content), links)
     if not _WORDISH.search(rest):
-        reasons.append(Reason(ReasonCode.LINK_ONLY, LINK_ONLY_WEIGHT, "nothing but links"))
+        only = Reason(ReasonCode.LINK_ONLY, LINK_ONLY_WEIGHT, "nothing but links", where(links))
+        reasons.append(only)
     return reasons
+
+
+def link_spans(sub: Submission, in_content: list[Link], in_title: list[Link]) -> tuple[Span, ...]:
+    """Where the given links of the content and of the title are written (the first
+    :data:`MAX_SPANS` links looked for: a comment may hold hundreds)."""
+    spans: list[Span] = []
+    for name, text, links in (("title", sub.title, in_title), ("content", sub.content, in_content)):
+        for url in list(dict.fromkeys(link.url for link in links))[:MAX_SPANS]:
+            spans.extend(locate({name: text}, url_pattern(url)))
+    return merge(spans)
