@@ -16,8 +16,8 @@ from commentgate.errors import ForbiddenError
 class Permission(str, Enum):
     """One family of endpoints."""
 
-    REVIEW = "review"  # the review queue and full comments (phone, IP, verdict)
-    DECIDE = "decide"  # approve, reject, bulk, edit
+    REVIEW = "review"  # the review queue and full comments (phone and IP masked, verdict)
+    DECIDE = "decide"  # approve, reject, reopen, bulk, edit, reveal phone and IP
     BAN = "ban"  # ban authors and lift bans
     READ_PUBLISHED = "read_published"  # approved comments, counts, events (host backends)
     MANAGE_SITES = "manage_sites"
