@@ -104,6 +104,7 @@ def test_reopen_is_scoped_to_the_keys_sites(client, scored, moderator_key, sessi
     etag = decide(client, moderator_key, scored, "approve")
     other = make_key(sessions, site_name="other")
     assert reopen(client, other, scored, etag).status_code == 404
+    assert reopen(client, moderator_key, scored, etag).status_code == 200
 
 
 def test_a_reopened_spam_decision_is_forgotten_by_the_rebuild(
