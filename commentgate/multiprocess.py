@@ -67,6 +67,14 @@ def prepare(directory: Path, *, forks_jobs: bool = False) -> Path:
     return directory
 
 
+def fork_jobs_here() -> None:
+    """This process, forked from the one that prepared metrics, forks jobs of its own:
+    it writes files named after itself, and its work-horses share one set."""
+    global _jobs_parent
+    if _directory is not None:
+        _jobs_parent = os.getpid()
+
+
 def directory() -> Path | None:
     """The directory :func:`prepare` set up in this process, or None (single process)."""
     return _directory
