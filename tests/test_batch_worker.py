@@ -150,14 +150,14 @@ class Scorer:
         self.started_seen: list[set[str]] = []
         self._rt = rt
 
-    def __call__(self, rt, session, comment):
+    def __call__(self, ctx, session, comment):
         self.calls[comment.id] = self.calls.get(comment.id, 0) + 1
         self.started_seen.append(set(StartedJobRegistry(queue=self._rt.queue).get_job_ids()))
         if POISON in comment.content:
             raise RuntimeError("poison comment")
         if HANG in comment.content:
             time.sleep(30)
-        return verdict_of(rt, session, comment)
+        return verdict_of(ctx, session, comment)
 
 
 def _verdict_counts(sessions, ids) -> list[int]:
@@ -263,9 +263,9 @@ def test_a_comment_whose_verdict_the_database_refuses_fails_alone(client, app, s
 
 
 def verdict_counting(calls: dict[str, int]):
-    def scorer(rt, session, comment):
+    def scorer(ctx, session, comment):
         calls[comment.id] = calls.get(comment.id, 0) + 1
-        return verdict_of(rt, session, comment)
+        return verdict_of(ctx, session, comment)
 
     return scorer
 

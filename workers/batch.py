@@ -28,8 +28,9 @@ from rq.timeouts import BaseTimeoutException
 from commentgate import metrics
 from commentgate.logging import log_context
 from commentgate.queue import JOB_TIMEOUT_SECONDS
+from commentgate.storage.comments import load_comments
 from commentgate.storage.db import UnitOfWork, unit_of_work
-from workers.jobs import Scored, Scorer, count_outcome, score_in, verdict_of
+from workers.jobs import Context, Scored, Scorer, count_outcome, score_in, verdict_of
 from workers.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
@@ -97,12 +98,14 @@ def _together(
     """The items' outcomes once the batch committed; None if it was given up."""
     running: BatchItem | None = None
     outcomes: list[str] = []
+    ctx = Context.of(rt)
     try:
         with deadline(max(item.timeout for item in items)), _unit(rt) as uow:
+            load_comments(uow.session, [item.comment_id for item in items])
             for running in items:
                 with log_context(request_id=running.request_id, job_id=running.job_id):
                     outcome, running.scored = score_in(
-                        rt, uow, running.comment_id, running.request_id, scorer=scorer
+                        ctx, uow, running.comment_id, running.request_id, scorer=scorer
                     )
                 outcomes.append(outcome)
                 keep_alive()
@@ -132,7 +135,12 @@ def _one_by_one(
                 _unit(rt) as uow,
             ):
                 item.outcome, _ = score_in(
-                    rt, uow, item.comment_id, item.request_id, scorer=scorer, scored=item.scored
+                    Context.of(rt),
+                    uow,
+                    item.comment_id,
+                    item.request_id,
+                    scorer=scorer,
+                    scored=item.scored,
                 )
         except Exception:
             item.error = _exc_info()

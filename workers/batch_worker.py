@@ -54,7 +54,7 @@ class BatchWorker(Worker):
         if not _is_scoring(job):
             self._run_one(job, queue)
             return
-        jobs = [job, *self._take_more(queue)]
+        jobs = [job, *self._take_more(queue, job)]
         self._run_batch([j for j in jobs if _is_scoring(j)], queue)
         for other in (j for j in jobs if not _is_scoring(j)):
             self._run_one(other, queue)
@@ -70,7 +70,7 @@ class BatchWorker(Worker):
         self.perform_job(job, queue, execution)
         self.set_state(WorkerStatus.IDLE)
 
-    def _take_more(self, queue: Queue) -> list[Job]:
+    def _take_more(self, queue: Queue, first: Job) -> list[Job]:
         """Up to ``batch_size - 1`` more jobs, moved to RQ's intermediate list as
         ``dequeue_any`` moves one (a worker killed now leaves them for RQ and the sweep)."""
         if self.batch_size == 1:
@@ -84,10 +84,15 @@ class BatchWorker(Worker):
         jobs = self.job_class.fetch_many(
             ids, connection=self.connection, serializer=self.serializer
         )
-        gone = [job_id for job_id, job in zip(ids, jobs, strict=True) if job is None]
-        for job_id in gone:  # deleted while it waited, as dequeue_any skips them
-            self.connection.lrem(queue.intermediate_queue_key, 1, job_id)
-        return [job for job in jobs if job is not None]
+        taken, seen = [], {first.id}
+        for job_id, job in zip(ids, jobs, strict=True):
+            if job is None or job_id in seen:
+                # Deleted while it waited (dequeue_any skips those too), or queued twice.
+                self.connection.lrem(queue.intermediate_queue_key, 1, job_id)
+                continue
+            seen.add(job_id)
+            taken.append(job)
+        return taken
 
     def _run_batch(self, jobs: list[Job], queue: Queue) -> None:
         executions = self._start(jobs, queue)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.exceptions import LockError
@@ -24,6 +25,7 @@ from workers.notify import notify_comment
 from workers.recent import RecentActivity, trace_of
 from workers.reputation import reputation_reasons
 from workers.runtime import WorkerRuntime
+from workers.scoring.model import SpamModel
 from workers.scoring.pipeline import classify, score_submission
 from workers.scoring.pipeline import warm_up as scoring_warm_up
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
@@ -54,33 +56,55 @@ def submission_of(comment: Comment) -> Submission:
     )
 
 
-def context_reasons(rt: WorkerRuntime, session, comment: Comment) -> list[Reason]:
+@dataclass
+class Context:
+    """What verdicts need beyond the comment, kept while one job or one batch is scored:
+    each site's current model (looked up once) and the recent-activity memory (each
+    site's newest traces read once, kept in step as comments are remembered)."""
+
+    rt: WorkerRuntime
+    recent: RecentActivity
+    models: dict[str, SpamModel | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rt: WorkerRuntime) -> Context:
+        """A fresh context for one job or one batch."""
+        return cls(rt, RecentActivity(rt.redis, keep_view=True))
+
+    def model(self, session, site_id: str) -> SpamModel | None:
+        """The site's current model, as it was when this context first asked."""
+        if site_id not in self.models:
+            self.models[site_id] = self.rt.models.current(session, site_id)
+        return self.models[site_id]
+
+
+def context_reasons(ctx: Context, session, comment: Comment) -> list[Reason]:
     """Reasons that need memory beyond the comment: bans, history, duplicates, bursts."""
     author = comment.phone_hmac or comment.ip_hmac or comment.name
     trace = trace_of(comment.id, comment.content, author, comment.article)
     return [
-        *ban_reasons(session, comment, rt.settings.resolved_secret_key()),
+        *ban_reasons(session, comment, ctx.rt.settings.resolved_secret_key()),
         *reputation_reasons(session, comment),
-        *RecentActivity(rt.redis).reasons(comment.site_id, trace),
+        *ctx.recent.reasons(comment.site_id, trace),
     ]
 
 
-def verdict_of(rt: WorkerRuntime, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
+def verdict_of(ctx: Context, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
     """The verdict on a stored comment and the status it moves to."""
     rules = site_rules(comment.site)
-    model = rt.models.current(session, comment.site_id)
-    extra = context_reasons(rt, session, comment)
+    model = ctx.model(session, comment.site_id)
+    extra = context_reasons(ctx, session, comment)
     verdict = score_submission(submission_of(comment), rules, model, extra)
     outcome = classify(verdict, rules, comment.site.mode)
     return verdict, CommentStatus(outcome.value)
 
 
-Scorer = Callable[[WorkerRuntime, Any, Comment], tuple[Verdict, CommentStatus]]
+Scorer = Callable[[Context, Any, Comment], tuple[Verdict, CommentStatus]]
 Scored = tuple[Verdict, CommentStatus]
 
 
 def score_in(
-    rt: WorkerRuntime,
+    ctx: Context,
     uow: UnitOfWork,
     comment_id: str,
     request_id: str | None = None,
@@ -101,8 +125,8 @@ def score_in(
         return "missing", None
     if comment.status != CommentStatus.RECEIVED.value:
         return "skipped", None
-    verdict, status = scored or scorer(rt, uow.session, comment)
-    life = CommentLifecycle(uow=uow, queue=rt.queue, request_id=request_id)
+    verdict, status = scored or scorer(ctx, uow.session, comment)
+    life = CommentLifecycle(uow=uow, queue=ctx.rt.queue, request_id=request_id)
     moved = life.record_verdict(
         comment,
         score=verdict.score,
@@ -119,7 +143,7 @@ def score_comment(rt: WorkerRuntime, comment_id: str, request_id: str | None = N
     Its counters and, on approval, the webhook follow the commit.
     """
     with unit_of_work(rt.sessions) as uow:
-        return score_in(rt, uow, comment_id, request_id)[0]
+        return score_in(Context.of(rt), uow, comment_id, request_id)[0]
 
 
 def count_outcome(comment_id: str, outcome: str) -> None:

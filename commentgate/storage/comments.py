@@ -24,6 +24,11 @@ def find_comment(
     return comment
 
 
+def load_comments(session: Session, comment_ids: Collection[str]) -> None:
+    """Load comments into the session in one query (``find_comment`` then reads none)."""
+    session.scalars(select(Comment).where(Comment.id.in_(comment_ids))).all()
+
+
 def list_approved(
     session: Session, site_id: str, article: str, cursor: str | None, limit: int
 ) -> Page[Comment]:
