@@ -101,7 +101,7 @@ def _together(
     ctx = Context.of(rt)
     try:
         with deadline(max(item.timeout for item in items)), _unit(rt) as uow:
-            load_comments(uow.session, [item.comment_id for item in items])
+            held = load_comments(uow.session, [item.comment_id for item in items])  # noqa: F841
             for running in items:
                 with log_context(request_id=running.request_id, job_id=running.job_id):
                     outcome, running.scored = score_in(

@@ -24,9 +24,10 @@ def find_comment(
     return comment
 
 
-def load_comments(session: Session, comment_ids: Collection[str]) -> None:
-    """Load comments into the session in one query (``find_comment`` then reads none)."""
-    session.scalars(select(Comment).where(Comment.id.in_(comment_ids))).all()
+def load_comments(session: Session, comment_ids: Collection[str]) -> list[Comment]:
+    """Load comments into the session in one query: while the caller holds the list,
+    ``find_comment`` finds them there without a query of its own."""
+    return list(session.scalars(select(Comment).where(Comment.id.in_(comment_ids))))
 
 
 def list_approved(
