@@ -281,3 +281,27 @@ def test_a_hung_comment_is_stopped_by_its_timeout_and_fails_alone(client, app, s
     assert "JobTimeoutException" in job.latest_result().exc_string
     with sessions() as session:  # the worker's connections still work after the stop
         assert session.get(Comment, ids[2]).status == "received"
+
+
+def test_the_supervisor_loads_the_models_before_it_forks(sessions, rt):
+    from workers.supervisor import load_shared
+
+    with transaction(sessions) as session:
+        ModelStore(sessions, rt.redis).save(
+            session,
+            train(EXAMPLES, version="prior-shared"),
+            site_id=None,
+            examples=0,
+            last_decision_id=0,
+        )
+    fresh = runtime_for(rt.settings, sessions, rt.redis)  # a new process's empty store
+    assert not fresh.models.holds("prior-shared")
+    assert load_shared(fresh) == ["prior-shared"]
+    assert fresh.models.holds("prior-shared")
+
+
+def test_a_job_for_a_missing_comment_still_runs(rt):
+    enqueue_moderation(rt.queue, "no-such-comment")
+    run_batches(rt)
+    job = Job.fetch(job_id_for("no-such-comment"), connection=rt.redis)
+    assert job.get_status() == "finished" and job.return_value() == "missing"
