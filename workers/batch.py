@@ -102,6 +102,9 @@ def _together(
     try:
         with deadline(max(item.timeout for item in items)), _unit(rt) as uow:
             held = load_comments(uow.session, [item.comment_id for item in items])  # noqa: F841
+            # The verdict rows wait for the commit, written together: nothing a later
+            # comment's scoring reads is in them (statuses change by UPDATE at once).
+            uow.session.autoflush = False
             for running in items:
                 with log_context(request_id=running.request_id, job_id=running.job_id):
                     outcome, running.scored = score_in(
