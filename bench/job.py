@@ -4,10 +4,11 @@ Runs real RQ workers against a private redis-server and a SQLite file (and
 PostgreSQL when BENCH_DATABASE_URL is set), with a model trained on the
 project's Vietnamese training split stored as the global prior, so the number
 includes job (de)serialisation, the model, the verdict transaction and the
-recent-activity memory. Two workers: the forking one ``commentgate worker``
-runs (a work-horse per job), and RQ's in-process SimpleWorker, what the job
-costs without the fork. Intake is measured beside it through the Flask app
-(captcha + validation + commit + enqueue per comment).
+recent-activity memory. Two workers: the batch worker ``commentgate worker``
+runs (up to 50 jobs taken, scored and committed at once, in process), and RQ's
+in-process SimpleWorker, one job and one transaction at a time. Intake is
+measured beside it through the Flask app (captcha + validation + commit +
+enqueue per comment).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from commentgate.storage.migrate import upgrade
 from commentgate.storage.models import Comment
 from commentgate.storage.sites import ensure_site
 from tests.services import RedisServer
-from workers.forking import ScoringWorker
+from workers.batch_worker import BatchWorker
 from workers.jobs import warm_up
 from workers.model_store import ModelStore
 from workers.runtime import build_runtime, install
@@ -72,8 +73,8 @@ def _store_prior(sessions, client: redis.Redis) -> None:
 
 
 def _jobs_per_second(settings: Settings, client: redis.Redis, worker_class: type[Worker]) -> float:
-    # Set up as `commentgate worker` does: word lists and matchers loaded before any fork,
-    # an engine of its own (safe across forks), no model loaded yet.
+    # Set up as a process of `commentgate worker` is: word lists and matchers loaded, an
+    # engine of its own, no model loaded yet.
     warm_up()
     runtime = build_runtime(settings, client)
     install(runtime)
@@ -129,12 +130,12 @@ def run() -> list[Result]:
             backend = url.split(":", 1)[0].split("+", 1)[0]
             return [
                 Result(
-                    f"job: score + I/O, forking worker ({backend})",
-                    _jobs_per_second(settings, client, ScoringWorker),
+                    f"job: score + I/O, batch worker ({backend})",
+                    _jobs_per_second(settings, client, BatchWorker),
                     "comments/s",
                 ),
                 Result(
-                    f"job: score + I/O, in-process worker ({backend})",
+                    f"job: score + I/O, one by one, SimpleWorker ({backend})",
                     _jobs_per_second(settings, client, SimpleWorker),
                     "comments/s",
                 ),

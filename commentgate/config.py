@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     # How often a busy worker proves it is alive; the sweep treats a job
     # without news for three of these as abandoned (its worker died).
     worker_heartbeat_seconds: int = 10
+    # `commentgate worker`: how many worker processes its supervisor forks (sharing the
+    # loaded models), and how many waiting scoring jobs each takes and commits at once.
+    worker_processes: int = Field(1, ge=1)
+    worker_batch_size: int = Field(50, ge=1)
     worker_metrics_port: int = 0  # 0: none (the web's /metrics reads var/ on one machine)
     # The Bearer token /metrics asks for; empty: /metrics answers clients on loopback only.
     metrics_token: str = ""

@@ -1,6 +1,7 @@
 """Where a process's Prometheus metrics live when several processes serve one /metrics.
 
-gunicorn runs several web processes and RQ forks a work-horse per job, so
+gunicorn runs several web processes, ``commentgate worker`` several worker processes
+(each forking a work-horse for a model job), so
 each process writes its counters to memory-mapped files in one directory
 (prometheus-client's multiprocess mode) and ``/metrics`` adds them up.
 :func:`prepare` must run before any metric is created in the process.
@@ -49,11 +50,8 @@ def remove_dead_files(directory: Path) -> int:
     return removed
 
 
-def prepare(directory: Path, *, forks_jobs: bool = False) -> Path:
-    """Write this process's metrics under ``directory`` (created, stale files removed).
-
-    ``forks_jobs`` is for an RQ worker: its work-horses share one file set.
-    """
+def prepare(directory: Path) -> Path:
+    """Write this process's metrics under ``directory`` (created, stale files removed)."""
     global _directory, _jobs_parent
     if "commentgate.metrics" in sys.modules:  # its metrics would stay process-local
         raise RuntimeError("multiprocess.prepare() must run before commentgate.metrics loads")
@@ -61,10 +59,18 @@ def prepare(directory: Path, *, forks_jobs: bool = False) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     remove_dead_files(directory)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)  # read by prometheus-client
-    _jobs_parent = os.getpid() if forks_jobs else None
+    _jobs_parent = None
     values.ValueClass = values.MultiProcessValue(_identifier)
     _directory = directory
     return directory
+
+
+def fork_jobs_here() -> None:
+    """This process, forked from the one that prepared metrics, forks jobs of its own:
+    it writes files named after itself, and its work-horses share one set."""
+    global _jobs_parent
+    if _directory is not None:
+        _jobs_parent = os.getpid()
 
 
 def directory() -> Path | None:

@@ -70,22 +70,39 @@ def _serve_worker_metrics(settings: Settings) -> None:
     show_default=True,
     help="Also re-queue comments whose job was lost.",
 )
+@click.option(
+    "--processes", type=int, default=None, help="Worker processes (default from settings)."
+)
 @pass_settings
-def worker(settings: Settings, burst: bool, sweep: bool) -> None:
-    """Score queued comments (an RQ worker) and sweep up lost jobs."""
+def worker(settings: Settings, burst: bool, sweep: bool, processes: int | None) -> None:
+    """Score queued comments in batches (RQ workers under a supervisor); sweep up lost jobs."""
     keep_private(settings.var_dir)
-    multiprocess.prepare(metrics_dir(settings), forks_jobs=True)
-    from commentgate.queue import policy_from
-    from workers.forking import ScoringWorker
+    multiprocess.prepare(metrics_dir(settings))
     from workers.jobs import warm_up
     from workers.runtime import build_runtime, install
-    from workers.sweep import Sweeper
+    from workers.supervisor import Supervisor, load_shared
 
-    warm_up()  # once here rather than in every forked work-horse
+    warm_up()  # once here rather than in every worker process
     runtime = build_runtime(settings)
     install(runtime)
+    loaded = load_shared(runtime)
+    log.info("models loaded before forking: %s", ", ".join(loaded) or "none")
     if settings.worker_metrics_port:
         _serve_worker_metrics(settings)
+    Supervisor(
+        processes or settings.worker_processes,
+        lambda: _work(settings, runtime, burst=burst, sweep=sweep),
+        replace_finished=not burst,
+    ).run()
+
+
+def _work(settings: Settings, runtime, *, burst: bool, sweep: bool) -> None:
+    """One supervised worker process: the sweep's thread, and RQ's loop with batches."""
+    from commentgate.queue import policy_from
+    from workers.batch_worker import BatchWorker
+    from workers.sweep import Sweeper
+
+    multiprocess.fork_jobs_here()
     heartbeat = settings.worker_heartbeat_seconds
     if sweep:
         Sweeper(
@@ -100,7 +117,12 @@ def worker(settings: Settings, burst: bool, sweep: bool) -> None:
         ).start()
     queues, client = [runtime.queue], runtime.redis
     work_through_outages(
-        lambda: ScoringWorker(queues, connection=client, job_monitoring_interval=heartbeat),
+        lambda: BatchWorker(
+            queues,
+            connection=client,
+            job_monitoring_interval=heartbeat,
+            batch_size=settings.worker_batch_size,
+        ),
         burst=burst,
         level=settings.log_level.upper(),
     )

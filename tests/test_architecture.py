@@ -113,6 +113,7 @@ EDGES = (
     "service/*/*_views.py",
     "service/widget/embed.py",
     "workers/jobs.py",
+    "workers/batch.py",  # a batch of scoring jobs: one unit of work, or one per job
     "workers/learning.py",
     "workers/retention.py",
     "launch/*",  # the command line: one unit of work per command

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from redis.exceptions import LockError
 from rq import get_current_job
@@ -13,7 +16,7 @@ from commentgate.domain import CommentStatus
 from commentgate.logging import log_context
 from commentgate.queue import enqueue_learning
 from commentgate.storage.comments import find_comment
-from commentgate.storage.db import unit_of_work
+from commentgate.storage.db import UnitOfWork, unit_of_work
 from commentgate.storage.models import Comment, Site
 from workers import runtime
 from workers.bans import ban_reasons
@@ -22,6 +25,7 @@ from workers.notify import notify_comment
 from workers.recent import RecentActivity, trace_of
 from workers.reputation import reputation_reasons
 from workers.runtime import WorkerRuntime
+from workers.scoring.model import SpamModel
 from workers.scoring.pipeline import classify, score_submission
 from workers.scoring.pipeline import warm_up as scoring_warm_up
 from workers.scoring.types import Reason, SiteRules, Submission, Verdict
@@ -52,54 +56,108 @@ def submission_of(comment: Comment) -> Submission:
     )
 
 
-def context_reasons(rt: WorkerRuntime, session, comment: Comment) -> list[Reason]:
+@dataclass
+class Context:
+    """What verdicts need beyond the comment, kept while one job or one batch is scored:
+    each site's current model (looked up once) and the recent-activity memory (each
+    site's newest traces read once, kept in step as comments are remembered)."""
+
+    rt: WorkerRuntime
+    recent: RecentActivity
+    models: dict[str, SpamModel | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rt: WorkerRuntime) -> Context:
+        """A fresh context for one job or one batch."""
+        return cls(rt, RecentActivity(rt.redis, keep_view=True))
+
+    def model(self, session, site_id: str) -> SpamModel | None:
+        """The site's current model, as it was when this context first asked."""
+        if site_id not in self.models:
+            self.models[site_id] = self.rt.models.current(session, site_id)
+        return self.models[site_id]
+
+
+def context_reasons(ctx: Context, session, comment: Comment) -> list[Reason]:
     """Reasons that need memory beyond the comment: bans, history, duplicates, bursts."""
     author = comment.phone_hmac or comment.ip_hmac or comment.name
     trace = trace_of(comment.id, comment.content, author, comment.article)
     return [
-        *ban_reasons(session, comment, rt.settings.resolved_secret_key()),
+        *ban_reasons(session, comment, ctx.rt.settings.resolved_secret_key()),
         *reputation_reasons(session, comment),
-        *RecentActivity(rt.redis).reasons(comment.site_id, trace),
+        *ctx.recent.reasons(comment.site_id, trace),
     ]
 
 
-def _verdict(rt: WorkerRuntime, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
+def verdict_of(ctx: Context, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
+    """The verdict on a stored comment and the status it moves to."""
     rules = site_rules(comment.site)
-    model = rt.models.current(session, comment.site_id)
-    extra = context_reasons(rt, session, comment)
+    model = ctx.model(session, comment.site_id)
+    extra = context_reasons(ctx, session, comment)
     verdict = score_submission(submission_of(comment), rules, model, extra)
     outcome = classify(verdict, rules, comment.site.mode)
     return verdict, CommentStatus(outcome.value)
 
 
-def score_comment(rt: WorkerRuntime, comment_id: str, request_id: str | None = None) -> str:
-    """Score a ``received`` comment and move it on; returns what happened.
+Scorer = Callable[[Context, Any, Comment], tuple[Verdict, CommentStatus]]
+Scored = tuple[Verdict, CommentStatus]
+
+
+def score_in(
+    ctx: Context,
+    uow: UnitOfWork,
+    comment_id: str,
+    request_id: str | None = None,
+    *,
+    scorer: Scorer = verdict_of,
+    scored: Scored | None = None,
+) -> tuple[str, Scored | None]:
+    """Score a ``received`` comment in ``uow`` and move it on; returns what happened and
+    the verdict.
 
     A comment already scored or decided is left alone ("skipped"), so a job
-    re-queued by the sweep or re-run after a crash does no harm. Its counters
-    and, on approval, the webhook follow the commit.
+    re-queued by the sweep or re-run after a crash does no harm. A verdict
+    already worked out (``scored``) is written as it is, without scoring again.
+    """
+    comment = find_comment(uow.session, comment_id)
+    if comment is None:
+        log.warning("comment %s not found; nothing to score", comment_id)
+        return "missing", None
+    if comment.status != CommentStatus.RECEIVED.value:
+        return "skipped", None
+    verdict, status = scored or scorer(ctx, uow.session, comment)
+    life = CommentLifecycle(uow=uow, queue=ctx.rt.queue, request_id=request_id)
+    moved = life.record_verdict(
+        comment,
+        score=verdict.score,
+        reasons=[reason.to_dict() for reason in verdict.reasons],
+        model_version=verdict.model_version,
+        status=status,
+    )
+    return (status.value if moved else "skipped"), (verdict, status)
+
+
+def score_comment(rt: WorkerRuntime, comment_id: str, request_id: str | None = None) -> str:
+    """Score one comment in a transaction of its own; returns what happened.
+
+    Its counters and, on approval, the webhook follow the commit.
     """
     with unit_of_work(rt.sessions) as uow:
-        comment = find_comment(uow.session, comment_id)
-        if comment is None:
-            log.warning("comment %s not found; nothing to score", comment_id)
-            return "missing"
-        if comment.status != CommentStatus.RECEIVED.value:
-            return "skipped"
-        verdict, status = _verdict(rt, uow.session, comment)
-        life = CommentLifecycle(uow=uow, queue=rt.queue, request_id=request_id)
-        moved = life.record_verdict(
-            comment,
-            score=verdict.score,
-            reasons=[reason.to_dict() for reason in verdict.reasons],
-            model_version=verdict.model_version,
-            status=status,
-        )
-    return status.value if moved else "skipped"
+        return score_in(Context.of(rt), uow, comment_id, request_id)[0]
+
+
+def count_outcome(comment_id: str, outcome: str) -> None:
+    """Count and log what a scoring job did."""
+    metrics.JOBS.labels(outcome if outcome in {"skipped", "missing"} else "scored").inc()
+    log.info("comment %s: %s", comment_id, outcome)
 
 
 def moderate_comment(comment_id: str) -> str:
-    """The queued job: score one comment with this process's runtime."""
+    """The queued job: score one comment with this process's runtime.
+
+    The batch worker (:mod:`workers.batch_worker`) scores these jobs in batches
+    instead; any other RQ worker runs them one by one through this function.
+    """
     job = get_current_job()
     request_id = job.meta.get("request_id") if job else None
     with log_context(request_id=request_id, job_id=job.id if job else None):
@@ -110,8 +168,7 @@ def moderate_comment(comment_id: str) -> str:
             metrics.JOBS.labels("error").inc()
             log.exception("scoring comment %s failed", comment_id)
             raise
-        metrics.JOBS.labels(outcome if outcome in {"skipped", "missing"} else "scored").inc()
-        log.info("comment %s: %s", comment_id, outcome)
+        count_outcome(comment_id, outcome)
         return outcome
 
 
@@ -160,5 +217,5 @@ def rebuild_model(site_id: str) -> str | None:
 
 def warm_up() -> None:
     """Load lazily loaded resources (lexicons, the URL matcher, phone metadata) in the
-    worker before it forks a work-horse per job, instead of again in every one of them."""
+    supervisor before it forks its worker processes, instead of again in every one."""
     scoring_warm_up()

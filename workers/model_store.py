@@ -26,7 +26,7 @@ CACHE_SECONDS = 24 * 3600
 # not the versions, is what a rebuild starts from, so older ones are deleted.
 KEEP_VERSIONS = 5
 # A loaded model holds about 17 MB of arrays; keep only the few in use.
-_MEMORY_LIMIT = 3
+MODELS_KEPT = 3
 
 
 def new_version_name(scope: str) -> str:
@@ -68,12 +68,24 @@ class ModelStore:
             log.warning("model cache unavailable (%s); reading from the database", exc)
         return row.weights
 
+    def preload(self, session: Session, site_ids: list[str]) -> list[str]:
+        """Load the global prior and the sites' current models, as many as the process
+        keeps; returns their versions (a supervisor does this before it forks workers)."""
+        loaded: list[str] = []
+        for site_id in [None, *site_ids]:
+            model = self.current(session, site_id)
+            if model is not None and model.version not in loaded:
+                loaded.append(model.version)
+            if len(loaded) >= MODELS_KEPT:
+                break
+        return loaded
+
     def holds(self, version: str) -> bool:
         """Whether this process has the model ``version`` loaded."""
         return version in self._memory
 
     def _remember(self, model: SpamModel) -> None:
-        if len(self._memory) >= _MEMORY_LIMIT:
+        if len(self._memory) >= MODELS_KEPT:
             self._memory.pop(next(iter(self._memory)))
         # Its feature weights are computed on first use; computed now, a work-horse forked
         # later inherits them instead of computing them for its one job.

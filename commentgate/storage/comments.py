@@ -24,6 +24,12 @@ def find_comment(
     return comment
 
 
+def load_comments(session: Session, comment_ids: Collection[str]) -> list[Comment]:
+    """Load comments into the session in one query: while the caller holds the list,
+    ``find_comment`` finds them there without a query of its own."""
+    return list(session.scalars(select(Comment).where(Comment.id.in_(comment_ids))))
+
+
 def list_approved(
     session: Session, site_id: str, article: str, cursor: str | None, limit: int
 ) -> Page[Comment]:

@@ -1,7 +1,7 @@
-"""A worker killed with SIGKILL mid-job: the comment is scored later, exactly once.
+"""A worker killed with SIGKILL mid-job: its comments are scored later, exactly once.
 
 The job is held mid-flight by a real PostgreSQL row lock the test takes on
-the comment, so the kill lands while the worker waits inside its UPDATE.
+a comment, so the kill lands while the worker waits inside its UPDATE.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from commentgate.queue import job_id_for
 from tests.services import wait_for
-from tests.stack import submit, work_horses_of
+from tests.stack import children_of, submit
 
 
 def _blocked_on_lock(engine) -> bool:
@@ -77,19 +77,44 @@ def test_worker_killed_mid_job_is_rescored_by_the_sweep(stack, redis_conn, engin
     assert "(abandoned)" in stack.log_text("survivor")
 
 
-def test_work_horse_killed_mid_job_is_retried_by_rq(stack, redis_conn, engine):
+def _blocked_batch(stack, redis_conn, engine, count: int):
+    """``count`` comments queued before any worker runs, the middle one's row locked."""
+    ids = []
+    for n in range(count):
+        reply = submit(stack, redis_conn, n)
+        assert reply.status == 202, reply.body
+        ids.append(reply.body["id"])
+    lock = engine.connect()
+    lock.execute(text("SELECT id FROM comments WHERE id = :id FOR UPDATE"), {"id": ids[count // 2]})
+    return ids, lock
+
+
+def test_worker_process_killed_mid_batch_is_replaced_and_its_jobs_scored_once(
+    stack, redis_conn, engine
+):
     stack.start_web(workers=1)
-    comment_id, lock = _accept_and_hold(stack, redis_conn, engine)
-    worker = stack.start_worker("worker")
-    wait_for(lambda: _blocked_on_lock(engine), what="the job to block on the row lock")
-    horses = work_horses_of(worker.pid)
-    assert len(horses) == 1, "the worker runs its job in a forked work-horse"
+    ids, lock = _blocked_batch(stack, redis_conn, engine, 9)
+    supervisor = stack.start_worker("worker")
+    wait_for(lambda: _blocked_on_lock(engine), what="the batch to block on the row lock")
+    (doomed,) = children_of(supervisor.pid)  # one worker process under the supervisor
+    assert {_job_status(redis_conn, i) for i in ids} == {"started"}, "taken as one batch"
     started = time.monotonic()
-    for pid in horses:
-        os.kill(pid, signal.SIGKILL)
+    os.kill(doomed, signal.SIGKILL)
     lock.rollback()
     lock.close()
-    wait_for(lambda: _status(engine, comment_id) != "received", what="the retry", timeout=60)
-    print(f"\nwork-horse SIGKILL: comment scored {time.monotonic() - started:.1f}s after the kill")
-    assert _verdicts(engine, comment_id) == 1
-    assert worker.poll() is None, "the worker itself survives its work-horse"
+    wait_for(lambda: _replaced(supervisor.pid, doomed), what="a new worker process")
+    wait_for(
+        lambda: all(_status(engine, i) != "received" for i in ids), what="rescoring", timeout=60
+    )
+    print(
+        f"\nworker SIGKILL mid-batch: all scored {time.monotonic() - started:.1f}s after the kill"
+    )
+    assert [_verdicts(engine, i) for i in ids] == [1] * len(ids)
+    assert supervisor.poll() is None, "the supervisor survives its worker"
+    log = stack.log_text("worker")
+    assert "killed by signal 9" in log and log.count("(abandoned)") >= len(ids)
+
+
+def _replaced(supervisor_pid: int, dead: int) -> bool:
+    children = children_of(supervisor_pid)
+    return len(children) == 1 and dead not in children
