@@ -16,7 +16,7 @@ from commentgate.storage.sites import get_site
 
 @dataclass
 class Pending:
-    """One scored comment waiting for a moderator; ``age`` in seconds orders the queue."""
+    """One scored comment as the worker left it; ``age`` in seconds orders the queue."""
 
     title: str
     content: str = "Bài viết rất hay, cảm ơn tác giả."
@@ -27,6 +27,7 @@ class Pending:
     score: float = 0.5
     reasons: list[dict[str, Any]] = field(default_factory=list)
     age: float = 60.0
+    status: str = "pending"
 
 
 def reason(code: str, weight: float = 1.0, *spans: tuple[str, int, int]) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def reason(code: str, weight: float = 1.0, *spans: tuple[str, int, int]) -> dict
 def store_pending(
     sessions, settings: Settings, comments: list[Pending], site: str = "demo"
 ) -> list[str]:
-    """Store ``comments`` as ``pending`` with their verdicts; their ids, in the given order."""
+    """Store ``comments`` (``pending`` unless said) with their verdicts; their ids, in order."""
     now = utcnow()
     ids = []
     with transaction(sessions) as session:
@@ -54,7 +55,7 @@ def store_pending(
                 content=c.content,
                 phone=c.phone,
                 ip=c.ip,
-                status="pending",
+                status=c.status,
                 score=c.score,
                 created_at=at,
                 scored_at=at,
@@ -70,7 +71,7 @@ def store_pending(
                     score=c.score,
                     reasons=c.reasons,
                     model_version="test",
-                    status="pending",
+                    status=c.status,
                     created_at=at,
                 )
             )

@@ -20,12 +20,15 @@ export function standing(comment) {
 }
 
 export class Actions {
-  /** `say(text, undoable)` announces; `changed()` refreshes the counts. */
-  constructor(queue, { say, changed }) {
+  /** `say(text, undoable)` announces; `offerUndo()` shows the undo button under what was
+   * said; `changed()` refreshes the counts. */
+  constructor(queue, { say, offerUndo, changed }) {
     this.queue = queue;
     this.say = say;
+    this.offerUndo = offerUndo;
     this.changed = changed;
     this.undoStack = [];
+    this.steps = 0; // each step's number, so answers arriving out of order undo in order
   }
 
   /** Approve, reject (with a reason) or mark spam the current comment. */
@@ -33,6 +36,7 @@ export class Actions {
     const comment = this.queue.current();
     if (!comment) return;
     const taken = this.queue.remove(comment.id);
+    const step = ++this.steps;
     const done =
       action === "approve"
         ? t("done_approve", { title: titleOf(comment) })
@@ -45,7 +49,7 @@ export class Actions {
         action === "approve"
           ? await api.approve(comment.id, comment.etag)
           : await api.reject(comment.id, comment.etag, reason);
-      this.pushUndo({ kind: "decision", entries: [{ comment: after, at: taken.at }] }, done);
+      this.pushUndo({ step, kind: "decision", entries: [{ comment: after, at: taken.at }] });
     } catch (error) {
       await this.rollback(taken, error);
     }
@@ -63,12 +67,13 @@ export class Actions {
         return;
       }
       const taken = this.queue.remove(comment.id);
+      const step = ++this.steps;
       const done = t("done_edit", { title: titleOf({ title: fields.title }) });
       this.say(done);
       try {
         const edited = await api.edit(comment.id, comment.etag, fields);
         const after = await api.approve(comment.id, edited.etag);
-        this.pushUndo({ kind: "decision", entries: [{ comment: after, at: taken.at }] }, done);
+        this.pushUndo({ step, kind: "decision", entries: [{ comment: after, at: taken.at }] });
       } catch (error) {
         await this.rollback(taken, error);
       }
@@ -84,6 +89,7 @@ export class Actions {
       return;
     }
     const taken = new Map(ids.map((id) => [id, this.queue.remove(id)]));
+    const step = ++this.steps;
     const ifMatch = Object.fromEntries([...taken.values()].map((x) => [x.comment.id, x.comment.etag]));
     const body = { action: action === "approve" ? "approve" : "reject", ids, if_match: ifMatch };
     if (action !== "approve") body.reason = action === "spam" ? "spam" : reason;
@@ -98,7 +104,7 @@ export class Actions {
       }
       const failed = results.length - entries.length;
       const done = t("done_bulk", { action: t(BULK_LABEL[action]), ok: entries.length, failed });
-      if (entries.length) this.pushUndo({ kind: "decision", entries }, done);
+      if (entries.length) this.pushUndo({ step, kind: "decision", entries }, done);
       else this.say(done);
     } catch (error) {
       for (const was of [...taken.values()].reverse()) this.queue.insert(was.comment, was.at);
@@ -116,6 +122,7 @@ export class Actions {
       this.say(t("cannot_ban"));
       return;
     }
+    const step = ++this.steps;
     try {
       const result = await api.ban({
         kind,
@@ -125,7 +132,7 @@ export class Actions {
       });
       const entries = result.rejected.map((id) => this.queue.remove(id)).filter(Boolean);
       const done = t("done_ban", { kind: t(`kind_${kind}`), n: result.rejected.length });
-      this.pushUndo({ kind: "ban", ban: result.ban, entries }, done);
+      this.pushUndo({ step, kind: "ban", ban: result.ban, entries }, done);
     } catch (error) {
       this.say(t("failed", { message: error.message }));
     }
@@ -183,9 +190,12 @@ export class Actions {
     return (this.queue.params.status || "pending") === comment.status;
   }
 
-  pushUndo(entry, text) {
-    this.undoStack.push(entry);
-    this.say(text, true);
+  /** Remember an applied step; said now (`text`), or already said when it was optimistic. */
+  pushUndo(entry, text = null) {
+    const after = this.undoStack.findIndex((e) => e.step > entry.step);
+    this.undoStack.splice(after < 0 ? this.undoStack.length : after, 0, entry);
+    if (text) this.say(text, true);
+    else this.offerUndo();
   }
 
   /** Put a refused comment back, saying what the other moderator decided. */

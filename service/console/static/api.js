@@ -45,16 +45,27 @@ export async function call(method, path, { body, ifMatch, key = storedKey() } = 
   const headers = { Authorization: `Bearer ${key}`, "Accept-Language": language() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (ifMatch) headers["If-Match"] = ifMatch;
-  const response = await fetch(BASE + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    cache: "no-store",
-    credentials: "omit",
-  });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data?.error);
-  return data;
+  busy(1);
+  try {
+    const response = await fetch(BASE + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "omit",
+    });
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, data?.error);
+    return data;
+  } finally {
+    busy(-1);
+  }
+}
+
+// How many calls are under way, on <body data-calls>: tests and the benchmark wait for 0.
+function busy(delta) {
+  const calls = Number(document.body.dataset.calls || 0) + delta;
+  document.body.dataset.calls = String(calls);
 }
 
 export const api = {

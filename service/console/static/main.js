@@ -29,7 +29,7 @@ const toast = $("#toast");
 
 const queue = new Queue($("#queue"), $("#queue-empty"), $("#more"));
 const context = new Context($("#context"));
-const actions = new Actions(queue, { say, changed: refreshCounts });
+const actions = new Actions(queue, { say, offerUndo, changed: refreshCounts });
 let sites = [];
 let poller = null;
 
@@ -43,6 +43,10 @@ function say(text, undoable = false) {
   $("#toast-text").textContent = text;
   $("#toast-undo").hidden = !undoable;
   toast.hidden = false;
+}
+
+function offerUndo() {
+  $("#toast-undo").hidden = false;
 }
 
 function showSignedIn(signedIn) {
