@@ -33,13 +33,18 @@ const actions = new Actions(queue, { say, offerUndo, changed: refreshCounts });
 let sites = [];
 let poller = null;
 
-/** Announce `text` to screen readers and in the toast (with an undo button if undoable). */
-function say(text, undoable = false) {
+/** Tell screen readers (the live region), without showing anything. */
+function announce(text) {
   live.textContent = "";
-  // A new node each time, so the same words twice are announced twice.
+  // Emptied first, so the same words twice are announced twice.
   requestAnimationFrame(() => {
     live.textContent = text;
   });
+}
+
+/** Announce `text` and show it in the toast (with an undo button if undoable). */
+function say(text, undoable = false) {
+  announce(text);
   $("#toast-text").textContent = text;
   $("#toast-undo").hidden = !undoable;
   toast.hidden = false;
@@ -111,7 +116,7 @@ async function reload() {
   sessionStorage.setItem(SITE_SLOT, siteSelect.value);
   try {
     await queue.load(params());
-    say(t("loaded", { n: queue.items.length }));
+    announce(t("loaded", { n: queue.items.length }));
   } catch (error) {
     handleFailure(error);
   }
@@ -154,7 +159,7 @@ async function poll() {
   try {
     const page = await api.queue({ ...queue.params, limit: 50 });
     const added = queue.merge(page.items);
-    if (added) say(t("new_comments", { n: added }));
+    if (added) announce(t("new_comments", { n: added }));
   } catch (error) {
     handleFailure(error);
   }
