@@ -6,7 +6,13 @@ import importlib
 import sys
 
 # Each module exposes ``run() -> list[Result]``; add new benchmarks here.
-BENCHMARKS = ("bench.scoring", "bench.job", "bench.links", "bench.adversarial")
+BENCHMARKS = (
+    "bench.scoring",
+    "bench.job",
+    "bench.links",
+    "bench.adversarial",
+    "bench.console",
+)
 
 
 def main(names: list[str]) -> int:

@@ -16,7 +16,7 @@ from commentgate.config import Settings
 from commentgate.queue import moderation_queue, policy_from
 from commentgate.redis_conn import connect_redis
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
-from service import limits, ops, widget
+from service import console, limits, ops, widget
 from service.admin.views import admin
 from service.captchas import captchas
 from service.deps import EXTENSION, Services
@@ -112,6 +112,7 @@ WIRING: tuple[Callable[[Flask, Services], None], ...] = (
     errors.init_app,
     _register_api,
     widget.init_app,
+    console.init_app,
     _register_docs,
 )
 

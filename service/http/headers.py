@@ -92,6 +92,12 @@ POLICIES: dict[str, PagePolicy] = {
         "img-src 'self' data: {public}; media-src 'self' {public}; connect-src 'self'; "
         "frame-src 'self'; form-action 'self'",
     ),
+    # The moderator console: its own modules and stylesheet only, the API on our origin;
+    # no form ever submits (the sign-in form is read by the script), nothing may frame it.
+    "/moderate": PagePolicy(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'none'",
+    ),
 }
 STRICTEST = PagePolicy("default-src 'none'; form-action 'none'", referrer="no-referrer")
 

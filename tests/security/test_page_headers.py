@@ -16,7 +16,14 @@ from tests.html_page import Page
 
 REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin-when-cross-origin"}
 # Pages nobody may frame; the no-JavaScript form is framed by its site's pages.
-UNFRAMED = ("/docs", "/demo", "/ops/rq/", "/ops/rq/0/view/workers", "/ops/rq/0/view/jobs")
+UNFRAMED = (
+    "/docs",
+    "/demo",
+    "/moderate",
+    "/ops/rq/",
+    "/ops/rq/0/view/workers",
+    "/ops/rq/0/view/jobs",
+)
 EMBED = ("/embed/form?site=demo&article=a", "/embed/form?site=nope&article=a")
 
 
