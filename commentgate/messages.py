@@ -69,6 +69,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "vi": "Dịch vụ tạm thời gián đoạn, vui lòng thử lại sau.",
         "en": "The service is temporarily unavailable, please try again.",
     },
+    "data_key": {
+        "vi": "Không mở được dữ liệu đã mã hoá: thiếu khoá dữ liệu.",
+        "en": "Sealed data cannot be opened: a data key is missing.",
+    },
     "internal": {
         "vi": "Đã có lỗi xảy ra phía máy chủ.",
         "en": "Something went wrong on our side.",

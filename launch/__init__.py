@@ -18,6 +18,7 @@ from commentgate.logging import configure as configure_logging
 from launch.admin import captcha, db, keys, sites
 from launch.model import model, train
 from launch.ops import requeue_failed, status
+from launch.privacy import rotate_data_key  # noqa: F401  (registers itself under `keys`)
 from launch.processes import run, web, worker
 
 

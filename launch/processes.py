@@ -23,6 +23,7 @@ from commentgate.domain import Role
 from commentgate.fingerprint import backfill_fingerprints
 from commentgate.local_files import keep_private
 from commentgate.redis_conn import connect_redis, stop_embedded
+from commentgate.sealing import data_keyring
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import live_keys_named
 from commentgate.storage.migrate import upgrade
@@ -158,7 +159,7 @@ def _seed_model(settings: Settings) -> None:
 
 def prepare_local(settings: Settings) -> str:
     """Migrate, seed the demo site and a model, and return a fresh moderator key."""
-    upgrade(settings.resolved_database_url())
+    upgrade(settings.resolved_database_url(), data_keyring=data_keyring(settings))
     _seed_model(settings)
     with transaction(sessions_for(settings)) as session:
         backfill_fingerprints(session, settings)

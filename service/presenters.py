@@ -44,6 +44,7 @@ def verdict_view(verdict: Verdict | None) -> dict[str, Any] | None:
     }
 
 
+PHONE_MASK = "••••••••••"
 _MOMENTS = ("created_at", "scored_at", "decided_at", "edited_at")
 
 
@@ -55,6 +56,8 @@ def moderator_view(comment: Comment, verdict: Verdict | None) -> dict[str, Any]:
         "honeypot_filled": bool(comment.honeypot),
         "verdict": verdict_view(verdict),
         "etag": etag_of(comment),
+        # Sealed at rest; only the audited reveal opens it (commentgate.sealing.reveal_phone).
+        "phone": PHONE_MASK if comment.phone_sealed else None,
         **{name: rfc3339(getattr(comment, name)) for name in _MOMENTS},
     }
     given = {

@@ -124,7 +124,7 @@ class ApiKey(Base):
 
 # What a comment holds about its author only to moderate it; a site's retention period
 # erases these (commentgate.storage.retention).
-PERSONAL_FIELDS = ("phone", "ip", "user_agent", "phone_hmac", "ip_hmac")
+PERSONAL_FIELDS = ("phone_sealed", "ip", "user_agent", "phone_hmac", "ip_hmac")
 HOLDS_PERSONAL_DATA_SQL = " OR ".join(f"{field} IS NOT NULL" for field in PERSONAL_FIELDS)
 
 
@@ -151,7 +151,8 @@ class Comment(Base):
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     article: Mapped[str] = mapped_column(String(500))
     name: Mapped[str] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Sealed at rest (commentgate.sealing): "v1:<key id>:<base64url>", never the number.
+    phone_sealed: Mapped[str | None] = mapped_column(String(120), nullable=True)
     title: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(45), nullable=True)

@@ -21,6 +21,7 @@ from commentgate.errors import (
 )
 from commentgate.fingerprint import AuthorFingerprints, author_fingerprints
 from commentgate.links import has_link
+from commentgate.sealing import seal_phone
 from commentgate.storage.models import Comment, Site
 from commentgate.storage.sites import get_site, normalize_origin
 from service.deps import Services
@@ -54,12 +55,13 @@ def _new_comment(
     client: ClientInfo,
     issued_at: float | None,
     fingerprints: AuthorFingerprints,
+    phone_sealed: str | None,
 ):
     return Comment(
         site_id=site.id,
         article=form.article,
         name=form.name,
-        phone=form.phone,
+        phone_sealed=phone_sealed,
         title=form.title,
         content=form.content,
         ip=client.ip,
@@ -116,4 +118,6 @@ def receive_comment(life: CommentLifecycle, svc: Services, submission: Submissio
     fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
     site = get_site(life.session, form.site)
     check_origin(site, client.origin)
-    return life.accept(_new_comment(site, form, client, check.issued_at, fingerprints), site.name)
+    sealed = seal_phone(svc.settings, form.phone)
+    comment = _new_comment(site, form, client, check.issued_at, fingerprints, sealed)
+    return life.accept(comment, site.name)
