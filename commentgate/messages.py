@@ -94,6 +94,10 @@ FIELDS: dict[str, dict[str, str]] = {
         "vi": "Số điện thoại không hợp lệ.",
         "en": "This phone number is not valid.",
     },
+    "consent_required": {
+        "vi": "Hãy đồng ý với thông báo về dữ liệu cá nhân để gửi số điện thoại.",
+        "en": "Agree to the privacy notice to send your phone number.",
+    },
     "not_public": {
         "vi": "Địa chỉ này nằm trong mạng nội bộ (loopback, riêng hoặc link-local).",
         "en": "This address is not public (loopback, private or link-local).",

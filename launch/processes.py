@@ -27,10 +27,16 @@ from commentgate.sealing import data_keyring
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import live_keys_named
 from commentgate.storage.migrate import upgrade
+from commentgate.storage.models import Site
 from commentgate.storage.sites import ensure_site
 from launch.admin import pass_settings, sessions_for
 
 DEMO_SITE = "demo"
+DEMO_NOTICE_VERSION = "2026-01"
+DEMO_PURPOSE = (
+    "Số điện thoại chỉ dùng để ban biên tập liên hệ về bình luận của bạn và chống spam;"
+    " không hiển thị công khai, xoá theo yêu cầu."
+)
 LOCAL_RUN_KEY = "local run"  # the name of the moderator key `commentgate run` prints
 log = logging.getLogger(__name__)
 
@@ -163,8 +169,17 @@ def prepare_local(settings: Settings) -> str:
     _seed_model(settings)
     with transaction(sessions_for(settings)) as session:
         backfill_fingerprints(session, settings)
-        ensure_site(session, DEMO_SITE, _demo_origins(settings))
+        demo, _ = ensure_site(session, DEMO_SITE, _demo_origins(settings))
+        if demo.privacy_notice_version is None:  # an operator's own notice is kept
+            _demo_notice(demo, settings)
         return renew_local_run_key(session)
+
+
+def _demo_notice(site: Site, settings: Settings) -> None:
+    """The demo site's privacy notice: a comment with a phone number there needs consent."""
+    site.privacy_notice_url = f"{settings.resolved_public_url()}/demo#privacy"
+    site.privacy_notice_version = DEMO_NOTICE_VERSION
+    site.privacy_purpose = DEMO_PURPOSE
 
 
 def renew_local_run_key(session: Session) -> str:

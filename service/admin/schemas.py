@@ -34,6 +34,11 @@ class SiteOut(BaseModel):
     )
     webhook_secret_set: bool = Field(description="The secret itself is never shown")
     retention_days: int | None
+    privacy_notice_url: str | None
+    privacy_notice_version: str | None
+    privacy_purpose: str | None
+    consent_always: bool
+    erasure: Literal["delete", "anonymise"]
     created_at: str
 
 
