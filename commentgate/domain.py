@@ -97,6 +97,9 @@ class AuditAction(str, Enum):
     COMMENT_EDIT = "comment.edit"
     COMMENT_BAN_REJECT = "comment.ban_reject"
     COMMENT_RESTORE = "comment.restore"
+    COMMENT_ERASE = "comment.erase"  # its author's data erased on their request
+    SUBJECT_EXPORT = "subject.export"
+    SUBJECT_ERASE = "subject.erase"
     BAN_CREATE = "ban.create"
     BAN_LIFT = "ban.lift"
     KEY_CREATE = "key.create"

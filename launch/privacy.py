@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 
+from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.config import Settings
+from commentgate.queue import moderation_queue
+from commentgate.redis_conn import connect_redis
 from commentgate.sealing import data_keyring, left_to_reseal, reseal_batch, rotate_generated_key
-from commentgate.storage.db import transaction
+from commentgate.storage.db import transaction, unit_of_work
+from commentgate.subjects import Erased, erase_subject, export_subject, subject_of
 from launch.admin import keys, pass_settings, sessions_for
 
 RESEAL_BATCH = 500
@@ -45,3 +50,59 @@ def rotate_data_key(settings: Settings, batch: int) -> None:
     with sessions() as session:
         left = left_to_reseal(session, keyring)
     click.echo(f"phones sealed under key {keyring.current_id}; {left} under other keys", err=True)
+
+
+@click.group()
+def subject() -> None:
+    """A reader's rights: everything tied to their phone number, exported or erased.
+
+    A phone number (and a comment id) does not prove who is asking: verify the
+    person first (docs/privacy.md).
+    """
+
+
+def _subject_options(command):
+    command = click.option("--comment", "comment_id", help="One of their comments' id.")(command)
+    return click.option("--phone", required=True, help="Their phone number, any format.")(command)
+
+
+@subject.command("export")
+@_subject_options
+@pass_settings
+def subject_export(settings: Settings, phone: str, comment_id: str | None) -> None:
+    """Print one JSON document of everything stored about the person (audited)."""
+    wanted = subject_of(settings, phone, comment_id)
+    with transaction(sessions_for(settings)) as session:
+        document = export_subject(session, settings, wanted, None)
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@subject.command("erase")
+@_subject_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_settings
+def subject_erase(settings: Settings, phone: str, comment_id: str | None, yes: bool) -> None:
+    """Erase the person's data from their comments and from Redis (audited)."""
+    wanted = subject_of(settings, phone, comment_id)
+    if not yes:
+        click.confirm("erase everything tied to this phone number?", abort=True, err=True)
+    client = connect_redis(settings, start=False)
+    with unit_of_work(sessions_for(settings)) as uow:
+        life = CommentLifecycle(uow=uow, queue=moderation_queue(client))
+        done = erase_subject(life, settings, client, wanted, None)
+    _report_erasure(done)
+
+
+def _report_erasure(done: Erased) -> None:
+    summary = done.summary()
+    click.echo(
+        f"erased the data of {summary['comments']} comment(s), request {done.request_id}:"
+        f" {summary['deleted']} deleted, {summary['blanked']} emptied (readers had seen"
+        f" them: taken down), {summary['anonymised']} anonymised;"
+        f" {summary['redis_entries']} entries of the workers' memory removed",
+        err=True,
+    )
+    if done.audit_mentions:
+        click.echo(f"WARNING: {done.audit_mentions} audit entries name this person", err=True)
+    else:
+        click.echo("the audit log names none of it; active bans keep their fingerprint", err=True)

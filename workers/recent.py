@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import redis
 
-from commentgate.redis_keys import redis_key
+from commentgate.recent_keys import burst_key, hashed, recent_key
 from workers.scoring.normalize import canonical, words
 from workers.scoring.types import Reason, ReasonCode
 
@@ -70,13 +70,9 @@ def simhash(text: str) -> int | None:
     return sum(1 << bit for bit in range(64) if totals[bit] > 0)
 
 
-def _short(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
 def trace_of(comment_id: str, text: str, author: str, article: str) -> Trace:
     """The trace of a comment; author and article are hashed (no personal data in Redis)."""
-    return Trace(comment_id, simhash(text), _short(author), _short(article))
+    return Trace(comment_id, simhash(text), hashed(author), hashed(article))
 
 
 class RecentActivity:
@@ -99,7 +95,7 @@ class RecentActivity:
     def _duplicate_reasons(self, site_id: str, trace: Trace) -> list[Reason]:
         if trace.simhash is None:
             return []
-        key = redis_key("recent", site_id)
+        key = recent_key(site_id)
         self._redis.zremrangebyscore(key, 0, self._clock() - WINDOW_SECONDS)
         elsewhere = {
             other.article
@@ -120,7 +116,7 @@ class RecentActivity:
         return [Reason(ReasonCode.DUPLICATE, round(weight, 4), detail)]
 
     def _burst_reasons(self, site_id: str, trace: Trace) -> list[Reason]:
-        key = redis_key("burst", site_id, trace.author)
+        key = burst_key(site_id, trace.author)
         now = self._clock()
         pipe = self._redis.pipeline()
         pipe.zadd(key, {trace.comment_id: now})
@@ -135,7 +131,7 @@ class RecentActivity:
         return [Reason(ReasonCode.VELOCITY, weight, detail)]
 
     def _remember(self, site_id: str, trace: Trace) -> None:
-        key = redis_key("recent", site_id)
+        key = recent_key(site_id)
         pipe = self._redis.pipeline()
         pipe.zadd(key, {trace.member(): self._clock()})
         pipe.zremrangebyrank(key, 0, -KEEP_PER_SITE - 1)

@@ -104,3 +104,20 @@ class AuditPage(BaseModel):
 
 
 __all__ = ["NewKey", "NewSite", "SiteSettings"]
+
+
+class SubjectRequest(BaseModel):
+    """Whose data: their phone number and, to narrow it to what they prove, one comment."""
+
+    phone: str = Field(max_length=40, description="Any format; found by its fingerprint")
+    comment: str | None = Field(None, max_length=32, description="One of their comments' id")
+
+
+class SubjectErased(BaseModel):
+    request_id: str = Field(description="The audit log's target id for this erasure")
+    comments: int
+    deleted: int
+    blanked: int = Field(description="Emptied, kept as rows: readers had seen them")
+    anonymised: int
+    redis_entries: int
+    audit_mentions: int = Field(description="Audit entries naming the person: should be 0")
