@@ -104,6 +104,7 @@ def worker(settings: Settings, burst: bool, sweep: bool) -> None:
             policy=policy_from(settings),
             rebuild_every=settings.model_rebuild_interval_seconds,
             retention_every=settings.retention_interval_seconds,
+            ip_retention_days=settings.ip_retention_days,
         ).start()
     queues, client = [runtime.queue], runtime.redis
     work_through_outages(

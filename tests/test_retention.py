@@ -125,3 +125,23 @@ def test_the_sweep_applies_retention(client, app, worker, sessions, site):
         sweeper.stop()
         sweeper.join()
     assert set(personal_data(sessions, comment_id).values()) == {None}
+
+
+def test_raw_ips_are_kept_only_for_the_window_then_only_their_fingerprint(
+    client, app, sessions, site
+):
+    comment_id = submit_ok(client, app)
+    now = utcnow()
+    within = apply_retention(sessions, now=now + timedelta(days=29), ip_days=30)
+    assert within.ips_reduced == 0 and personal_data(sessions, comment_id)["ip"]
+    after = apply_retention(sessions, now=now + timedelta(days=31), ip_days=30)
+    assert after.ips_reduced == 1
+    kept = personal_data(sessions, comment_id)
+    assert kept["ip"] is None and kept["ip_hmac"] and kept["phone_sealed"]
+
+
+def test_a_shorter_site_period_wins_over_the_ip_window(client, app, sessions, site):
+    keep_for(sessions, 7)
+    comment_id = submit_ok(client, app)
+    apply_retention(sessions, now=utcnow() + timedelta(days=8), ip_days=30)
+    assert set(personal_data(sessions, comment_id).values()) == {None}

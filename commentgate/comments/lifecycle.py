@@ -49,7 +49,7 @@ from commentgate.storage.db import UnitOfWork
 from commentgate.storage.edits import add_edit
 from commentgate.storage.events import note_status_change, record_event
 from commentgate.storage.models import Ban, BanRejection, Comment, utcnow
-from commentgate.storage.retention import Expired, expire_comments
+from commentgate.storage.retention import Expired, expire_comments, reduce_ips
 from commentgate.storage.subjects import delete_comment, strip_comment, was_ever_public
 
 Clock = Callable[[], datetime]
@@ -315,6 +315,10 @@ class CommentLifecycle:
             self.session, key_id, AuditAction.COMMENT_ERASE, target, site_id=site_id, detail=detail
         )
         return outcome
+
+    def reduce_ips(self, before: datetime, limit: int) -> int:
+        """Keep only the fingerprint of the IP of up to ``limit`` comments before ``before``."""
+        return reduce_ips(self.session, before, limit)
 
     def expire(self, site_id: str, before: datetime, limit: int) -> Expired:
         """Apply the site's retention period to up to ``limit`` comments older than ``before``."""
