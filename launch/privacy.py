@@ -7,13 +7,11 @@ import sys
 
 import click
 
-from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.config import Settings
 from commentgate.queue import moderation_queue
 from commentgate.redis_conn import connect_redis
 from commentgate.sealing import data_keyring, left_to_reseal, reseal_batch, rotate_generated_key
 from commentgate.storage.db import transaction, unit_of_work
-from commentgate.subjects import Erased, erase_subject, export_subject, subject_of
 from launch.admin import keys, pass_settings, sessions_for
 
 RESEAL_BATCH = 500
@@ -71,6 +69,8 @@ def _subject_options(command):
 @pass_settings
 def subject_export(settings: Settings, phone: str, comment_id: str | None) -> None:
     """Print one JSON document of everything stored about the person (audited)."""
+    from commentgate.subjects import export_subject, subject_of  # see _erasure
+
     wanted = subject_of(settings, phone, comment_id)
     with transaction(sessions_for(settings)) as session:
         document = export_subject(session, settings, wanted, None)
@@ -83,6 +83,7 @@ def subject_export(settings: Settings, phone: str, comment_id: str | None) -> No
 @pass_settings
 def subject_erase(settings: Settings, phone: str, comment_id: str | None, yes: bool) -> None:
     """Erase the person's data from their comments and from Redis (audited)."""
+    CommentLifecycle, erase_subject, subject_of = _erasure()
     wanted = subject_of(settings, phone, comment_id)
     if not yes:
         click.confirm("erase everything tied to this phone number?", abort=True, err=True)
@@ -93,7 +94,16 @@ def subject_erase(settings: Settings, phone: str, comment_id: str | None, yes: b
     _report_erasure(done)
 
 
-def _report_erasure(done: Erased) -> None:
+def _erasure():
+    # Loaded when used: the lifecycle loads the metrics, which `commentgate run` and
+    # `web` must set up for several processes before anything imports them.
+    from commentgate.comments.lifecycle import CommentLifecycle
+    from commentgate.subjects import erase_subject, subject_of
+
+    return CommentLifecycle, erase_subject, subject_of
+
+
+def _report_erasure(done) -> None:
     summary = done.summary()
     click.echo(
         f"erased the data of {summary['comments']} comment(s), request {done.request_id}:"
