@@ -24,6 +24,7 @@ class Permission(str, Enum):
     MANAGE_KEYS = "manage_keys"
     READ_AUDIT = "read_audit"
     OPERATE = "operate"  # queues and failed jobs
+    SUBJECT_RIGHTS = "subject_rights"  # a reader's data exported or erased on request
 
 
 _MODERATION = {Permission.REVIEW, Permission.DECIDE, Permission.BAN}

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
 
     public_url: str = ""  # how readers reach us; defaults to http://host:port
     secret_key: str = ""  # HMAC key for author fingerprints; generated under var_dir if empty
+    # AES-256 key (base64url of 32 bytes) sealing phone numbers at rest; generated under
+    # var_dir if empty. Old keys (comma-separated) stay readable while rows are rotated.
+    data_key: str = ""
+    old_data_keys: str = ""
+    # Raw IP addresses are kept this many days (a site's shorter retention_days wins),
+    # then only their fingerprint remains.
+    ip_retention_days: int = Field(30, ge=1, le=3650)
     rate_limits: RateLimits = "20/minute;200/hour"
     read_rate_limits: RateLimits = "600/minute"
     trusted_proxies: int = 0
@@ -105,6 +112,7 @@ class Settings(BaseSettings):
     # Webhooks to loopback, private or link-local addresses (development, tests).
     webhook_private_addresses: bool = False
     _secret: bytes | None = PrivateAttr(default=None)
+    _data_keys: tuple[str, list[str]] | None = PrivateAttr(default=None)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under var_dir."""
@@ -130,9 +138,32 @@ class Settings(BaseSettings):
             self._secret = (self.secret_key or _persisted_secret(self.var_dir)).encode()
         return self._secret
 
+    def resolved_data_keys(self) -> tuple[str, list[str]]:
+        """(current, old) data keys as text: ``data_key`` else one generated under var_dir.
 
-def _persisted_secret(var_dir: Path) -> str:
-    path = var_dir / "secret_key"
+        Old keys are ``old_data_keys`` and, where a generated key was rotated, the lines
+        of ``var_dir/old_data_keys``.
+        """
+        if self._data_keys is None:
+            current = self.data_key or _persisted_secret(self.var_dir, DATA_KEY_FILE)
+            old = [k.strip() for k in self.old_data_keys.split(",") if k.strip()]
+            old_file = self.var_dir / OLD_DATA_KEYS_FILE
+            if old_file.exists():
+                old += [k.strip() for k in old_file.read_text().splitlines() if k.strip()]
+            self._data_keys = (current, old)
+        return self._data_keys
+
+    def forget_resolved_keys(self) -> None:
+        """Read the data keys again at their next use (after a rotation changed them)."""
+        self._data_keys = None
+
+
+DATA_KEY_FILE = "data_key"
+OLD_DATA_KEYS_FILE = "old_data_keys"
+
+
+def _persisted_secret(var_dir: Path, name: str = "secret_key") -> str:
+    path = var_dir / name
     make_private_dir(var_dir)
     try:
         # O_EXCL: when two processes start at once, exactly one writes the key.

@@ -101,6 +101,9 @@ class AuditAction(str, Enum):
     COMMENT_RESTORE = "comment.restore"
     COMMENT_REOPEN = "comment.reopen"
     COMMENT_REVEAL = "comment.reveal"
+    COMMENT_ERASE = "comment.erase"  # its author's data erased on their request
+    SUBJECT_EXPORT = "subject.export"
+    SUBJECT_ERASE = "subject.erase"
     BAN_CREATE = "ban.create"
     BAN_LIFT = "ban.lift"
     KEY_CREATE = "key.create"

@@ -67,6 +67,12 @@ class WebhookUrlError(ValidationFailedError):
         self.reason = reason
 
 
+class DataKeyError(CommentgateError):
+    """A data key is malformed or missing, or a sealed value does not open with any key."""
+
+    code, status = "data_key", 500
+
+
 class BadJsonError(CommentgateError):
     code, status = "bad_json", 400
 

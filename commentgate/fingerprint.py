@@ -23,6 +23,7 @@ from commentgate.config import Settings
 from commentgate.domain import BanKind
 from commentgate.netaddr import canonical_ip, client_group
 from commentgate.phone import normalize_phone
+from commentgate.sealing import reveal_phone
 from commentgate.storage.comments import unfingerprinted
 
 
@@ -74,9 +75,10 @@ def backfill_fingerprints(session: Session, settings: Settings, batch: int = 100
     done = 0
     while rows := unfingerprinted(session, batch):
         for comment in rows:
-            prints = author_fingerprints(settings, comment.phone, comment.ip)
+            phone = reveal_phone(settings, comment)
+            prints = author_fingerprints(settings, phone, comment.ip)
             # "" marks a value that cannot be read (no ban can match it) so it is not retried.
-            if comment.phone is not None:
+            if comment.phone_sealed is not None:
                 comment.phone_hmac = prints.phone_hmac or ""
             if comment.ip is not None:
                 comment.ip_hmac = prints.ip_hmac or ""

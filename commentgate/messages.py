@@ -73,6 +73,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "vi": "Dịch vụ tạm thời gián đoạn, vui lòng thử lại sau.",
         "en": "The service is temporarily unavailable, please try again.",
     },
+    "data_key": {
+        "vi": "Không mở được dữ liệu đã mã hoá: thiếu khoá dữ liệu.",
+        "en": "Sealed data cannot be opened: a data key is missing.",
+    },
     "internal": {
         "vi": "Đã có lỗi xảy ra phía máy chủ.",
         "en": "Something went wrong on our side.",
@@ -93,6 +97,10 @@ FIELDS: dict[str, dict[str, str]] = {
     "phone_invalid": {
         "vi": "Số điện thoại không hợp lệ.",
         "en": "This phone number is not valid.",
+    },
+    "consent_required": {
+        "vi": "Hãy đồng ý với thông báo về dữ liệu cá nhân để gửi số điện thoại.",
+        "en": "Agree to the privacy notice to send your phone number.",
     },
     "not_public": {
         "vi": "Địa chỉ này nằm trong mạng nội bộ (loopback, riêng hoặc link-local).",

@@ -114,5 +114,10 @@ def describe_site(site: Site, *, private_webhooks: bool) -> dict[str, Any]:
         "webhook_url_error": webhook_url_problem(site.webhook_url, private_ok=private_webhooks),
         "webhook_secret_set": bool(site.webhook_secret),
         "retention_days": site.retention_days,
+        "privacy_notice_url": site.privacy_notice_url,
+        "privacy_notice_version": site.privacy_notice_version,
+        "privacy_purpose": site.privacy_purpose,
+        "consent_always": site.consent_always,
+        "erasure": site.erasure,
         "created_at": site.created_at,
     }

@@ -7,7 +7,7 @@ the same values with the same field codes.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -27,7 +27,10 @@ from commentgate.webhook_url import parse_webhook_url
 
 SITE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 MAX_ORIGIN_LENGTH = 300  # the column SiteOrigin.origin
-CLEARABLE = frozenset({"webhook_url", "webhook_secret", "retention_days"})
+CLEARABLE = frozenset(
+    {"webhook_url", "webhook_secret", "retention_days", "privacy_notice_url"}
+    | {"privacy_notice_version", "privacy_purpose"}
+)
 PLAIN_ORIGIN = re.compile(r"^https?://[a-z0-9.\-]+(:\d+)?$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
@@ -101,6 +104,20 @@ def check_webhook_url(value: str | None) -> str | None:
     return value.strip()
 
 
+def check_notice_url(value: str | None) -> str | None:
+    """An absolute http(s) URL of the privacy notice, or None to clear it."""
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise _invalid()
+    return value.strip()
+
+
+def _notice_text(value: str | None) -> str | None:
+    return " ".join(clean_text(value).split()) or None if value is not None else None
+
+
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
@@ -143,6 +160,24 @@ class SiteSettings(BaseModel):
         le=3650,
         description="Days to keep authors' phones and IPs, and spam no moderator decided;"
         " null: forever",
+    )
+    privacy_notice_url: Annotated[str | None, AfterValidator(check_notice_url)] = Field(
+        None, max_length=500, description="The site's privacy notice, shown by the phone field"
+    )
+    privacy_notice_version: Annotated[str | None, AfterValidator(_notice_text)] = Field(
+        None,
+        min_length=1,
+        max_length=50,
+        description="The notice's version, recorded with each consent; set: consent is asked",
+    )
+    privacy_purpose: Annotated[str | None, AfterValidator(_notice_text)] = Field(
+        None, min_length=1, max_length=1000, description="Why the phone number is collected"
+    )
+    consent_always: bool | None = Field(
+        None, description="Ask consent with every comment, not only those with a phone"
+    )
+    erasure: Literal["delete", "anonymise"] | None = Field(
+        None, description="What erasing a reader's data does to their comments"
     )
 
 

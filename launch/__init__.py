@@ -18,6 +18,7 @@ from commentgate.logging import configure as configure_logging
 from launch.admin import captcha, db, keys, sites
 from launch.model import model, train
 from launch.ops import requeue_failed, status
+from launch.privacy import subject
 from launch.processes import run, web, worker
 
 
@@ -67,7 +68,7 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for command in (run, web, worker, db, sites, keys, captcha, train, model):
+for command in (run, web, worker, db, sites, keys, captcha, train, model, subject):
     main.add_command(command)
 for command in (status, requeue_failed):
     main.add_command(command)

@@ -21,6 +21,7 @@ from commentgate.fingerprint import backfill_fingerprints
 from commentgate.keyring import NewKey
 from commentgate.messages import field_message
 from commentgate.redis_conn import connect_redis
+from commentgate.sealing import data_keyring
 from commentgate.site_settings import NewSite, SiteSettings
 from commentgate.storage.db import make_engine, make_session_factory, transaction
 from commentgate.storage.keys import list_keys
@@ -106,7 +107,7 @@ def db() -> None:
 @pass_settings
 def db_upgrade(settings: Settings) -> None:
     """Create or migrate the schema to the latest version (safe to repeat)."""
-    upgrade(settings.resolved_database_url())
+    upgrade(settings.resolved_database_url(), data_keyring=data_keyring(settings))
     with transaction(sessions_for(settings)) as session:
         filled = backfill_fingerprints(session, settings)
     if filled:

@@ -23,13 +23,20 @@ from commentgate.domain import Role
 from commentgate.fingerprint import backfill_fingerprints
 from commentgate.local_files import keep_private
 from commentgate.redis_conn import connect_redis, stop_embedded
+from commentgate.sealing import data_keyring
 from commentgate.storage.db import transaction
 from commentgate.storage.keys import live_keys_named
 from commentgate.storage.migrate import upgrade
+from commentgate.storage.models import Site
 from commentgate.storage.sites import ensure_site
 from launch.admin import pass_settings, sessions_for
 
 DEMO_SITE = "demo"
+DEMO_NOTICE_VERSION = "2026-01"
+DEMO_PURPOSE = (
+    "Số điện thoại chỉ dùng để ban biên tập liên hệ về bình luận của bạn và chống spam;"
+    " không hiển thị công khai, xoá theo yêu cầu."
+)
 LOCAL_RUN_KEY = "local run"  # the name of the moderator key `commentgate run` prints
 log = logging.getLogger(__name__)
 
@@ -114,6 +121,7 @@ def _work(settings: Settings, runtime, *, burst: bool, sweep: bool) -> None:
             policy=policy_from(settings),
             rebuild_every=settings.model_rebuild_interval_seconds,
             retention_every=settings.retention_interval_seconds,
+            ip_retention_days=settings.ip_retention_days,
         ).start()
     queues, client = [runtime.queue], runtime.redis
     work_through_outages(
@@ -180,12 +188,21 @@ def _seed_model(settings: Settings) -> None:
 
 def prepare_local(settings: Settings) -> str:
     """Migrate, seed the demo site and a model, and return a fresh moderator key."""
-    upgrade(settings.resolved_database_url())
+    upgrade(settings.resolved_database_url(), data_keyring=data_keyring(settings))
     _seed_model(settings)
     with transaction(sessions_for(settings)) as session:
         backfill_fingerprints(session, settings)
-        ensure_site(session, DEMO_SITE, _demo_origins(settings))
+        demo, _ = ensure_site(session, DEMO_SITE, _demo_origins(settings))
+        if demo.privacy_notice_version is None:  # an operator's own notice is kept
+            _demo_notice(demo, settings)
         return renew_local_run_key(session)
+
+
+def _demo_notice(site: Site, settings: Settings) -> None:
+    """The demo site's privacy notice: a comment with a phone number there needs consent."""
+    site.privacy_notice_url = f"{settings.resolved_public_url()}/demo#privacy"
+    site.privacy_notice_version = DEMO_NOTICE_VERSION
+    site.privacy_purpose = DEMO_PURPOSE
 
 
 def renew_local_run_key(session: Session) -> str:

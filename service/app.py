@@ -15,6 +15,7 @@ from commentgate.captcha import CaptchaService
 from commentgate.config import Settings
 from commentgate.queue import moderation_queue, policy_from
 from commentgate.redis_conn import connect_redis
+from commentgate.sealing import data_keyring
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
 from service import console, limits, ops, widget
 from service.admin.views import admin
@@ -76,6 +77,7 @@ def _services(settings: Settings, redis_client, sessions) -> Services:
             client, settings.captcha_ttl_seconds, voice_dir=settings.captcha_voice_dir
         ),
         limiter=make_limiter(settings),
+        keyring=data_keyring(settings),
         policy=policy_from(settings),
     )
 

@@ -15,6 +15,7 @@ from commentgate.captcha import CaptchaService
 from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.config import Settings
 from commentgate.queue import DEFAULT_POLICY, JobPolicy
+from commentgate.sealing import DataKeyring
 from commentgate.storage.db import SessionFactory, unit_of_work
 
 EXTENSION = "commentgate"
@@ -30,6 +31,7 @@ class Services:
     queue: Queue
     captchas: CaptchaService
     limiter: Limiter
+    keyring: DataKeyring  # seals phone numbers at intake, opens them for moderators
     policy: JobPolicy = DEFAULT_POLICY
 
 

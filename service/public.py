@@ -1,4 +1,4 @@
-"""What readers see: approved comments and their counts. Nothing else, ever.
+"""What readers see: approved comments, their counts, and the site's privacy notice.
 
 Host backends read the same through :mod:`service.host.views`, with these calls.
 """
@@ -10,13 +10,21 @@ from typing import Any
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy.orm import Session
 
+from commentgate.consent import notice_view
 from commentgate.storage.comments import count_approved, list_approved
 from commentgate.storage.models import Site
 from commentgate.storage.sites import get_site
 from service.deps import services
 from service.openapi_docs import error_responses
 from service.presenters import public_view
-from service.schemas import Counts, CountsQuery, PublicListQuery, PublicPage
+from service.schemas import (
+    Counts,
+    CountsQuery,
+    NoticeQuery,
+    PrivacyNotice,
+    PublicListQuery,
+    PublicPage,
+)
 
 public = APIBlueprint("public", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="public")])
 
@@ -53,3 +61,14 @@ def comment_counts(query: CountsQuery):
     """Counts for up to 100 articles in one call (article may repeat)."""
     with services().sessions() as session:
         return approved_counts(session, get_site(session, query.site), query)
+
+
+@public.get(
+    "/privacy",
+    summary="The privacy notice a site asks readers to consent to",
+    responses={200: PrivacyNotice, **error_responses(404, 422, 429, 503)},
+)
+def privacy_notice(query: NoticeQuery):
+    """What the widget shows next to the phone field, and when it asks consent."""
+    with services().sessions() as session:
+        return notice_view(get_site(session, query.site))

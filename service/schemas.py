@@ -40,6 +40,11 @@ def _phone(value: str | None) -> str | None:
     return e164
 
 
+def _unticked_as_false(value: Any) -> Any:
+    # Absent, null or empty (an unticked box) all say the same: no consent.
+    return False if value is None or value == "" else value
+
+
 def optional_text(max_len: int, *, multiline: bool = False) -> Any:
     """Optional free text of at most ``max_len`` characters after cleaning; empty becomes None."""
 
@@ -98,11 +103,30 @@ class CommentIn(BaseModel):
     )
     title: SingleLine200
     content: Content
+    consent: Annotated[bool, BeforeValidator(_unticked_as_false)] = Field(
+        False,
+        description="The reader agreed to the site's privacy notice; required with a phone"
+        " number where the site names a notice (or always, if it says so)",
+    )
     captcha_id: Annotated[str, _text(100)]
     captcha_answer: Annotated[str, _text(20)]
     website: Annotated[Any, BeforeValidator(_honeypot)] = Field(
         "", description="Leave empty (a trap for bots)", json_schema_extra={"type": "string"}
     )
+
+
+class NoticeQuery(BaseModel):
+    site: SiteName = Field(description="A registered site")
+
+
+class PrivacyNotice(BaseModel):
+    """The privacy notice a site asks readers to consent to; all null: it asks none."""
+
+    site: str
+    notice_url: str | None
+    notice_version: str | None
+    purpose: str | None
+    consent_always: bool = Field(description="Consent asked with every comment, phone or not")
 
 
 class CommentAccepted(BaseModel):

@@ -22,6 +22,7 @@ def comment_fields(**overrides: Any) -> dict[str, Any]:
         "article": "https://news.example/thoi-su/bai-1.html",
         "name": "Nguyễn Văn An",
         "phone": "0912 345 678",
+        "consent": True,
         "title": "Ý kiến của tôi",
         "content": "Bài viết rất hay, cảm ơn tác giả.\nMong có thêm nhiều bài như thế này!",
     }

@@ -10,6 +10,7 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from commentgate.captcha import CaptchaService
+from commentgate.sealing import reveal_phone
 from commentgate.storage.models import Comment
 from service.deps import EXTENSION
 from service.intake import submission
@@ -30,14 +31,15 @@ def count_comments(sessions) -> int:
         return session.scalar(select(func.count()).select_from(Comment))
 
 
-def test_valid_comment_is_accepted_stored_and_queued(client, app, sessions, redis_client):
+def test_valid_comment_is_accepted_stored_and_queued(client, app, sessions, redis_client, settings):
     response = submit(client, app)
     assert response.status_code == 202
     assert set(response.json) == {"id", "status"} and response.json["status"] == "received"
     assert re.fullmatch(r"[0-9a-f]{24}", response.json["id"])  # 12 random bytes in hex
     comment = stored(sessions, response.json["id"])
     assert comment.status == "received"
-    assert comment.phone == "+84912345678"
+    assert comment.phone_sealed.startswith("v1:") and "912345678" not in comment.phone_sealed
+    assert reveal_phone(settings, comment) == "+84912345678"
     assert comment.content.startswith("Bài viết rất hay")
     assert comment.submit_seconds is not None and comment.submit_seconds >= 0
     assert Queue("moderation", connection=redis_client).count == 1
@@ -96,7 +98,7 @@ def test_name_of_only_invisible_characters_is_required(client, app):
 
 @pytest.mark.parametrize("phone", [None, "", "   "])
 def test_absent_phone_is_fine(client, app, sessions, phone):
-    assert stored(sessions, submit_ok(client, app, phone=phone)).phone is None
+    assert stored(sessions, submit_ok(client, app, phone=phone)).phone_sealed is None
 
 
 @pytest.mark.parametrize("phone", ["0168 123 4567", "1900 1234", "12", "not a phone"])

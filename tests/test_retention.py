@@ -14,7 +14,7 @@ from workers.sweep import Sweeper
 
 M = "/api/v1/moderation/comments"
 ARTICLE = "https://news.example/thoi-su/bai-1.html"
-PERSONAL = ("phone", "ip", "user_agent", "phone_hmac", "ip_hmac")
+PERSONAL = ("phone_sealed", "ip", "user_agent", "phone_hmac", "ip_hmac")
 
 
 def keep_for(sessions, days) -> None:
@@ -62,7 +62,7 @@ def test_past_retention_authors_are_erased_and_undecided_spam_deleted(
     set_status(sessions, caught, "spam")  # as the worker scores spam
     old = [published, decided_spam, caught, waiting]
     age(sessions, old, 31)
-    assert all(personal_data(sessions, c)["phone"] == "+84912345678" for c in old)
+    assert all(personal_data(sessions, c)["phone_sealed"].startswith("v1:") for c in old)
 
     done = apply_retention(sessions, batch=2)
 
@@ -75,7 +75,7 @@ def test_past_retention_authors_are_erased_and_undecided_spam_deleted(
     assert count(sessions, select(Verdict).where(Verdict.comment_id == caught)) == 0
     for comment_id in (published, decided_spam, waiting):
         assert set(personal_data(sessions, comment_id).values()) == {None}
-    assert personal_data(sessions, recent)["phone"] == "+84912345678"
+    assert personal_data(sessions, recent)["phone_sealed"].startswith("v1:")
     # The decision log still holds every decision and the text it judged.
     assert count(sessions, select(Decision)) == 2
     with sessions() as session:
@@ -95,7 +95,7 @@ def test_sites_without_retention_keep_everything(client, app, worker, sessions, 
     set_status(sessions, comment_id, "spam")
     age(sessions, [comment_id], 3650)
     assert apply_retention(sessions).deleted == 0
-    assert personal_data(sessions, comment_id)["phone"] == "+84912345678"
+    assert personal_data(sessions, comment_id)["phone_sealed"].startswith("v1:")
 
 
 def test_a_backlog_goes_in_batches_within_the_budget(client, app, sessions, site):
@@ -119,9 +119,29 @@ def test_the_sweep_applies_retention(client, app, worker, sessions, site):
     sweeper.start()
     try:
         deadline = time.monotonic() + 10
-        while personal_data(sessions, comment_id)["phone"] and time.monotonic() < deadline:
+        while personal_data(sessions, comment_id)["phone_sealed"] and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         sweeper.stop()
         sweeper.join()
+    assert set(personal_data(sessions, comment_id).values()) == {None}
+
+
+def test_raw_ips_are_kept_only_for_the_window_then_only_their_fingerprint(
+    client, app, sessions, site
+):
+    comment_id = submit_ok(client, app)
+    now = utcnow()
+    within = apply_retention(sessions, now=now + timedelta(days=29), ip_days=30)
+    assert within.ips_reduced == 0 and personal_data(sessions, comment_id)["ip"]
+    after = apply_retention(sessions, now=now + timedelta(days=31), ip_days=30)
+    assert after.ips_reduced == 1
+    kept = personal_data(sessions, comment_id)
+    assert kept["ip"] is None and kept["ip_hmac"] and kept["phone_sealed"]
+
+
+def test_a_shorter_site_period_wins_over_the_ip_window(client, app, sessions, site):
+    keep_for(sessions, 7)
+    comment_id = submit_ok(client, app)
+    apply_retention(sessions, now=utcnow() + timedelta(days=8), ip_days=30)
     assert set(personal_data(sessions, comment_id).values()) == {None}

@@ -119,6 +119,7 @@ def test_comment_travels_from_form_to_public_list(running):
         "article": ARTICLE,
         "name": "Trần Thị Bình",
         "phone": "0912 345 678",
+        "consent": True,  # the demo site names a privacy notice
         "title": "Cảm ơn",
         "content": "Bài viết rất bổ ích.",
         "captcha_id": captcha["id"],

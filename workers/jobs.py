@@ -50,7 +50,6 @@ def submission_of(comment: Comment) -> Submission:
         content=comment.content,
         title=comment.title,
         name=comment.name,
-        phone=comment.phone,
         website=comment.honeypot,
         submit_seconds=comment.submit_seconds,
     )

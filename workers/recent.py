@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import redis
 
-from commentgate.redis_keys import redis_key
+from commentgate.recent_keys import burst_key, hashed, recent_key
 from workers.scoring.normalize import canonical, words
 from workers.scoring.types import Reason, ReasonCode
 
@@ -70,13 +70,9 @@ def simhash(text: str) -> int | None:
     return sum(1 << bit for bit in range(64) if totals[bit] > 0)
 
 
-def _short(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
 def trace_of(comment_id: str, text: str, author: str, article: str) -> Trace:
     """The trace of a comment; author and article are hashed (no personal data in Redis)."""
-    return Trace(comment_id, simhash(text), _short(author), _short(article))
+    return Trace(comment_id, simhash(text), hashed(author), hashed(article))
 
 
 class RecentActivity:
@@ -128,7 +124,7 @@ class RecentActivity:
         """The site's newest SCAN traces, newest first."""
         if self._views is not None and site_id in self._views:
             return self._views[site_id]
-        key = redis_key("recent", site_id)
+        key = recent_key(site_id)
         self._redis.zremrangebyscore(key, 0, self._clock() - WINDOW_SECONDS)
         traces = [Trace.parse(member) for member in self._redis.zrevrange(key, 0, SCAN - 1)]
         if self._views is not None:
@@ -139,8 +135,8 @@ class RecentActivity:
         """The author's comments in the burst window, this one counted; and the trace
         remembered, in the same round trip."""
         burst, recent, now = (
-            redis_key("burst", site_id, trace.author),
-            redis_key("recent", site_id),
+            burst_key(site_id, trace.author),
+            recent_key(site_id),
             self._clock(),
         )
         pipe = self._redis.pipeline()

@@ -30,6 +30,7 @@ class RetentionPass:
     deleted: int = 0
     erased: int = 0
     finished: bool = True
+    ips_reduced: int = 0
 
 
 def apply_retention(
@@ -38,8 +39,11 @@ def apply_retention(
     now: datetime | None = None,
     batch: int = RETENTION_BATCH,
     budget_seconds: float = RETENTION_BUDGET_SECONDS,
+    ip_days: int = 30,
 ) -> RetentionPass:
-    """Apply every site's retention period to its comments, as far as the budget goes."""
+    """Apply every site's retention period to its comments, then keep raw IPs only
+    ``ip_days`` (a site's shorter period has erased them already), as far as the budget
+    goes."""
     now = now or utcnow()
     deadline = time.monotonic() + budget_seconds
     with sessions() as session:
@@ -50,7 +54,27 @@ def apply_retention(
         deleted, erased = deleted + done.deleted, erased + done.erased
         if time.monotonic() >= deadline:
             return RetentionPass(deleted, erased, finished=False)
-    return RetentionPass(deleted, erased)
+    reduced, finished = _reduce_ips(sessions, now - timedelta(days=ip_days), batch, deadline)
+    return RetentionPass(deleted, erased, finished, reduced)
+
+
+def _reduce_ips(
+    sessions: SessionFactory, before: datetime, batch: int, deadline: float
+) -> tuple[int, bool]:
+    reduced = 0
+    while True:
+        with unit_of_work(sessions) as uow:
+            done = CommentLifecycle(uow=uow).reduce_ips(before, batch)
+        reduced += done
+        if done < batch:
+            finished = True
+            break
+        if time.monotonic() >= deadline:
+            finished = False
+            break
+    if reduced:
+        log.info("IP retention: %d comments keep only their IP's fingerprint", reduced)
+    return reduced, finished
 
 
 def _expire_site(

@@ -222,12 +222,14 @@ class Sweeper(threading.Thread):
         policy: JobPolicy = DEFAULT_POLICY,
         rebuild_every: float = 0,
         retention_every: float = 0,
+        ip_retention_days: int = 30,
     ) -> None:
         super().__init__(name="commentgate-sweeper", daemon=True)
         self._sessions, self._queue = sessions, queue
         self._older_than, self._interval = older_than, interval
         self._abandoned_after, self._policy = abandoned_after, policy
         self._rebuild_every, self._retention_every = rebuild_every, retention_every
+        self._ip_days = ip_retention_days
         self._stop_event = threading.Event()
 
     def stop(self) -> None:
@@ -251,7 +253,7 @@ class Sweeper(threading.Thread):
         if self._retention_every <= 0 or not self._elected("retention", self._retention_every):
             return
         try:
-            done = apply_retention(self._sessions)
+            done = apply_retention(self._sessions, ip_days=self._ip_days)
         except Exception:
             self._queue.connection.delete(_turn("retention"))
             raise

@@ -31,6 +31,7 @@ from commentgate.domain import (
     RejectReason,
     teaches_model,
 )
+from commentgate.errors import ConflictError
 from commentgate.links import has_link
 from commentgate.queue import DEFAULT_POLICY, JobPolicy
 from commentgate.storage.audit import record_audit
@@ -48,7 +49,8 @@ from commentgate.storage.db import UnitOfWork
 from commentgate.storage.edits import add_edit
 from commentgate.storage.events import note_status_change, record_event
 from commentgate.storage.models import Ban, BanRejection, Comment, utcnow
-from commentgate.storage.retention import Expired, expire_comments
+from commentgate.storage.retention import Expired, expire_comments, reduce_ips
+from commentgate.storage.subjects import delete_comment, strip_comment, was_ever_public
 
 Clock = Callable[[], datetime]
 RECEIVED, PENDING, SPAM = (
@@ -56,6 +58,7 @@ RECEIVED, PENDING, SPAM = (
     CommentStatus.PENDING.value,
     CommentStatus.SPAM.value,
 )
+ANONYMOUS = "Ẩn danh"  # the name an anonymised comment shows
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,41 @@ class CommentLifecycle:
         )
         self.session.expire(comment)
         return True
+
+    def erase_author(self, comment: Comment, key_id: str | None, *, delete: bool) -> str:
+        """Erase the author's data from ``comment`` on their request; returns what became
+        of it: "deleted", "blanked" (kept as an empty row: readers' caches were told of
+        it) or "anonymised" (the text kept without its author).
+
+        A public comment is taken down first like any other (event, webhook).
+
+        Raises:
+            ConflictError: the comment changed since it was read.
+        """
+        before, site_id = comment.status, comment.site_id
+        if before == CommentStatus.APPROVED.value:
+            now = self._clock()
+            reason = RejectReason.OTHER.value
+            standing = Standing(CommentStatus.REJECTED.value, now, key_id, reason)
+            if not self._change(comment, comment.version, before, standing):
+                raise ConflictError(comment.id)  # changed meanwhile: the whole erasure retries
+        target = ("comment", comment.id)
+        if delete and not was_ever_public(self.session, comment.id):
+            outcome = "deleted"
+            delete_comment(self.session, comment.id)  # the session forgets it too
+        else:
+            outcome = "blanked" if delete else "anonymised"
+            strip_comment(self.session, comment.id, ANONYMOUS, keep_text=not delete)
+            self.session.expire(comment)
+        detail = {"from": before, "outcome": outcome}
+        record_audit(
+            self.session, key_id, AuditAction.COMMENT_ERASE, target, site_id=site_id, detail=detail
+        )
+        return outcome
+
+    def reduce_ips(self, before: datetime, limit: int) -> int:
+        """Keep only the fingerprint of the IP of up to ``limit`` comments before ``before``."""
+        return reduce_ips(self.session, before, limit)
 
     def expire(self, site_id: str, before: datetime, limit: int) -> Expired:
         """Apply the site's retention period to up to ``limit`` comments older than ``before``."""

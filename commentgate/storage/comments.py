@@ -181,7 +181,45 @@ def find_site_id(session: Session, comment_id: str) -> str | None:
 def unfingerprinted(session: Session, limit: int) -> list[Comment]:
     """Up to ``limit`` comments with a phone or IP but no fingerprint of it yet."""
     missing = or_(
-        (Comment.phone.is_not(None)) & Comment.phone_hmac.is_(None),
+        (Comment.phone_sealed.is_not(None)) & Comment.phone_hmac.is_(None),
         (Comment.ip.is_not(None)) & Comment.ip_hmac.is_(None),
     )
     return list(session.scalars(select(Comment).where(missing).limit(limit)))
+
+
+def count_sealed_elsewhere(session: Session, current_prefix: str) -> int:
+    """How many comments hold a phone sealed under another key than ``current_prefix``'s."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.phone_sealed.is_not(None), ~Comment.phone_sealed.startswith(current_prefix))
+    )
+
+
+def sealed_elsewhere(
+    session: Session, current_prefix: str, after_id: str, limit: int
+) -> list[tuple[str, str]]:
+    """(id, phone_sealed) of up to ``limit`` comments after ``after_id`` sealed under
+    another key, in id order."""
+    rows = session.execute(
+        select(Comment.id, Comment.phone_sealed)
+        .where(
+            Comment.id > after_id,
+            Comment.phone_sealed.is_not(None),
+            ~Comment.phone_sealed.startswith(current_prefix),
+        )
+        .order_by(Comment.id)
+        .limit(limit)
+    )
+    return [(comment_id, sealed) for comment_id, sealed in rows]
+
+
+def replace_sealed_phone(session: Session, comment_id: str, old: str, new: str) -> bool:
+    """Swap a comment's sealed phone, unless it changed meanwhile (an erasure)."""
+    result = session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.phone_sealed == old)
+        .values(phone_sealed=new)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -30,6 +30,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted and overwritten content is zeroed, not left in free pages: an erased
+    # reader's data must not stay readable in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

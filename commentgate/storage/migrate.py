@@ -35,9 +35,15 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision``."""
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", data_keyring: object = None) -> None:
+    """Bring the database schema up to ``revision``.
+
+    ``data_keyring`` (a :class:`commentgate.sealing.DataKeyring`) seals the phone numbers
+    an older release stored in clear; a database holding some is refused without it.
+    """
+    config = alembic_config(database_url)
+    config.attributes["data_keyring"] = data_keyring
+    command.upgrade(config, revision)
 
 
 def schema_state(database_url: str) -> SchemaState:

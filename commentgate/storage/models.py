@@ -87,6 +87,13 @@ class Site(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The privacy notice readers consent to (commentgate.consent); none: no consent asked.
+    privacy_notice_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    privacy_notice_version: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    privacy_purpose: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    consent_always: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What erasing a reader's data does to their comments: "delete" or "anonymise".
+    erasure: Mapped[str] = mapped_column(String(16), default="delete", server_default="delete")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     origins: Mapped[list[SiteOrigin]] = relationship(
         back_populates="site", cascade="all, delete-orphan", lazy="selectin"
@@ -124,7 +131,7 @@ class ApiKey(Base):
 
 # What a comment holds about its author only to moderate it; a site's retention period
 # erases these (commentgate.storage.retention).
-PERSONAL_FIELDS = ("phone", "ip", "user_agent", "phone_hmac", "ip_hmac")
+PERSONAL_FIELDS = ("phone_sealed", "ip", "user_agent", "phone_hmac", "ip_hmac")
 HOLDS_PERSONAL_DATA_SQL = " OR ".join(f"{field} IS NOT NULL" for field in PERSONAL_FIELDS)
 
 
@@ -151,7 +158,8 @@ class Comment(Base):
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     article: Mapped[str] = mapped_column(String(500))
     name: Mapped[str] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Sealed at rest (commentgate.sealing): "v1:<key id>:<base64url>", never the number.
+    phone_sealed: Mapped[str | None] = mapped_column(String(120), nullable=True)
     title: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
@@ -174,6 +182,10 @@ class Comment(Base):
     reason_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
     has_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The consent the author gave with it: the notice's version, its purpose, when.
+    consent_version: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    consent_purpose: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     site: Mapped[Site] = relationship(lazy="joined")
 
 

@@ -117,3 +117,23 @@ def _erase_personal_data(session: Session, ids: Sequence[str]) -> None:
             .values(dict.fromkeys(PERSONAL_FIELDS))
             .execution_options(synchronize_session=False)
         )
+
+
+def reduce_ips(session: Session, before: datetime, limit: int) -> int:
+    """Drop the raw IP of up to ``limit`` comments created before ``before``, keeping its
+    fingerprint (bans and reputation still match it); returns how many."""
+    due = list(
+        session.scalars(
+            select(Comment.id)
+            .where(Comment.ip.is_not(None), Comment.created_at < before)
+            .limit(limit)
+        )
+    )
+    if due:
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_(due))
+            .values(ip=None)
+            .execution_options(synchronize_session=False)
+        )
+    return len(due)

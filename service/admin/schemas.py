@@ -34,6 +34,11 @@ class SiteOut(BaseModel):
     )
     webhook_secret_set: bool = Field(description="The secret itself is never shown")
     retention_days: int | None
+    privacy_notice_url: str | None
+    privacy_notice_version: str | None
+    privacy_purpose: str | None
+    consent_always: bool
+    erasure: Literal["delete", "anonymise"]
     created_at: str
 
 
@@ -99,3 +104,20 @@ class AuditPage(BaseModel):
 
 
 __all__ = ["NewKey", "NewSite", "SiteSettings"]
+
+
+class SubjectRequest(BaseModel):
+    """Whose data: their phone number and, to narrow it to what they prove, one comment."""
+
+    phone: str = Field(max_length=40, description="Any format; found by its fingerprint")
+    comment: str | None = Field(None, max_length=32, description="One of their comments' id")
+
+
+class SubjectErased(BaseModel):
+    request_id: str = Field(description="The audit log's target id for this erasure")
+    comments: int
+    deleted: int
+    blanked: int = Field(description="Emptied, kept as rows: readers had seen them")
+    anonymised: int
+    redis_entries: int
+    audit_mentions: int = Field(description="Audit entries naming the person: should be 0")

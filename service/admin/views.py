@@ -15,6 +15,7 @@ from commentgate.storage.db import transaction
 from commentgate.storage.keys import list_keys
 from commentgate.storage.models import Site
 from commentgate.storage.sites import list_sites, site_names
+from commentgate.subjects import erase_subject, export_subject, subject_of
 from service.admin.presenters import audit_view, key_view, site_view
 from service.admin.schemas import (
     AuditPage,
@@ -30,8 +31,10 @@ from service.admin.schemas import (
     SitePage,
     SitePath,
     SiteSettings,
+    SubjectErased,
+    SubjectRequest,
 )
-from service.deps import services
+from service.deps import comment_work, services
 from service.http.auth import current_principal, require
 from service.openapi_docs import BODY, SECURITY, protected
 from service.schemas import PageQuery
@@ -43,7 +46,11 @@ admin = APIBlueprint(
     abp_tags=[Tag(name="admin")],
     abp_security=SECURITY,
 )
-_PERMISSIONS = {"sites": Permission.MANAGE_SITES, "keys": Permission.MANAGE_KEYS}
+_PERMISSIONS = {
+    "sites": Permission.MANAGE_SITES,
+    "keys": Permission.MANAGE_KEYS,
+    "subjects": Permission.SUBJECT_RIGHTS,
+}
 
 
 @admin.before_request
@@ -178,3 +185,36 @@ def audit_index(query: AuditQuery):
             "items": [audit_view(e, names) for e in page.items],
             "next_cursor": page.next_cursor,
         }
+
+
+@admin.post(
+    "/subjects/export",
+    summary="Everything stored about one reader, by phone number (audited)",
+    responses={200: None, **protected(*BODY, 404)},
+)
+def subjects_export(body: SubjectRequest):
+    """One JSON document: comments, statuses, edits, decisions, verdicts, consent records.
+
+    The phone travels in the body, never in a URL that logs keep. Verify who asks first.
+    """
+    svc, principal = services(), current_principal()
+    wanted = subject_of(svc.settings, body.phone, body.comment)
+    with transaction(svc.sessions) as session:
+        return export_subject(session, svc.settings, wanted, principal.key_id, principal.site_ids)
+
+
+@admin.post(
+    "/subjects/erase",
+    summary="Erase one reader's data, by phone number (audited)",
+    responses={200: SubjectErased, **protected(*BODY, 404, 409)},
+)
+def subjects_erase(body: SubjectRequest):
+    """Phone, IP, user agent, fingerprints, consent and name leave their comments; public
+    ones are taken down; the site's setting deletes or anonymises them."""
+    svc, principal = services(), current_principal()
+    wanted = subject_of(svc.settings, body.phone, body.comment)
+    with comment_work() as life:
+        done = erase_subject(
+            life, svc.settings, svc.redis, wanted, principal.key_id, principal.site_ids
+        )
+    return done.summary()

@@ -2,7 +2,8 @@
 
 The widget runs on the host's page, so its calls are cross-origin. The rule:
 
-* only ``/api/v1/captchas…`` and ``/api/v1/comments…`` take part (never moderation);
+* only ``/api/v1/captchas…``, ``/api/v1/comments…`` and ``/api/v1/privacy`` take part
+  (never moderation);
 * a request that names a site (``site`` in the query, or in a JSON body) is allowed
   from the origins registered for *that* site;
 * a request that names none (preflights, which carry no body; a captcha asked
@@ -26,7 +27,7 @@ from service.http.errors import error_response
 
 log = logging.getLogger(__name__)
 
-CORS_PATHS = ("/api/v1/captchas", "/api/v1/comments")
+CORS_PATHS = ("/api/v1/captchas", "/api/v1/comments", "/api/v1/privacy")
 ALLOW_METHODS = "GET, POST"
 ALLOW_HEADERS = "Content-Type, Accept-Language"
 # The widget reads Retry-After to tell a reader when to try again.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from commentgate.comments.lifecycle import CommentLifecycle
+from commentgate.consent import consent_record
 from commentgate.errors import (
     FieldError,
     ForbiddenError,
@@ -21,7 +22,7 @@ from commentgate.errors import (
 )
 from commentgate.fingerprint import AuthorFingerprints, author_fingerprints
 from commentgate.links import has_link
-from commentgate.storage.models import Comment, Site
+from commentgate.storage.models import Comment, Site, utcnow
 from commentgate.storage.sites import get_site, normalize_origin
 from service.deps import Services
 from service.intake.redeem import redeem_named_captcha
@@ -54,12 +55,13 @@ def _new_comment(
     client: ClientInfo,
     issued_at: float | None,
     fingerprints: AuthorFingerprints,
+    phone_sealed: str | None,
 ):
     return Comment(
         site_id=site.id,
         article=form.article,
         name=form.name,
-        phone=form.phone,
+        phone_sealed=phone_sealed,
         title=form.title,
         content=form.content,
         ip=client.ip,
@@ -106,7 +108,8 @@ def receive_comment(life: CommentLifecycle, svc: Services, submission: Submissio
     bot cannot probe answers with otherwise broken requests.
 
     Raises:
-        ValidationFailedError: see :func:`validated_form`.
+        ValidationFailedError: see :func:`validated_form`; or the site asks consent
+            and the form does not give it (``consent_required``).
         UnknownSiteError: the form names no registered site.
         ForbiddenError: the request came from an unregistered origin.
     """
@@ -116,4 +119,9 @@ def receive_comment(life: CommentLifecycle, svc: Services, submission: Submissio
     fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
     site = get_site(life.session, form.site)
     check_origin(site, client.origin)
-    return life.accept(_new_comment(site, form, client, check.issued_at, fingerprints), site.name)
+    consent = consent_record(site, form.consent, form.phone is not None, utcnow())
+    sealed = svc.keyring.seal(form.phone) if form.phone else None
+    comment = _new_comment(site, form, client, check.issued_at, fingerprints, sealed)
+    for column, value in consent.items():
+        setattr(comment, column, value)
+    return life.accept(comment, site.name)

@@ -17,13 +17,20 @@ from commentgate.domain import AuditAction
 from commentgate.masking import mask_ip, mask_phone
 from commentgate.storage.audit import record_audit
 from commentgate.storage.models import Comment
+from service.deps import services
 
 REVEALABLE = ("phone", "ip")
 
 
 def masked(comment: Comment) -> dict[str, Any]:
     """The phone number and IP address as moderators see them until they ask."""
-    return {"phone": mask_phone(comment.phone), "ip": mask_ip(comment.ip)}
+    return {"phone": mask_phone(_phone(comment)), "ip": mask_ip(comment.ip)}
+
+
+def _phone(comment: Comment) -> str | None:
+    # Sealed at rest (commentgate.sealing); opened only here, for a mask or a reveal.
+    sealed = comment.phone_sealed
+    return services().keyring.open(sealed) if sealed else None
 
 
 def reveal(
@@ -31,7 +38,8 @@ def reveal(
 ) -> dict[str, Any]:
     """The full values of ``fields`` (of :data:`REVEALABLE`); audits the fields that hold one."""
     wanted = [name for name in REVEALABLE if name in fields]
-    values = {name: getattr(comment, name) if name in wanted else None for name in REVEALABLE}
+    plain = {"phone": _phone(comment) if "phone" in wanted else None, "ip": comment.ip}
+    values = {name: plain[name] if name in wanted else None for name in REVEALABLE}
     shown = [name for name in wanted if values[name] is not None]
     record_audit(
         session,

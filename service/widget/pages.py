@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from commentgate import metrics
 from commentgate.captcha import CaptchaKind
+from commentgate.consent import notice_view
 from commentgate.errors import FieldError
 from commentgate.messages import LANGUAGES, error_message, field_message
 from commentgate.site_settings import PLAIN_ORIGIN
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("name", "phone", "title", "content")
 # Field order on the page, so the error summary lists problems top to bottom.
-FORM_ORDER = (*TEXT_FIELDS, "captcha_answer")
+FORM_ORDER = ("name", "phone", "consent", "title", "content", "captcha_answer")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def target_from(source: Mapping[str, str]) -> Target:
 def posted_values() -> dict[str, str]:
     """What the reader typed, to put back into the form."""
     source = request_source() if request.method == "POST" else {}
-    return {name: source.get(name, "") for name in TEXT_FIELDS}
+    values = {name: source.get(name, "") for name in TEXT_FIELDS}
+    return {**values, "consent": source.get("consent", "")}
 
 
 @dataclass(frozen=True)
@@ -164,10 +166,22 @@ def render_form(
         errors=errors,
         notice=notice,
         captcha=_fresh_captcha(target),
+        privacy=_privacy_notice(target.site),
         audio=target.kind is CaptchaKind.AUDIO,
         first_error=next((n for n in FORM_ORDER if n in errors), None),
     )
     return html, status
+
+
+def _privacy_notice(site_name: str) -> dict[str, Any] | None:
+    # The form also shows a database outage; the server still asks consent when it is back.
+    try:
+        with services().sessions() as session:
+            site = find_site(session, site_name)
+            noticed = site is not None and site.privacy_notice_version
+            return notice_view(site) if noticed else None
+    except SQLAlchemyError:
+        return None
 
 
 def render_done(target: Target) -> tuple[str, int]:

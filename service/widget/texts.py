@@ -19,6 +19,11 @@ UI: dict[str, dict[str, str]] = {
         "content": "Nội dung",
         "captcha": "Mã xác nhận",
         "phone_hint": "Không bắt buộc, không hiển thị công khai. Ví dụ: 0912 345 678",
+        "privacy_notice": "Thông báo về dữ liệu cá nhân",
+        "notice_version": "bản",
+        "consent": "Tôi đồng ý cho xử lý số điện thoại của tôi theo mục đích trên"
+        " (bắt buộc nếu để lại số điện thoại).",
+        "consent_always": "Tôi đồng ý với thông báo về dữ liệu cá nhân (bắt buộc).",
         "captcha_hint": "Nhập 5 ký tự trong hình (không phân biệt chữ hoa, chữ thường).",
         "captcha_hint_audio": "Nhập 7 chữ số bạn nghe được.",
         "captcha_alt": "Mã xác nhận dạng hình ảnh; nếu không xem được, hãy dùng nút nghe mã",
@@ -55,6 +60,11 @@ UI: dict[str, dict[str, str]] = {
         "content": "Comment",
         "captcha": "Verification code",
         "phone_hint": "Optional, never shown publicly. E.g. 0912 345 678",
+        "privacy_notice": "Privacy notice",
+        "notice_version": "version",
+        "consent": "I agree to my phone number being processed for this purpose"
+        " (required if you give one).",
+        "consent_always": "I agree to the privacy notice (required).",
         "captcha_hint": "Type the 5 characters in the picture (not case-sensitive).",
         "captcha_hint_audio": "Type the 7 digits you hear.",
         "captcha_alt": "Verification code picture; if you cannot see it, use the listen button",

@@ -12,6 +12,7 @@
   var API = new URL(".", script.src).href + "api/v1";
   var FIELDS = ["name", "phone", "title", "content", "captcha_answer"];
   var REQUIRED = { name: 1, title: 1, content: 1, captcha_answer: 1 };
+  var MARKED = FIELDS.concat(["consent"]); // every field an error can stand beside
   var PAGE_SIZE = 10;
   var count = 0;
 
@@ -97,6 +98,7 @@
     this.captchaSeq = 0;
     this.busy = false;
     this.fields = {};
+    this.privacy = null; // the site's privacy notice, once loaded: consent is then asked
     this.draftKey = "commentgate:draft:" + site + ":" + article;
   }
 
@@ -156,6 +158,46 @@
     ]);
   };
 
+  // Shown once the site's notice is known; ticking it is the reader's consent.
+  Widget.prototype.consentField = function () {
+    var id = this.ids + "consent";
+    var input = el("input", { id: id, name: "consent", type: "checkbox", "aria-describedby": id + "-hint " + id + "-error" });
+    var error = el("p", { "class": "cg-error", id: id + "-error", hidden: true });
+    this.noticeText = el("p", { "class": "cg-hint", id: id + "-hint" });
+    this.consentLabel = el("span", { text: this.t.consent });
+    this.fields.consent = { input: input, error: error };
+    this.consentBox = el("div", { "class": "cg-field cg-consent", hidden: true }, [
+      this.noticeText,
+      el("label", { "class": "cg-check", "for": id }, [input, this.consentLabel]),
+      error
+    ]);
+    return this.consentBox;
+  };
+
+  Widget.prototype.loadPrivacy = function () {
+    var self = this;
+    api("GET", "/privacy?site=" + encodeURIComponent(this.site), null, this.lang).then(function (r) {
+      if (r.status === 200 && r.body && r.body.notice_version) self.showPrivacy(r.body);
+    }).catch(function () { /* the server still asks consent where it must */ });
+  };
+
+  Widget.prototype.showPrivacy = function (notice) {
+    var t = this.t, link = notice.notice_url
+      ? el("a", { href: notice.notice_url, target: "_blank", rel: "noopener", text: t.privacy_notice })
+      : t.privacy_notice;
+    this.privacy = notice;
+    this.noticeText.replaceChildren(
+      notice.purpose ? notice.purpose + " " : "", link, " (" + t.notice_version + " " + notice.notice_version + ")"
+    );
+    this.consentLabel.textContent = notice.consent_always ? t.consent_always : t.consent;
+    this.consentBox.hidden = false;
+  };
+
+  Widget.prototype.consentMissing = function () {
+    var p = this.privacy, phone = clean(this.fields.phone.input.value, false);
+    return !!p && (p.consent_always || !!phone) && !this.fields.consent.input.checked;
+  };
+
   Widget.prototype.honeypot = function () {
     var id = this.ids + "website";
     this.fields.website = { input: el("input", { id: id, name: "website", type: "text", tabindex: "-1", autocomplete: "off" }) };
@@ -174,6 +216,7 @@
         this.simpleField("name", { attrs: { autocomplete: "name" } }),
         this.simpleField("phone", { hint: "phone_hint", attrs: { type: "tel", autocomplete: "tel", inputmode: "tel" } })
       ]),
+      this.consentField(),
       this.simpleField("title", {}),
       this.simpleField("content", { multiline: true, counter: true, attrs: { rows: 6 } }),
       this.captchaField(),
@@ -211,6 +254,7 @@
     this.root.setAttribute("lang", this.lang);
     this.root.replaceChildren(this.buildForm(), this.buildList());
     this.restoreDraft();
+    this.loadPrivacy();
     this.refreshCaptcha(false);
     this.loadComments(null, false);
   };
@@ -329,7 +373,7 @@
 
   Widget.prototype.clearMessages = function () {
     var self = this;
-    FIELDS.forEach(function (name) { self.setError(name, ""); });
+    MARKED.forEach(function (name) { self.setError(name, ""); });
     [this.alert, this.status].forEach(function (region) {
       region.cgSeq = (region.cgSeq || 0) + 1;
       region.className = "cg-notice";
@@ -344,7 +388,7 @@
       if (self.fields[target] && target !== "website") self.setError(target, errors[name]);
       else others.push(name + ": " + errors[name]);
     });
-    FIELDS.forEach(function (name) {
+    MARKED.forEach(function (name) {
       if (!first && self.fields[name].input.getAttribute("aria-invalid")) first = self.fields[name].input;
     });
     this.say(this.alert, "cg-bad", [summary].concat(others));
@@ -375,6 +419,7 @@
       else if (max && Array.from(value).length > max) errors[name] = problem("too_long", { max: max });
       else if (name === "phone" && value && !phoneLooksValid(value)) errors[name] = problem("phone_invalid");
     });
+    if (this.consentMissing()) errors.consent = problem("consent_required");
     if (!this.captchaId && !errors.captcha_answer) errors.captcha_answer = this.t.captcha_failed;
     return errors;
   };
@@ -386,6 +431,7 @@
     body.captcha_id = this.captchaId;
     body.captcha_answer = this.fields.captcha_answer.input.value;
     body.website = this.fields.website.input.value;
+    body.consent = this.fields.consent.input.checked;
     return body;
   };
 
