@@ -110,6 +110,12 @@ class AuditAction(str, Enum):
     KEY_REVOKE = "key.revoke"
     SITE_CREATE = "site.create"
     SITE_UPDATE = "site.update"
+    RULE_CREATE = "rule.create"
+    RULE_UPDATE = "rule.update"
+    RULE_PROMOTE = "rule.promote"
+    RULE_RETIRE = "rule.retire"
+    AUTHOR_HOLD = "author.hold"
+    AUTHOR_RELEASE = "author.release"
 
 
 MODERATION_QUEUE = "moderation"

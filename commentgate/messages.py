@@ -114,6 +114,16 @@ FIELDS: dict[str, dict[str, str]] = {
         "vi": "Mã xác nhận đã hết hạn hoặc đã dùng, hãy lấy mã mới.",
         "en": "The verification code expired or was used; get a new one.",
     },
+    "unsafe_pattern": {
+        "vi": "Biểu thức này có thể chạy quá lâu (lượng từ lồng nhau, tham chiếu ngược, nhìn"
+        " trước/sau hoặc quá nhiều lượng từ).",
+        "en": "This expression could run too long (nested quantifiers, back-references,"
+        " look-around, or too many quantifiers).",
+    },
+    "weight_or_action": {
+        "vi": "Cho một trọng số hoặc một hành động, không phải cả hai.",
+        "en": "Give a weight or an action, not both.",
+    },
 }
 
 

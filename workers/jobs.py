@@ -26,32 +26,39 @@ from workers.recent import RecentActivity, trace_of
 from workers.reputation import reputation_reasons
 from workers.runtime import WorkerRuntime
 from workers.scoring.model import SpamModel
-from workers.scoring.pipeline import classify, score_submission
+from workers.scoring.pipeline import classify, make_verdict, score_submission
 from workers.scoring.pipeline import warm_up as scoring_warm_up
-from workers.scoring.types import Reason, SiteRules, Submission, Verdict
+from workers.scoring.types import Reason, SiteRules, SiteRuleSpec, Submission, Verdict
+from workers.site_rules import hold_reasons, is_first_time, phone_for_rules, scoring_rules
 
 log = logging.getLogger(__name__)
 
 
-def site_rules(site: Site) -> SiteRules:
-    """The scoring rules a site configured."""
+def site_rules(site: Site, rules: tuple[SiteRuleSpec, ...] = ()) -> SiteRules:
+    """The scoring rules a site configured, with the ``rules`` its moderators wrote."""
     return SiteRules(
         spam_at=site.spam_at,
         approve_below=site.approve_below,
         blocked_domains=frozenset(site.blocked_domains or ()),
         allowed_domains=frozenset(site.allowed_domains or ()),
         custom_words=frozenset(site.custom_words or ()),
+        rules=rules,
     )
 
 
-def submission_of(comment: Comment) -> Submission:
-    """What the checks see of a stored comment."""
+def submission_of(
+    comment: Comment, *, first_time: bool = True, phone: str | None = None
+) -> Submission:
+    """What the checks see of a stored comment (``phone`` in clear only for site rules)."""
     return Submission(
         content=comment.content,
         title=comment.title,
         name=comment.name,
+        phone=phone,
         website=comment.honeypot,
         submit_seconds=comment.submit_seconds,
+        article=comment.article,
+        first_time=first_time,
     )
 
 
@@ -64,6 +71,7 @@ class Context:
     rt: WorkerRuntime
     recent: RecentActivity
     models: dict[str, SpamModel | None] = field(default_factory=dict)
+    rules: dict[str, tuple[SiteRuleSpec, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rt: WorkerRuntime) -> Context:
@@ -75,6 +83,12 @@ class Context:
         if site_id not in self.models:
             self.models[site_id] = self.rt.models.current(session, site_id)
         return self.models[site_id]
+
+    def site_rules(self, session, site_id: str) -> tuple[SiteRuleSpec, ...]:
+        """The site's active and shadow rules, as they were when this context first asked."""
+        if site_id not in self.rules:
+            self.rules[site_id] = scoring_rules(session, site_id)
+        return self.rules[site_id]
 
 
 def context_reasons(ctx: Context, session, comment: Comment) -> list[Reason]:
@@ -90,11 +104,20 @@ def context_reasons(ctx: Context, session, comment: Comment) -> list[Reason]:
 
 def verdict_of(ctx: Context, session, comment: Comment) -> tuple[Verdict, CommentStatus]:
     """The verdict on a stored comment and the status it moves to."""
-    rules = site_rules(comment.site)
+    specs = ctx.site_rules(session, comment.site_id)
+    rules = site_rules(comment.site, specs)
     model = ctx.model(session, comment.site_id)
     extra = context_reasons(ctx, session, comment)
-    verdict = score_submission(submission_of(comment), rules, model, extra)
+    first_time = is_first_time(session, comment)
+    phone = phone_for_rules(ctx.rt.settings, comment, specs)
+    sub = submission_of(comment, first_time=first_time, phone=phone)
+    verdict = score_submission(sub, rules, model, extra)
     outcome = classify(verdict, rules, comment.site.mode)
+    if outcome is CommentStatus.APPROVED:
+        held = hold_reasons(session, comment.site, comment, first_time)
+        if held:
+            verdict = make_verdict([*verdict.reasons, *held], verdict.model_version)
+            outcome = CommentStatus.PENDING
     return verdict, CommentStatus(outcome.value)
 
 

@@ -94,6 +94,9 @@ class Site(Base):
     consent_always: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # What erasing a reader's data does to their comments: "delete" or "anonymise".
     erasure: Mapped[str] = mapped_column(String(16), default="delete", server_default="delete")
+    # Post-moderation still holds these for a moderator: first-time authors, links.
+    hold_first_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hold_links: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     origins: Mapped[list[SiteOrigin]] = relationship(
         back_populates="site", cascade="all, delete-orphan", lazy="selectin"
@@ -337,3 +340,35 @@ class CommentEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The inserting transaction's id, or a later one: never before the comment's last event.
     txid: Mapped[int] = mapped_column(BigInteger, server_default=current_txid())
+
+
+class SiteRule(Base):
+    """A rule a site's moderators wrote: conditions, and a weight or an action.
+
+    New rules are in the ``shadow`` (evaluated and recorded, not counted) until promoted to
+    ``active``; ``retired`` ones are kept for their reports and audit trail.
+    """
+
+    __tablename__ = "site_rules"
+    __table_args__ = (Index("ix_site_rules_site_state", "site_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    weight: Mapped[float | None] = mapped_column(Float, nullable=True)
+    action: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="shadow")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HeldAuthor(Base):
+    """An author (by phone fingerprint) whose comments always wait for a moderator."""
+
+    __tablename__ = "held_authors"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    phone_hmac: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from workers.scoring.checks.lexicon import check_lexicon
 from workers.scoring.checks.links import check_links
 from workers.scoring.checks.promotion import check_promotion
 from workers.scoring.checks.shape import check_shape
+from workers.scoring.checks.site_rules import check_site_rules
 from workers.scoring.model import SpamModel, probability_reason
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission, Verdict
 
@@ -28,6 +29,7 @@ CHECKS: tuple[Check, ...] = (
     check_shape,
     check_promotion,
     check_abuse,
+    check_site_rules,
 )
 NO_MODEL = "none"
 # A made-up comment that reaches every lazily loaded resource: a link, a phone number,
@@ -144,13 +146,26 @@ def classify(
 ) -> CommentStatus:
     """Spam at ``spam_at`` or above; in post-moderation, approved below ``approve_below``
     unless scoring stopped short (a ``scoring_budget`` reason): what was not read could
-    have been anything, so a moderator decides."""
-    if verdict.score >= rules.spam_at:
+    have been anything, so a moderator decides. Active site rules' actions come first:
+    spam, then pending; approve publishes what the score does not call spam."""
+    actions = rule_actions(verdict)
+    if verdict.score >= rules.spam_at or "spam" in actions:
         return CommentStatus.SPAM
+    if "pending" in actions or not is_complete(verdict):
+        return CommentStatus.PENDING
     post = ModerationMode(mode) is ModerationMode.POST
-    if post and verdict.score < rules.approve_below and is_complete(verdict):
+    if "approve" in actions or (post and verdict.score < rules.approve_below):
         return CommentStatus.APPROVED
     return CommentStatus.PENDING
+
+
+def rule_actions(verdict: Verdict) -> set[str]:
+    """The actions of the active site rules that matched (shadow rules do nothing)."""
+    return {
+        reason.rule.action
+        for reason in verdict.reasons
+        if reason.rule is not None and reason.rule.action and not reason.rule.shadow
+    }
 
 
 def is_complete(verdict: Verdict) -> bool:

@@ -69,6 +69,25 @@ class ReasonCode(str, Enum):
     VELOCITY = "velocity"
     REPUTATION = "reputation"
     BANNED = "banned"
+    # a rule the site's moderators wrote (workers.scoring.checks.site_rules)
+    SITE_RULE = "site_rule"
+    # a post-moderated site holds this comment for a moderator (first-time author, a link,
+    # an author marked so): weight 0
+    HELD = "held"
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """Which site rule a reason comes from, and what it does."""
+
+    id: int
+    name: str
+    action: str | None  # "spam", "pending", "approve"; None: the rule adds a weight
+    shadow: bool
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready mapping."""
+        return {"id": self.id, "name": self.name, "action": self.action, "shadow": self.shadow}
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,7 @@ class Reason:
     weight: float
     detail: str
     spans: tuple[Span, ...] = field(default=(), compare=False)
+    rule: RuleRef | None = None
 
     def to_dict(self) -> dict:
         """Return a JSON-ready mapping with the code as a plain string (spans if any)."""
@@ -90,11 +110,14 @@ class Reason:
         }
         if self.spans:
             mapping["spans"] = [span.to_dict() for span in self.spans]
+        if self.rule is not None:
+            mapping["rule"] = self.rule.to_dict()
+            mapping["shadow"] = self.rule.shadow
         return mapping
 
     def at(self, spans: tuple[Span, ...]) -> Reason:
         """This reason with its evidence located at ``spans``."""
-        return Reason(self.code, self.weight, self.detail, spans)
+        return Reason(self.code, self.weight, self.detail, spans, self.rule)
 
 
 @dataclass(frozen=True)
@@ -110,6 +133,9 @@ class Submission:
     website: str = ""
     # seconds from captcha issue to submit; None means unknown and is neutral
     submit_seconds: float | None = None
+    article: str = ""
+    # no approved comment by this phone on the site yet (no phone: always first-time)
+    first_time: bool = True
 
     @property
     def text(self) -> str:
@@ -126,6 +152,20 @@ class SiteRules:
     blocked_domains: frozenset[str] = frozenset()
     allowed_domains: frozenset[str] = frozenset()
     custom_words: frozenset[str] = frozenset()
+    # the rules its moderators wrote, active and in the shadow
+    rules: tuple[SiteRuleSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteRuleSpec:
+    """One rule a site's moderators wrote, as the scoring sees it."""
+
+    id: int
+    name: str
+    conditions: tuple[tuple[str, object], ...]
+    weight: float | None = None
+    action: str | None = None
+    shadow: bool = True
 
 
 @dataclass(frozen=True)
