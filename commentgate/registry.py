@@ -119,5 +119,7 @@ def describe_site(site: Site, *, private_webhooks: bool) -> dict[str, Any]:
         "privacy_purpose": site.privacy_purpose,
         "consent_always": site.consent_always,
         "erasure": site.erasure,
+        "hold_first_time": site.hold_first_time,
+        "hold_links": site.hold_links,
         "created_at": site.created_at,
     }

@@ -179,6 +179,10 @@ class SiteSettings(BaseModel):
     erasure: Literal["delete", "anonymise"] | None = Field(
         None, description="What erasing a reader's data does to their comments"
     )
+    hold_first_time: bool | None = Field(
+        None, description="post mode: first-time authors (no approved comment) wait"
+    )
+    hold_links: bool | None = Field(None, description="post mode: comments with links wait")
 
 
 class NewSite(SiteSettings):

@@ -232,6 +232,14 @@ def _site_settings(options: dict[str, Any]) -> SiteSettings:
     default=None,
     help="Keep authors' phones and IPs N days, and spam no moderator decided; 0 = forever.",
 )
+@click.option(
+    "--hold-first-time/--no-hold-first-time",
+    default=None,
+    help="post mode: first-time authors wait for a moderator.",
+)
+@click.option(
+    "--hold-links/--no-hold-links", default=None, help="post mode: comments with links wait."
+)
 @pass_settings
 def sites_set(settings: Settings, name: str, **options: Any) -> None:
     """Change site NAME's settings; options left out stay as they are.

@@ -18,6 +18,7 @@ from commentgate.redis_conn import connect_redis
 from commentgate.sealing import data_keyring
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
 from service import console, limits, ops, widget
+from service.admin.rule_views import site_rules
 from service.admin.views import admin
 from service.captchas import captchas
 from service.deps import EXTENSION, Services
@@ -89,7 +90,17 @@ def _apply_limits(app: Flask, svc: Services) -> None:
 
 
 def _register_api(app: Flask, svc: Services) -> None:
-    for blueprint in (intake, captchas, public, moderation, moderated_sites, bans, admin, host):
+    for blueprint in (
+        intake,
+        captchas,
+        public,
+        moderation,
+        moderated_sites,
+        bans,
+        admin,
+        site_rules,
+        host,
+    ):
         app.register_api(blueprint)
     app.register_blueprint(health)
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from commentgate.config import Settings
 from commentgate.errors import DataKeyError
+from commentgate.rule_syntax import RuleDraft
 from commentgate.sealing import reveal_phone
 from commentgate.storage.models import Comment, Site, SiteRule
 from commentgate.storage.site_rules import (
@@ -14,8 +15,10 @@ from commentgate.storage.site_rules import (
     has_approved_comment,
     is_held,
     list_rules,
+    recent_comments,
 )
-from workers.scoring.types import Reason, ReasonCode, SiteRuleSpec
+from workers.scoring.checks.site_rules import rule_matches
+from workers.scoring.types import Reason, ReasonCode, SiteRuleSpec, Submission
 
 
 def spec_of(rule: SiteRule) -> SiteRuleSpec:
@@ -30,14 +33,25 @@ def spec_of(rule: SiteRule) -> SiteRuleSpec:
     )
 
 
+def draft_spec(draft: RuleDraft, rule_id: int = 0) -> SiteRuleSpec:
+    """A draft rule as the scoring would see it once active."""
+    conditions = draft.conditions.model_dump(exclude_none=True)
+    return SiteRuleSpec(
+        rule_id, draft.name, tuple(sorted(conditions.items())), draft.weight, draft.action, False
+    )
+
+
 def scoring_rules(session: Session, site_id: str) -> tuple[SiteRuleSpec, ...]:
     """The site's active and shadow rules."""
     return tuple(spec_of(rule) for rule in list_rules(session, site_id, SCORED_STATES))
 
 
 def is_first_time(session: Session, comment: Comment) -> bool:
-    """No approved comment by this phone on the site yet (without a phone: first-time)."""
-    return not has_approved_comment(session, comment.site_id, comment.phone_hmac, comment.id)
+    """No approved comment by this phone on the site before this one (without a phone:
+    first-time)."""
+    return not has_approved_comment(
+        session, comment.site_id, comment.phone_hmac, comment.id, comment.created_at
+    )
 
 
 def phone_for_rules(
@@ -62,3 +76,29 @@ def hold_reasons(session: Session, site: Site, comment: Comment, first_time: boo
     if is_held(session, site.id, comment.phone_hmac):
         held.append("author marked always pre-moderate")
     return [Reason(ReasonCode.HELD, 0.0, f"held: {what}") for what in held]
+
+
+def try_rule(
+    session: Session, settings: Settings, site_id: str, draft: RuleDraft, last: int
+) -> tuple[int, list[Comment]]:
+    """Run ``draft`` over the site's newest ``last`` comments: how many were read, and
+    those it matches (newest first)."""
+    spec = draft_spec(draft)
+    comments = recent_comments(session, site_id, last)
+    hits = [c for c in comments if rule_matches(spec, _as_scored(session, settings, c, spec))]
+    return len(comments), hits
+
+
+def _as_scored(
+    session: Session, settings: Settings, comment: Comment, spec: SiteRuleSpec
+) -> Submission:
+    """The comment as the checks saw it, for the facts the rule reads."""
+    needs_history = any(name == "first_comment" for name, _ in spec.conditions)
+    return Submission(
+        content=comment.content,
+        title=comment.title,
+        name=comment.name,
+        phone=phone_for_rules(settings, comment, (spec,)),
+        article=comment.article,
+        first_time=is_first_time(session, comment) if needs_history else True,
+    )

@@ -47,9 +47,14 @@ def recent_comments(session: Session, site_id: str, limit: int) -> list[Comment]
 
 
 def has_approved_comment(
-    session: Session, site_id: str, phone_hmac: str | None, other_than: str | None = None
+    session: Session,
+    site_id: str,
+    phone_hmac: str | None,
+    other_than: str | None = None,
+    before: datetime | None = None,
 ) -> bool:
-    """Whether the author (by phone fingerprint) has an approved comment on the site."""
+    """Whether the author (by phone fingerprint) has an approved comment on the site
+    (other than ``other_than``, written before ``before``)."""
     if phone_hmac is None:
         return False
     query = select(Comment.id).where(
@@ -59,6 +64,8 @@ def has_approved_comment(
     )
     if other_than is not None:
         query = query.where(Comment.id != other_than)
+    if before is not None:
+        query = query.where(Comment.created_at <= before)
     return session.scalar(query.limit(1)) is not None
 
 

@@ -39,6 +39,8 @@ class SiteOut(BaseModel):
     privacy_purpose: str | None
     consent_always: bool
     erasure: Literal["delete", "anonymise"]
+    hold_first_time: bool
+    hold_links: bool
     created_at: str
 
 
