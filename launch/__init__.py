@@ -20,6 +20,7 @@ from launch.model import model, train
 from launch.ops import requeue_failed, status
 from launch.privacy import subject
 from launch.processes import run, web, worker
+from launch.rules import report, rules
 
 
 class CommentgateGroup(click.Group):
@@ -70,5 +71,5 @@ def main(ctx: click.Context) -> None:
 
 for command in (run, web, worker, db, sites, keys, captcha, train, model, subject):
     main.add_command(command)
-for command in (status, requeue_failed):
+for command in (status, requeue_failed, rules, report):
     main.add_command(command)

@@ -13,6 +13,7 @@ from tests.helpers import auth, make_key
 M = "/api/v1/moderation"
 A = "/api/v1/admin"
 H = "/api/v1/host"
+RULE = {"name": "r", "conditions": {"content": "x"}, "action": "pending"}
 # (method, path, JSON body, permission needed)
 ENDPOINTS = [
     ("GET", f"{M}/comments", None, Permission.REVIEW),
@@ -34,6 +35,15 @@ ENDPOINTS = [
     ("POST", f"{A}/sites", {"name": "new-site"}, Permission.MANAGE_SITES),
     ("GET", f"{A}/sites/demo", None, Permission.MANAGE_SITES),
     ("PATCH", f"{A}/sites/demo", {"mode": "post"}, Permission.MANAGE_SITES),
+    ("GET", f"{A}/sites/demo/rules", None, Permission.MANAGE_SITES),
+    ("POST", f"{A}/sites/demo/rules", RULE, Permission.MANAGE_SITES),
+    ("POST", f"{A}/sites/demo/rules/try", {"rule": RULE}, Permission.MANAGE_SITES),
+    ("GET", f"{A}/sites/demo/rules/1", None, Permission.MANAGE_SITES),
+    ("PUT", f"{A}/sites/demo/rules/1", RULE, Permission.MANAGE_SITES),
+    ("POST", f"{A}/sites/demo/rules/1/promote", None, Permission.MANAGE_SITES),
+    ("POST", f"{A}/sites/demo/rules/1/retire", None, Permission.MANAGE_SITES),
+    ("GET", f"{A}/sites/demo/rules/1/report", None, Permission.MANAGE_SITES),
+    ("GET", f"{A}/sites/demo/report", None, Permission.MANAGE_SITES),
     ("GET", f"{A}/keys", None, Permission.MANAGE_KEYS),
     ("POST", f"{A}/keys", {"role": "moderator", "name": "an"}, Permission.MANAGE_KEYS),
     ("POST", f"{A}/keys/nope/revoke", None, Permission.MANAGE_KEYS),
