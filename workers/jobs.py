@@ -25,6 +25,7 @@ from workers.notify import notify_comment
 from workers.recent import RecentActivity, trace_of
 from workers.reputation import reputation_reasons
 from workers.runtime import WorkerRuntime
+from workers.scoring.blend import BlendedModel
 from workers.scoring.model import SpamModel
 from workers.scoring.pipeline import classify, make_verdict, score_submission
 from workers.scoring.pipeline import warm_up as scoring_warm_up
@@ -70,7 +71,7 @@ class Context:
 
     rt: WorkerRuntime
     recent: RecentActivity
-    models: dict[str, SpamModel | None] = field(default_factory=dict)
+    models: dict[str, SpamModel | BlendedModel | None] = field(default_factory=dict)
     rules: dict[str, tuple[SiteRuleSpec, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -78,10 +79,10 @@ class Context:
         """A fresh context for one job or one batch."""
         return cls(rt, RecentActivity(rt.redis, keep_view=True))
 
-    def model(self, session, site_id: str) -> SpamModel | None:
-        """The site's current model, as it was when this context first asked."""
+    def model(self, session, site_id: str) -> SpamModel | BlendedModel | None:
+        """What scores the site's comments, as it was when this context first asked."""
         if site_id not in self.models:
-            self.models[site_id] = self.rt.models.current(session, site_id)
+            self.models[site_id] = self.rt.models.for_scoring(session, site_id)
         return self.models[site_id]
 
     def site_rules(self, session, site_id: str) -> tuple[SiteRuleSpec, ...]:

@@ -17,6 +17,7 @@ from commentgate.redis_keys import redis_key
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.model_versions import add_version, latest_version, prune_versions
 from commentgate.storage.models import ModelVersion
+from workers.scoring.blend import BlendedModel, for_site
 from workers.scoring.model import ModelFormatError, SpamModel
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,24 @@ class ModelStore:
         self._memory: dict[str, SpamModel] = {}
 
     def current(self, session: Session, site_id: str | None) -> SpamModel | None:
-        """The model to score a site's comments with, or None if none was trained."""
+        """The site's newest model (else the global prior's), or None if none was trained:
+        what learning continues from."""
         row = latest_version(session, site_id)
-        if row is None:
-            return None
+        return self._loaded(row) if row is not None else None
+
+    def for_scoring(self, session: Session, site_id: str) -> SpamModel | BlendedModel | None:
+        """What scores the site's comments: the global prior until the site's model has
+        learned enough decisions, then a blend of the two (:mod:`workers.scoring.blend`)."""
+        row = latest_version(session, site_id)
+        if row is None or row.site_id is None:
+            return self._loaded(row) if row is not None else None
+        prior = latest_version(session, None)
+        return for_site(
+            self._loaded(row), self._loaded(prior) if prior is not None else None, row.examples
+        )
+
+    def _loaded(self, row: ModelVersion) -> SpamModel | None:
+        """The model of ``row``, from memory, the cache or the row."""
         model = self._memory.get(row.version)
         if model is None:
             try:

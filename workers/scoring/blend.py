@@ -1,0 +1,62 @@
+"""A site's own model speaks only once it has learned enough of the site's decisions.
+
+Until :data:`MIN_SITE_DECISIONS`, the global prior scores the site's comments alone (a
+handful of decisions would swing the site's copy of it on a few words). From then on the
+two are blended by count: the site's share is ``n / (n + MIN_SITE_DECISIONS)``, a half at
+the threshold, nine tenths at nine times it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from workers.scoring.model import SpamModel
+
+MIN_SITE_DECISIONS = 50
+
+
+def site_share(decisions: int) -> float:
+    """How much of the verdict the site's model gives after ``decisions`` decisions."""
+    if decisions < MIN_SITE_DECISIONS:
+        return 0.0
+    return decisions / (decisions + MIN_SITE_DECISIONS)
+
+
+class BlendedModel:
+    """The site's model and the global prior, weighed together (the site's version)."""
+
+    def __init__(self, site: SpamModel, prior: SpamModel, share: float) -> None:
+        self.site, self.prior, self.share = site, prior, share
+        self.version = site.version
+
+    @property
+    def is_trained(self) -> bool:
+        """Whether either model has an opinion."""
+        return self.site.is_trained or self.prior.is_trained
+
+    def spam_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """The blended p(spam) of each text."""
+        site = self.site.spam_probabilities(texts)
+        return self.share * site + (1 - self.share) * self.prior.spam_probabilities(texts)
+
+    def opinion(self, text: str) -> tuple[float, list[str]]:
+        """The blended p(spam), with the words the model that says more found."""
+        p_site, site_words = self.site.opinion(text)
+        p_prior, prior_words = self.prior.opinion(text)
+        words = site_words if self.share >= 0.5 else prior_words
+        return self.share * p_site + (1 - self.share) * p_prior, words
+
+
+def for_site(
+    site: SpamModel | None, prior: SpamModel | None, decisions: int
+) -> SpamModel | BlendedModel | None:
+    """What scores a site's comments: the prior until the site has enough decisions, then
+    the blend (the site's model alone when there is no prior)."""
+    if site is None or prior is None:
+        return site or prior
+    share = site_share(decisions)
+    if share == 0.0:
+        return prior
+    return BlendedModel(site, prior, share)
