@@ -127,6 +127,18 @@ class AlreadyExistsError(CommentgateError):
     code, status = "already_exists", 409
 
 
+class RuleStateError(CommentgateError):
+    """A site rule cannot make that move from its state (a retired rule is kept as it was)."""
+
+    code, status = "rule_state", 409
+
+
+class NoPhoneError(CommentgateError):
+    """The comment has no phone number, so its author cannot be recognised again."""
+
+    code, status = "no_phone", 409
+
+
 class AmbiguousError(CommentgateError):
     """A shortened name matches more than one thing (a key prefix on the command line)."""
 

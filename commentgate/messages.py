@@ -53,6 +53,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "vi": "Bình luận đã được quyết định; gửi kèm If-Match với ETag hiện tại để thay đổi.",
         "en": "The comment was already decided; send If-Match with its current ETag to change it.",
     },
+    "rule_state": {
+        "vi": "Quy tắc ở trạng thái này không thể chuyển như vậy.",
+        "en": "The rule cannot make that move from its state.",
+    },
+    "no_phone": {
+        "vi": "Bình luận không có số điện thoại nên không nhận ra được tác giả.",
+        "en": "The comment has no phone number, so its author cannot be recognised.",
+    },
     "not_decided": {
         "vi": "Bình luận chưa được quyết định nên không có gì để mở lại.",
         "en": "The comment is not decided, so there is nothing to reopen.",

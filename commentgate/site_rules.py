@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from commentgate.access import Principal
 from commentgate.domain import AuditAction
-from commentgate.errors import ConflictError, NotFoundError
+from commentgate.errors import NotFoundError, RuleStateError
 from commentgate.registry import get_scoped_site
 from commentgate.rule_syntax import RuleDraft
 from commentgate.storage.audit import record_audit
@@ -43,11 +43,11 @@ def update_rule(
     Raises:
         UnknownSiteError: no such site, or outside the key's sites.
         NotFoundError: the site has no such rule.
-        ConflictError: the rule is retired.
+        RuleStateError: the rule is retired.
     """
     rule = get_rule(session, principal, site_name, rule_id)
     if rule.state == "retired":
-        raise ConflictError("retired rules do not change", state=rule.state)
+        raise RuleStateError("retired rules do not change", state=rule.state)
     for name, value in _fields(draft).items():
         setattr(rule, name, value)
     rule.state, rule.updated_at = "shadow", utcnow()
@@ -64,14 +64,14 @@ def move_rule(
     Raises:
         UnknownSiteError: no such site, or outside the key's sites.
         NotFoundError: the site has no such rule.
-        ConflictError: the rule cannot make that move from its state.
+        RuleStateError: the rule cannot make that move from its state.
     """
     rule = get_rule(session, principal, site_name, rule_id)
     sources, target = _MOVES[move]
     if rule.state == target:
         return rule
     if rule.state not in sources:
-        raise ConflictError(f"a {rule.state} rule cannot become {target}", state=rule.state)
+        raise RuleStateError(f"a {rule.state} rule cannot become {target}", state=rule.state)
     rule.state, rule.updated_at = target, utcnow()
     session.flush()
     _audit(session, principal, move, rule)

@@ -23,6 +23,8 @@ ENDPOINTS = [
     ("GET", f"{M}/sites", None, Permission.REVIEW),
     ("POST", f"{M}/comments/nope/reopen", None, Permission.DECIDE),
     ("POST", f"{M}/comments/nope/reveal", None, Permission.DECIDE),
+    ("POST", f"{M}/comments/nope/hold-author", None, Permission.DECIDE),
+    ("POST", f"{M}/comments/nope/release-author", None, Permission.DECIDE),
     ("POST", f"{M}/comments/nope/approve", None, Permission.DECIDE),
     ("POST", f"{M}/comments/nope/reject", {"reason": "spam"}, Permission.DECIDE),
     ("PATCH", f"{M}/comments/nope", {"title": "Sửa"}, Permission.DECIDE),

@@ -6,8 +6,7 @@ from sqlalchemy import select
 from commentgate.domain import ModerationMode
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Verdict
-from commentgate.storage.site_rules import hold_author
-from commentgate.storage.sites import ensure_site, find_site
+from commentgate.storage.sites import ensure_site
 from tests.helpers import audit_actions, auth, make_key, submit_ok
 
 R = "/api/v1/admin/sites/demo/rules"
@@ -150,9 +149,24 @@ def test_post_moderation_holds_first_time_authors_links_and_marked_authors(
     client.patch("/api/v1/admin/sites/demo", json={"hold_links": True}, headers=headers)
     assert scored(content="Nguồn: vnexpress.net, cảm ơn tác giả nhiều.")[0] == "pending"
 
-    with transaction(sessions) as session:
-        first = session.scalars(select(Comment).order_by(Comment.created_at)).first()
-        hold_author(session, find_site(session, "demo").id, first.phone_hmac, None)
+    with sessions() as session:
+        first = session.scalars(select(Comment).order_by(Comment.created_at)).first().id
+    marked = client.post(f"/api/v1/moderation/comments/{first}/hold-author", headers=headers)
+    assert marked.json == {"held": True, "changed": True}
     status, reasons = scored()
     assert status == "pending"
     assert "held: author marked always pre-moderate" in [r["detail"] for r in reasons]
+    client.post(f"/api/v1/moderation/comments/{first}/release-author", headers=headers)
+    status, reasons = scored()
+    assert "held: author marked always pre-moderate" not in [r["detail"] for r in reasons]
+    assert [a for a, _, _ in audit_actions(sessions) if a.startswith("author.")] == [
+        "author.hold",
+        "author.release",
+    ]
+
+
+def test_an_author_without_a_phone_cannot_be_held(client, app, sessions):
+    comment_id = submit_ok(client, app, phone=None, consent=...)
+    url = f"/api/v1/moderation/comments/{comment_id}/hold-author"
+    refused = client.post(url, headers=admin(sessions))
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "no_phone"

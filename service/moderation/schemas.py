@@ -248,3 +248,8 @@ class BanResult(BaseModel):
 
 
 __all__ = ["ModeratorComment"]
+
+
+class AuthorHold(BaseModel):
+    held: bool = Field(description="Whether the author is now always pre-moderated")
+    changed: bool = Field(description="False when it already was so")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from commentgate.access import Permission, Principal
 from commentgate.domain import CommentStatus, DecisionAction, RejectReason
+from commentgate.held_authors import mark_author
 from commentgate.registry import get_scoped_site
 from commentgate.storage.comments import latest_verdict, latest_verdicts
 from commentgate.storage.db import transaction
@@ -25,6 +26,7 @@ from service.moderation.decisions import (
 from service.moderation.edits import EditRequest, edit_comment
 from service.moderation.reveal import reveal
 from service.moderation.schemas import (
+    AuthorHold,
     BulkIn,
     BulkOut,
     EditHistory,
@@ -231,6 +233,34 @@ def reveal_personal(path: CommentPath):
     with transaction(services().sessions) as session:
         comment = get_scoped_comment(session, path.comment_id, current_principal())
         return reveal(session, comment, current_principal(), body.fields)
+
+
+def _mark_author(path: CommentPath, held: bool) -> dict[str, bool]:
+    with transaction(services().sessions) as session:
+        principal = current_principal()
+        comment = get_scoped_comment(session, path.comment_id, principal)
+        return {"held": held, "changed": mark_author(session, principal, comment, held)}
+
+
+@moderation.post(
+    "/comments/<comment_id>/hold-author",
+    summary="Always pre-moderate this comment's author on its site (audited)",
+    responses={200: AuthorHold, **protected(404, 409)},
+)
+def hold_comment_author(path: CommentPath):
+    """By phone fingerprint: their comments wait for a moderator even on a post-moderated
+    site. A comment without a phone has no author to recognise (409)."""
+    return _mark_author(path, True)
+
+
+@moderation.post(
+    "/comments/<comment_id>/release-author",
+    summary="Stop always pre-moderating this comment's author (audited)",
+    responses={200: AuthorHold, **protected(404, 409)},
+)
+def release_comment_author(path: CommentPath):
+    """Undo hold-author; repeating is a no-op."""
+    return _mark_author(path, False)
 
 
 @moderation.patch(
