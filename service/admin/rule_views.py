@@ -136,7 +136,7 @@ def _move(path: RulePath, move: AuditAction) -> dict[str, Any]:
 @site_rules.post(
     "/<site_name>/rules/<int:rule_id>/promote",
     summary="Make a shadow rule count (audited)",
-    responses={200: RuleOut, **protected(404, 409)},
+    responses={200: RuleOut, **protected(*BODY, 404, 409)},
 )
 def rules_promote(path: RulePath):
     """From the shadow to active; repeating is a no-op."""
@@ -146,7 +146,7 @@ def rules_promote(path: RulePath):
 @site_rules.post(
     "/<site_name>/rules/<int:rule_id>/retire",
     summary="Stop a rule (audited; kept for its record)",
-    responses={200: RuleOut, **protected(404)},
+    responses={200: RuleOut, **protected(*BODY, 404)},
 )
 def rules_retire(path: RulePath):
     """No longer evaluated; repeating is a no-op."""

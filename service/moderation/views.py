@@ -245,7 +245,7 @@ def _mark_author(path: CommentPath, held: bool) -> dict[str, bool]:
 @moderation.post(
     "/comments/<comment_id>/hold-author",
     summary="Always pre-moderate this comment's author on its site (audited)",
-    responses={200: AuthorHold, **protected(404, 409)},
+    responses={200: AuthorHold, **protected(*BODY, 404, 409)},
 )
 def hold_comment_author(path: CommentPath):
     """By phone fingerprint: their comments wait for a moderator even on a post-moderated
@@ -256,7 +256,7 @@ def hold_comment_author(path: CommentPath):
 @moderation.post(
     "/comments/<comment_id>/release-author",
     summary="Stop always pre-moderating this comment's author (audited)",
-    responses={200: AuthorHold, **protected(404, 409)},
+    responses={200: AuthorHold, **protected(*BODY, 404, 409)},
 )
 def release_comment_author(path: CommentPath):
     """Undo hold-author; repeating is a no-op."""
