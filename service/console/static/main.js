@@ -16,7 +16,7 @@ const REASON_CODES = [
   "premium_sms", "lexicon_betting", "lexicon_loan", "lexicon_pharmacy", "lexicon_crypto",
   "lexicon_seo", "lexicon_job", "lexicon_promo", "call_to_action", "self_promotion",
   "engagement_bait", "honeypot", "too_fast", "duplicate", "velocity", "reputation", "banned",
-  "profanity", "shouting", "model", "scoring_budget",
+  "profanity", "shouting", "model", "scoring_budget", "site_rule", "held",
 ];
 const SITE_SLOT = "commentgate.console.site";
 
