@@ -30,7 +30,7 @@ from workers.scoring.model import SpamModel
 from workers.scoring.pipeline import classify, make_verdict, score_submission
 from workers.scoring.pipeline import warm_up as scoring_warm_up
 from workers.scoring.types import Reason, SiteRules, SiteRuleSpec, Submission, Verdict
-from workers.site_rules import hold_reasons, is_first_time, phone_for_rules, scoring_rules
+from workers.site_rules import author_facts, hold_reasons, scoring_rules
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +109,7 @@ def verdict_of(ctx: Context, session, comment: Comment) -> tuple[Verdict, Commen
     rules = site_rules(comment.site, specs)
     model = ctx.model(session, comment.site_id)
     extra = context_reasons(ctx, session, comment)
-    first_time = is_first_time(session, comment)
-    phone = phone_for_rules(ctx.rt.settings, comment, specs)
+    first_time, phone = author_facts(session, ctx.rt.settings, comment, specs)
     sub = submission_of(comment, first_time=first_time, phone=phone)
     verdict = score_submission(sub, rules, model, extra)
     outcome = classify(verdict, rules, comment.site.mode)

@@ -46,6 +46,20 @@ def scoring_rules(session: Session, site_id: str) -> tuple[SiteRuleSpec, ...]:
     return tuple(spec_of(rule) for rule in list_rules(session, site_id, SCORED_STATES))
 
 
+def author_facts(
+    session: Session, settings: Settings, comment: Comment, specs: tuple[SiteRuleSpec, ...]
+) -> tuple[bool, str | None]:
+    """Whether the author is new on the site and their phone in clear, each looked up only
+    when the site's holds or rules read it (else: new, no phone)."""
+    reads_history = comment.site.hold_first_time or _reads(specs, "first_comment")
+    first_time = is_first_time(session, comment) if reads_history else True
+    return first_time, phone_for_rules(settings, comment, specs)
+
+
+def _reads(specs: tuple[SiteRuleSpec, ...], condition: str) -> bool:
+    return any(name == condition for spec in specs for name, _ in spec.conditions)
+
+
 def is_first_time(session: Session, comment: Comment) -> bool:
     """No approved comment by this phone on the site before this one (without a phone:
     first-time)."""
@@ -58,7 +72,7 @@ def phone_for_rules(
     settings: Settings, comment: Comment, specs: tuple[SiteRuleSpec, ...]
 ) -> str | None:
     """The comment's phone in clear, only when one of the rules looks at it."""
-    if not any(name == "phone_prefix" for spec in specs for name, _ in spec.conditions):
+    if not _reads(specs, "phone_prefix"):
         return None
     try:
         return reveal_phone(settings, comment)
@@ -93,7 +107,7 @@ def _as_scored(
     session: Session, settings: Settings, comment: Comment, spec: SiteRuleSpec
 ) -> Submission:
     """The comment as the checks saw it, for the facts the rule reads."""
-    needs_history = any(name == "first_comment" for name, _ in spec.conditions)
+    needs_history = _reads((spec,), "first_comment")
     return Submission(
         content=comment.content,
         title=comment.title,
