@@ -23,8 +23,9 @@ from pathlib import Path
 
 import redis
 from rq import Worker
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
+from bench.harness import wrk
 from bench.harness.load import Call, Client
 from commentgate.captcha import captcha_key
 from commentgate.queue import moderation_queue
@@ -70,6 +71,7 @@ class World:
     database_url: str
     redis: redis.Redis
     processes: dict[str, tuple[subprocess.Popen, int]] = field(default_factory=dict)
+    _engine: Engine | None = None
 
     def env(self, port: int) -> dict[str, str]:
         """The environment of a process of ours: production settings, limits raised."""
@@ -143,11 +145,13 @@ class World:
         return self.processes[name][0].pid
 
     def stop(self, name: str) -> None:
-        """SIGTERM the process group, SIGKILL it if it lingers."""
+        """Stop a process group (gunicorn at once, a worker after its job); SIGKILL stragglers."""
         process, _ = self.processes.pop(name)
+        # SIGINT is gunicorn's quick shutdown; its graceful one waits out keep-alive clients.
+        quick = signal.SIGTERM if name.startswith("worker") else signal.SIGINT
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, quick)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -164,9 +168,17 @@ class World:
         """Jobs waiting in the moderation queue."""
         return moderation_queue(self.redis).count
 
-    def sessions(self):
-        """A session factory on this world's database (one engine per call: dispose it)."""
-        return make_session_factory(make_engine(self.database_url))
+    def engine(self) -> Engine:
+        """This process's engine on the world's database (disposed with the world)."""
+        if self._engine is None:
+            self._engine = make_engine(self.database_url)
+        return self._engine
+
+    def close(self) -> None:
+        """Stop every process, and close our connections to the database."""
+        self.stop_all()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 @contextmanager
@@ -191,7 +203,7 @@ def world(backend: str, model=None) -> Iterator[World]:
         client = redis.Redis.from_url(server.url)
         _seed(url, client, model)
         here = World(backend, workdir, server.url, url, client)
-        stack.callback(here.stop_all)
+        stack.callback(here.close)
         yield here
 
 
@@ -215,6 +227,14 @@ def _seed(url: str, client: redis.Redis, model) -> None:
 def answered_captchas(base: str, client: redis.Redis, count: int) -> list[tuple[str, str]]:
     """``count`` captchas issued through the API, with their answers read from Redis."""
     issue = Call("POST", f"/api/v1/captchas?site={SITE}")
+    ids = wrk.issued_ids(base, issue, count) if wrk.available() else _issued(base, issue, count)
+    pipe = client.pipeline(transaction=False)
+    for captcha_id in ids[:count]:
+        pipe.hget(captcha_key(captcha_id), "answer")
+    return [(i, a.decode()) for i, a in zip(ids, pipe.execute(), strict=False) if a]
+
+
+def _issued(base: str, issue: Call, count: int) -> list[str]:
     ids: list[str] = []
     lock = threading.Lock()
 
@@ -234,11 +254,7 @@ def answered_captchas(base: str, client: redis.Redis, count: int) -> list[tuple[
         thread.start()
     for thread in threads:
         thread.join()
-    ids = ids[:count]
-    pipe = client.pipeline(transaction=False)
-    for captcha_id in ids:
-        pipe.hget(captcha_key(captcha_id), "answer")
-    return [(i, a.decode()) for i, a in zip(ids, pipe.execute(), strict=True) if a]
+    return ids
 
 
 def comment_body(n: int, captcha: tuple[str, str] | None = None, article: str = "") -> bytes:

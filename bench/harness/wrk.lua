@@ -1,7 +1,8 @@
 -- wrk script of bench.harness.wrk. Calls are read from the file BENCH_CALLS, one
 -- "METHOD<tab>PATH<tab>BODY" a line. BENCH_MODE "cycle" repeats them; "once" sends each
 -- once (split between the threads), then stops; "captcha" issues a captcha with the first
--- call and then fetches its picture (the image_url of the reply).
+-- call and then fetches its picture (the image_url of the reply). With BENCH_OUT set, the
+-- "id" of each 201 reply is written to BENCH_OUT.<thread>, one a line.
 local threads = {}
 
 function setup(thread)
@@ -9,7 +10,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local mode, calls, next_call, images, out_of_calls
+local mode, calls, next_call, images, out_of_calls, out
 ok, pairs_done = 0, 0
 
 function init(args)
@@ -25,6 +26,10 @@ function init(args)
       table.insert(calls, wrk.format(method, path, headers, body))
     end
     n = n + 1
+  end
+  if os.getenv("BENCH_OUT") then
+    out = io.open(os.getenv("BENCH_OUT") .. "." .. index, "w")
+    out:setvbuf("line") -- a stopped thread's state is never closed: nothing may stay buffered
   end
 end
 
@@ -50,6 +55,9 @@ end
 
 function response(status, headers, body)
   if status >= 200 and status < 400 then ok = ok + 1 end
+  if out and status == 201 then
+    out:write(body:match('"id"%s*:%s*"([^"]+)"'), "\n")
+  end
   if mode == "captcha" then
     if status == 201 then
       local path = body:match('"image_url"%s*:%s*"https?://[^/"]*(/[^"]*)"')
@@ -58,7 +66,11 @@ function response(status, headers, body)
       pairs_done = pairs_done + 1
     end
   end
-  if out_of_calls then wrk.thread:stop() end
+  if out_of_calls then
+    -- Tell the harness, which interrupts wrk once every thread stopped (wrk would sleep on).
+    io.open(os.getenv("BENCH_STOPPED") .. "." .. index, "w"):close()
+    wrk.thread:stop()
+  end
 end
 
 function done(summary, latency, requests)

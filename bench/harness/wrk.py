@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from bench.harness.load import Call, LoadResult, captcha_pair, closed_loop, take_from
@@ -48,18 +50,44 @@ def _forever(calls: list[Call]):
         yield from calls
 
 
-def _wrk(base: str, calls: list[Call], mode: str, seconds: float) -> LoadResult:
-    with tempfile.NamedTemporaryFile("w", suffix=".calls", delete=False) as out:
-        for call in calls:
-            out.write(f"{call.method}\t{call.path}\t{call.body.decode()}\n")
-    env = {**os.environ, "BENCH_CALLS": out.name, "BENCH_MODE": mode, "BENCH_THREADS": str(THREADS)}
-    try:
+def issued_ids(base: str, issue: Call, count: int) -> list[str]:
+    """The ids of ``count`` objects made by sending ``issue`` that often (201 replies)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        # Replies in flight when a thread stops are not read: ask for that many more.
+        _wrk(base, [issue] * (count + 2 * CONNECTIONS), "once", 600, {"BENCH_OUT": f"{tmp}/ids"})
+        return [i for path in Path(tmp).glob("ids.*") for i in path.read_text().split()]
+
+
+def _wrk(
+    base: str, calls: list[Call], mode: str, seconds: float, extra: dict[str, str] | None = None
+) -> LoadResult:
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "calls"
+        script.write_text("".join(f"{c.method}\t{c.path}\t{c.body.decode()}\n" for c in calls))
+        env = {**os.environ, "BENCH_CALLS": str(script), "BENCH_MODE": mode}
+        env.update(BENCH_THREADS=str(THREADS), BENCH_STOPPED=f"{tmp}/stopped", **(extra or {}))
         command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s"]
         command += ["--timeout", "10s", "-s", str(SCRIPT), base]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    finally:
-        os.unlink(out.name)
-    return _parse(done.stdout, mode)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            _interrupt_when_stopped(process, Path(tmp))
+            output = process.communicate(timeout=seconds + 30)[0]
+        finally:
+            if process.poll() is None:
+                process.kill()
+    if process.returncode != 0:
+        raise RuntimeError(f"wrk exited with {process.returncode}:\n{output}")
+    return _parse(output, mode)
+
+
+def _interrupt_when_stopped(process: subprocess.Popen, tmp: Path) -> None:
+    # wrk sleeps out its whole duration even when every thread stopped (all calls sent
+    # once): its SIGINT ends the sleep, and the summary's duration ends there.
+    while process.poll() is None:
+        if len(list(tmp.glob("stopped.*"))) >= THREADS:
+            process.send_signal(signal.SIGINT)
+            return
+        time.sleep(0.02)
 
 
 def _parse(output: str, mode: str) -> LoadResult:
