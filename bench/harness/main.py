@@ -76,22 +76,28 @@ def run_part(name: str, plan: Plan) -> list[Row]:
     return rows
 
 
-def _stop_on_sigterm() -> None:
-    # Unwind like Ctrl-C, so every process and database of the run is cleaned up.
+def _stop_on_signals() -> None:
+    # SIGTERM unwinds like Ctrl-C, so every process and database of the run is cleaned up;
+    # SIGINT too when the shell that started us in the background ignored it for us.
     def stop(*_):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main(argv: list[str]) -> int:
     """Run the chosen parts and print the table; 1 when a target was missed."""
     args = parse(argv)
-    _stop_on_sigterm()
+    _stop_on_signals()
     plan = make_plan(args.parts, args.quick)
     started = time.monotonic()
     print(header(plan), flush=True)
-    rows = [row for name in plan.parts for row in run_part(name, plan)]
+    try:
+        rows = [row for name in plan.parts for row in run_part(name, plan)]
+    except KeyboardInterrupt:
+        print("interrupted: every process and database of the run was stopped", file=sys.stderr)
+        return 130
     print(render(rows))
     print(f"{failures(rows)} target(s) missed; {time.monotonic() - started:.0f} s in all")
     return 1 if failures(rows) else 0
