@@ -71,7 +71,7 @@ def _measure(plan: Plan, here: World) -> list[Row]:
 
 
 def _image_latency(web: str, here: World, plan: Plan):
-    count = int(plan.open_rate * (2 if plan.quick else 10))
+    count = int(plan.open_rate * (2 if plan.quick else 6))
     ids = [captcha_id for captcha_id, _ in answered_captchas(web, here.redis, count)]
     paths = [Call("GET", f"/api/v1/captchas/{i}/image.png?site={SITE}") for i in ids]
     return open_loop(

@@ -24,7 +24,7 @@ from bench.harness.world import World, answered_captchas, comment_body, world
 from commentgate.storage.models import Comment, Verdict
 
 P95_SECONDS, MAX_DEPTH, WORKERS = 1.0, 100, 1
-DRAIN_SECONDS = 30  # after the last comment is sent
+DRAIN_SECONDS = 20  # after the last comment is sent
 
 
 def run(plan: Plan) -> list[Row]:

@@ -46,12 +46,12 @@ class Plan:
     @property
     def worker_comments(self) -> int:
         """Comments queued before a worker starts on them."""
-        return 60 if self.quick else 1000
+        return 60 if self.quick else 800
 
     @property
     def worker_seconds(self) -> float:
         """At most this long measuring a worker's steady rate."""
-        return 4 if self.quick else 20
+        return 4 if self.quick else 15
 
 
 @cache
