@@ -63,7 +63,7 @@ def _measure(plan: Plan, here: World) -> list[Row]:
         judged(
             part,
             f"burst: {plan.open_rate:g} captchas/s for {plan.open_seconds:g} s, pool size",
-            pool.summary() + _errors(burst),
+            f"{pool.summary()}; p99 {burst.p99 * 1000:.0f} ms{_errors(burst)}",
             "never empty, 0 errors",
             None if pool.key is None else pool.smallest > 0 and burst.errors == 0,
         ),
