@@ -16,8 +16,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check commentgate launch service workers tests bench
 	$(BIN)/ruff format --check commentgate launch service workers tests bench
 
+# The targets of the service, on loopback (bench/README.md); BENCH_ARGS=--quick for a smoke run.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null || echo "wrk not found (apt-get install wrk): closed-loop load falls back to Python threads" >&2
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Installs exactly what requirements-dev.lock pins (hash-checked), then the project itself.
 $(STAMP): requirements-dev.lock pyproject.toml

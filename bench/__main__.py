@@ -1,4 +1,9 @@
-"""Run every benchmark module and print one table: ``python -m bench``."""
+"""``python -m bench``: the service's targets (``make bench``), or named benchmark modules.
+
+``python -m bench [--quick] [--only intake,worker,pipeline,captcha,public]`` starts the
+service on loopback and prints its targets' table (:mod:`bench.harness`);
+``python -m bench bench.scoring [bench.job …]`` runs in-process benchmark modules instead.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,10 @@ BENCHMARKS = (
 )
 
 
-def main(names: list[str]) -> int:
-    """Run the named benchmark modules (all by default) and print their results."""
+def modules(names: list[str]) -> int:
+    """Run the named benchmark modules and print their results."""
     rows = []
-    for name in names or BENCHMARKS:
+    for name in names:
         module = importlib.import_module(name)
         print(f"running {name} ...", file=sys.stderr)
         rows.extend(module.run())
@@ -27,6 +32,15 @@ def main(names: list[str]) -> int:
     for row in rows:
         print(f"{row.name:<{width}}  {row.value:>12.1f}  {row.unit}")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    """Module names run those modules; anything else is the targets' harness."""
+    if argv and all(arg.startswith("bench.") for arg in argv):
+        return modules(argv)
+    from bench.harness.main import main as targets
+
+    return targets(argv)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""Intake: ``POST /api/v1/comments`` against handlers that only parse, commit and push.
+
+Per database: the bare LPUSH handler, the INSERT + COMMIT + LPUSH handler, and the
+service with captchas issued through its API beforehand and answered from Redis (each
+captcha is good for one comment, so each body is sent once). Then the service again,
+open-loop at half the peak it reached, for its p99.
+"""
+
+from __future__ import annotations
+
+from bench.harness import wrk
+from bench.harness.load import Call, open_loop
+from bench.harness.plan import Plan
+from bench.harness.table import Row, judged, ratio
+from bench.harness.world import answered_captchas, comment_body, world
+
+TARGET, STRETCH, P99_MS = 0.5, 0.65, 50
+MAX_CAPTCHAS = 4_000
+
+
+def run(plan: Plan) -> list[Row]:
+    """The intake rows, per database."""
+    rows: list[Row] = []
+    for backend in plan.backends:
+        with world(backend) as here:
+            rows += _measure(plan, here)
+    return rows
+
+
+def _measure(plan: Plan, here) -> list[Row]:
+    part, seconds = f"intake ({here.backend})", plan.load_seconds
+    baseline, web = here.start_baseline(), here.start_web()
+    plain = [Call("POST", "/lpush", comment_body(i)) for i in range(100)]
+    lpush = wrk.closed(baseline, plain, "cycle", seconds)
+    committing = [Call("POST", "/commit", c.body) for c in plain]
+    commit = wrk.closed(baseline, committing, "cycle", seconds)
+    # Enough for the whole run at up to 0.7× the commit handler; a faster service runs out
+    # of captchas sooner and its run ends there (its rate still counts from the replies).
+    need = min(MAX_CAPTCHAS, int(commit.rate * seconds * 0.7) + 100)
+    service = wrk.closed(web, _comments(web, here, need), "once", seconds)
+    half = max(1.0, service.rate / 2)
+    paced = _comments(web, here, int(half * seconds) + 10)
+    tail = open_loop(web, lambda client, i: client.send(paced[i]), half, seconds)
+    share = ratio(service.rate, commit.rate)
+    return [
+        Row(part, "bare handler: parse + LPUSH", f"{lpush.rate:,.0f} req/s"),
+        Row(part, "handler: parse + INSERT/COMMIT + LPUSH", f"{commit.rate:,.0f} req/s"),
+        judged(
+            part,
+            "POST /api/v1/comments",
+            f"{service.rate:,.0f} req/s = {share:.2f}× the commit handler{_errors(service)}",
+            f"≥ {TARGET}× (stretch {STRETCH}×)",
+            share >= TARGET and service.errors == 0,
+        ),
+        judged(
+            part,
+            f"p99 at half the peak ({half:,.0f}/s open loop)",
+            f"{tail.p99 * 1000:.1f} ms (p50 {tail.p50 * 1000:.1f}){_errors(tail)}",
+            f"< {P99_MS} ms",
+            tail.p99 * 1000 < P99_MS and tail.errors == 0,
+        ),
+    ]
+
+
+def _comments(web: str, here, count: int) -> list[Call]:
+    captchas = answered_captchas(web, here.redis, count)
+    return [
+        Call("POST", "/api/v1/comments", comment_body(i, captcha))
+        for i, captcha in enumerate(captchas)
+    ]
+
+
+def _errors(result) -> str:
+    return f", {result.errors} errors" if result.errors else ""

@@ -1,0 +1,87 @@
+"""``make bench`` cannot rot: its baseline server, load generators and table work (no timings)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.harness import wrk
+from bench.harness.captcha import PoolSampler, find_pool
+from bench.harness.load import Call, captcha_pair, closed_loop, open_loop, take_from
+from bench.harness.main import parse
+from bench.harness.memory import rss_mb
+from bench.harness.table import FAIL, PASS, Row, failures, judged, render
+from bench.harness.world import comment_body, world
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    """The baseline handlers under gunicorn, on a private Redis and a SQLite file."""
+    with world("sqlite") as here:
+        yield here, here.start_baseline()
+
+
+def test_baseline_handlers_answer_the_python_load(baseline):
+    here, base = baseline
+    calls = iter([Call("POST", "/commit", comment_body(i)) for i in range(20)])
+    committed = closed_loop(base, take_from(calls), connections=4, seconds=60)
+    assert (committed.done, committed.errors) == (20, 0)  # every call once, then it stops
+    assert here.redis.llen("bench:baseline") == 20
+    paced = open_loop(base, lambda client, i: client.send(Call("GET", "/healthz")), 50, 0.2)
+    assert [i for i, _, _ in paced.replies] == list(range(10))
+    assert paced.done == 10 and paced.p99 >= paced.p50 > 0
+
+
+def test_a_captcha_pair_fetches_the_picture_it_was_given(baseline):
+    _, base = baseline
+    result = closed_loop(
+        base, lambda client: captcha_pair(client, Call("POST", "/captchas")), 1, 0.3
+    )
+    assert result.done >= 1 and result.errors == 0
+
+
+@pytest.mark.skipif(not wrk.available(), reason="wrk is not installed")
+def test_wrk_sends_each_call_once_and_reports(baseline):
+    here, base = baseline
+    before = here.redis.llen("bench:baseline")
+    calls = [Call("POST", "/lpush", comment_body(i)) for i in range(200)]
+    result = wrk.closed(base, calls, "once", 30)
+    # One call is spent when wrk checks the script; replies in flight at the end are cut.
+    pushed = here.redis.llen("bench:baseline") - before
+    assert 200 - wrk.CONNECTIONS <= pushed <= 200
+    assert result.done > 0 and result.seconds < 30  # stopped when the calls ran out
+    pairs = wrk.closed(base, [Call("POST", "/captchas")], "captcha", 1)
+    assert pairs.done > 0 and pairs.errors == 0
+
+
+def test_the_pool_is_found_by_its_key_or_reported_missing(baseline):
+    here, _ = baseline
+    assert find_pool(here.redis) is None
+    assert "not available" in PoolSampler(here.redis).summary()
+    here.redis.rpush("commentgate:captcha:pool", "a", "b")
+    sampler = PoolSampler(here.redis).start()
+    sampler.stop()
+    assert sampler.key == "commentgate:captcha:pool"
+
+
+def test_the_table_renders_verdicts_and_counts_misses(baseline):
+    here, _ = baseline
+    rows = [
+        Row("intake", "bare handler", "2,800 req/s"),
+        judged("intake", "POST", "0.3×", "≥ 0.5×", False),
+        judged("worker", "rate", "120 jobs/s", "≥ 100", True),
+        judged("captcha", "pool", "not available", "never empty", None),
+    ]
+    table = render(rows).splitlines()
+    assert len(table) == 6 and all(line.startswith("| ") for line in table)
+    assert [line.rsplit("|", 2)[1].strip() for line in table[2:]] == ["-", FAIL, PASS, "-"]
+    assert failures(rows) == 1
+    assert rss_mb(here.pid("baseline")) > 0
+
+
+def test_the_command_line_picks_parts():
+    assert parse(["--quick", "--only", "intake,worker"]).parts == ("intake", "worker")
+    with pytest.raises(SystemExit):
+        parse(["--only", "intake,nonsense"])
+    assert json.loads(comment_body(1, ("id", "ANSWER")))["captcha_answer"] == "ANSWER"
