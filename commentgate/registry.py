@@ -119,5 +119,6 @@ def describe_site(site: Site, *, private_webhooks: bool) -> dict[str, Any]:
         "privacy_purpose": site.privacy_purpose,
         "consent_always": site.consent_always,
         "erasure": site.erasure,
+        "abuse_action": site.abuse_action,
         "created_at": site.created_at,
     }

@@ -179,6 +179,11 @@ class SiteSettings(BaseModel):
     erasure: Literal["delete", "anonymise"] | None = Field(
         None, description="What erasing a reader's data does to their comments"
     )
+    abuse_action: Literal["flag", "reject"] | None = Field(
+        None,
+        description="What the worker does with abuse (insults, slurs, threats, hate): flag"
+        " (pending, with the reason) or reject (rejected for abuse, never published)",
+    )
 
 
 class NewSite(SiteSettings):

@@ -232,6 +232,12 @@ def _site_settings(options: dict[str, Any]) -> SiteSettings:
     default=None,
     help="Keep authors' phones and IPs N days, and spam no moderator decided; 0 = forever.",
 )
+@click.option(
+    "--abuse-action",
+    type=click.Choice(["flag", "reject"]),
+    default=None,
+    help="Abuse (insults, slurs, threats, hate): flag = pending; reject = rejected at once.",
+)
 @pass_settings
 def sites_set(settings: Settings, name: str, **options: Any) -> None:
     """Change site NAME's settings; options left out stay as they are.

@@ -41,6 +41,7 @@ def site_rules(site: Site) -> SiteRules:
         blocked_domains=frozenset(site.blocked_domains or ()),
         allowed_domains=frozenset(site.allowed_domains or ()),
         custom_words=frozenset(site.custom_words or ()),
+        abuse_action=site.abuse_action,
     )
 
 

@@ -94,6 +94,8 @@ class Site(Base):
     consent_always: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # What erasing a reader's data does to their comments: "delete" or "anonymise".
     erasure: Mapped[str] = mapped_column(String(16), default="delete", server_default="delete")
+    # What the worker does with abuse (insults, slurs, threats, hate): "flag" or "reject".
+    abuse_action: Mapped[str] = mapped_column(String(16), default="flag", server_default="flag")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     origins: Mapped[list[SiteOrigin]] = relationship(
         back_populates="site", cascade="all, delete-orphan", lazy="selectin"

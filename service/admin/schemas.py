@@ -39,6 +39,7 @@ class SiteOut(BaseModel):
     privacy_purpose: str | None
     consent_always: bool
     erasure: Literal["delete", "anonymise"]
+    abuse_action: Literal["flag", "reject"]
     created_at: str
 
 

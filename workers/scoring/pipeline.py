@@ -30,6 +30,7 @@ CHECKS: tuple[Check, ...] = (
     check_abuse,
 )
 NO_MODEL = "none"
+ABUSE_REJECT = "reject"  # SiteRules.abuse_action that rejects abuse outright
 # A made-up comment that reaches every lazily loaded resource: a link, a phone number,
 # Vietnamese words.
 _SAMPLE = Submission(
@@ -142,15 +143,24 @@ def make_verdict(reasons: Sequence[Reason], model_version: str) -> Verdict:
 def classify(
     verdict: Verdict, rules: SiteRules, mode: ModerationMode | str = ModerationMode.PRE
 ) -> CommentStatus:
-    """Spam at ``spam_at`` or above; in post-moderation, approved below ``approve_below``
-    unless scoring stopped short (a ``scoring_budget`` reason): what was not read could
-    have been anything, so a moderator decides."""
+    """Spam at ``spam_at`` or above; else abuse is rejected or waits for a moderator (the
+    site's ``abuse_action``); in post-moderation, approved below ``approve_below`` unless
+    scoring stopped short (a ``scoring_budget`` reason): what was not read could have been
+    anything, so a moderator decides."""
     if verdict.score >= rules.spam_at:
         return CommentStatus.SPAM
+    if is_abusive(verdict):
+        reject = rules.abuse_action == ABUSE_REJECT
+        return CommentStatus.REJECTED if reject else CommentStatus.PENDING
     post = ModerationMode(mode) is ModerationMode.POST
     if post and verdict.score < rules.approve_below and is_complete(verdict):
         return CommentStatus.APPROVED
     return CommentStatus.PENDING
+
+
+def is_abusive(verdict: Verdict) -> bool:
+    """Whether the verdict has an ``abuse`` reason."""
+    return any(reason.code == ReasonCode.ABUSE for reason in verdict.reasons)
 
 
 def is_complete(verdict: Verdict) -> bool:
