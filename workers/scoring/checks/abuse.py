@@ -7,11 +7,14 @@ becomes of a comment through the site's ``abuse_action`` (see ``pipeline.classif
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
+from itertools import product
 
 from workers.scoring.checks.lexicon import own_wording, phrase_spans
-from workers.scoring.normalize import fold, words
+from workers.scoring.normalize import canonical, fold, words
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
@@ -20,8 +23,11 @@ from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
 PROFANITY_WEIGHT = 0.0
 ABUSE_WEIGHT = 0.0
 ABUSE_CATEGORIES = ("insult", "slur", "threat", "hate")
-# Longest "exact" entry, in words.
-_EXACT_SIZE = 3
+# Rows that compose (see the header of abuse.tsv): target + epithet, group ... trait.
+PARTS = ("target", "epithet", "group", "trait")
+# Longest "exact" entry, in words (a composed insult: "con mụ già" + "khốn nạn").
+_EXACT_SIZE = 5
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
 class WordList:
@@ -33,14 +39,14 @@ class WordList:
         for match, phrase in rows:
             if match not in {"folded", "exact"}:
                 raise DataFileError(f"unknown match {match!r} for {phrase!r}")
-        self._folded = PhraseIndex(phrase for match, phrase in rows if match == "folded")
+        self._folded = [PhraseIndex(bucket) for bucket in _apart(rows)]
         self._exact = frozenset(
             fold(phrase, keep_diacritics=True) for match, phrase in rows if match == "exact"
         )
 
     def find(self, text: str) -> list[str]:
         """The listed phrases in ``text``, folded ones first."""
-        found = list(self._folded.count(text))
+        found = list(dict.fromkeys(p for index in self._folded for p in index.count(text)))
         tokens = words(fold(text, keep_diacritics=True))
         grams = [
             " ".join(tokens[start : start + size])
@@ -50,21 +56,61 @@ class WordList:
         return found + [gram for gram in dict.fromkeys(grams) if gram in self._exact]
 
 
+def _apart(rows: list[tuple[str, str]]) -> list[list[str]]:
+    """The "folded" phrases in as few lists as keep apart phrases with one canonical form: an
+    index keeps one phrase per form, and only the one the writer typed must count ("im mõm",
+    "im mồm"; "đồ mặt dày", "đồ mất dạy")."""
+    buckets: list[tuple[set[str], list[str]]] = []
+    for phrase in (phrase for match, phrase in rows if match == "folded"):
+        key = canonical(phrase)
+        bucket = next((b for b in buckets if key not in b[0]), None)
+        if bucket is None:
+            bucket = (set(), [])
+            buckets.append(bucket)
+        bucket[0].add(key)
+        bucket[1].append(phrase)
+    return [phrases for _, phrases in buckets]
+
+
 @cache
 def _profanity() -> WordList:
     return WordList(read_rows("profanity.tsv", 2))
 
 
+@dataclass(frozen=True)
+class AbuseList:
+    """The abuse phrases (composed insults included) by category, and the hate pairs."""
+
+    phrases: WordList
+    categories: dict[str, str]  # phrase as listed or as folded with diacritics -> category
+    groups: WordList
+    traits: WordList
+
+
 @cache
-def _abuse() -> tuple[WordList, dict[str, str]]:
-    """The abuse list and each phrase's category."""
-    rows = read_rows("abuse.tsv", 3)
-    for category, _match, phrase in rows:
-        if category not in ABUSE_CATEGORIES:
+def _abuse() -> AbuseList:
+    """Read ``abuse.tsv``, composing targets with epithets.
+
+    Raises:
+        DataFileError: a row names an unknown category.
+    """
+    rows: dict[str, list[tuple[str, str]]] = {kind: [] for kind in ABUSE_CATEGORIES + PARTS}
+    for category, match, phrase in read_rows("abuse.tsv", 3):
+        if category not in rows:
             raise DataFileError(f"abuse.tsv: unknown category {category!r} for {phrase!r}")
-    categories = {fold(phrase, keep_diacritics=True): category for category, _, phrase in rows}
-    categories.update({phrase: category for category, _, phrase in rows})
-    return WordList((match, phrase) for _, match, phrase in rows), categories
+        rows[category].append((match, phrase))
+    rows["insult"] += [
+        ("exact" if "exact" in (m1, m2) else "folded", f"{target} {epithet}")
+        for (m1, target), (m2, epithet) in product(rows["target"], rows["epithet"])
+    ]
+    categories = {
+        key: category
+        for category in ABUSE_CATEGORIES
+        for _, phrase in rows[category]
+        for key in (phrase, fold(phrase, keep_diacritics=True))
+    }
+    phrases = WordList(row for category in ABUSE_CATEGORIES for row in rows[category])
+    return AbuseList(phrases, categories, WordList(rows["group"]), WordList(rows["trait"]))
 
 
 def find_profanity(text: str) -> list[str]:
@@ -74,10 +120,15 @@ def find_profanity(text: str) -> list[str]:
 
 def find_abuse(text: str) -> dict[str, list[str]]:
     """Return the abusive phrases in ``text`` by category (insult, slur, threat, hate)."""
-    words_list, categories = _abuse()
+    lists = _abuse()
     found: dict[str, list[str]] = {}
-    for phrase in words_list.find(text):
-        found.setdefault(categories[phrase], []).append(phrase)
+    for phrase in lists.phrases.find(text):
+        found.setdefault(lists.categories[phrase], []).append(phrase)
+    for sentence in _SENTENCE_END.split(text):
+        groups = lists.groups.find(sentence)
+        traits = lists.traits.find(sentence) if groups else []
+        if traits:
+            found.setdefault("hate", []).extend(groups[:1] + traits[:1])
     return found
 
 
