@@ -34,12 +34,12 @@ class WordList:
     """A list of phrases matched after evasion folding ("folded") or with their diacritics
     ("exact": their folded form is an everyday phrase, "lồn" -> "lon" a can)."""
 
-    def __init__(self, rows: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, rows: Iterable[tuple[str, str]], *, glued: bool = True) -> None:
         rows = list(rows)
         for match, phrase in rows:
             if match not in {"folded", "exact"}:
                 raise DataFileError(f"unknown match {match!r} for {phrase!r}")
-        self._folded = [PhraseIndex(bucket) for bucket in _apart(rows)]
+        self._folded = [PhraseIndex(bucket, glued=glued) for bucket in _apart(rows)]
         self._exact = frozenset(
             fold(phrase, keep_diacritics=True) for match, phrase in rows if match == "exact"
         )
@@ -82,6 +82,7 @@ class AbuseList:
     """The abuse phrases (composed insults included) by category, and the hate pairs."""
 
     phrases: WordList
+    composed: WordList  # target + epithet, as separate words only (see PhraseIndex)
     categories: dict[str, str]  # phrase as listed or as folded with diacritics -> category
     groups: WordList
     traits: WordList
@@ -99,18 +100,27 @@ def _abuse() -> AbuseList:
         if category not in rows:
             raise DataFileError(f"abuse.tsv: unknown category {category!r} for {phrase!r}")
         rows[category].append((match, phrase))
-    rows["insult"] += [
+    composed = [
         ("exact" if "exact" in (m1, m2) else "folded", f"{target} {epithet}")
         for (m1, target), (m2, epithet) in product(rows["target"], rows["epithet"])
     ]
     categories = {
         key: category
-        for category in ABUSE_CATEGORIES
-        for _, phrase in rows[category]
+        for category, category_rows in [
+            *((c, rows[c]) for c in ABUSE_CATEGORIES),
+            ("insult", composed),
+        ]
+        for _, phrase in category_rows
         for key in (phrase, fold(phrase, keep_diacritics=True))
     }
     phrases = WordList(row for category in ABUSE_CATEGORIES for row in rows[category])
-    return AbuseList(phrases, categories, WordList(rows["group"]), WordList(rows["trait"]))
+    return AbuseList(
+        phrases,
+        WordList(composed, glued=False),
+        categories,
+        WordList(rows["group"]),
+        WordList(rows["trait"]),
+    )
 
 
 def find_profanity(text: str) -> list[str]:
@@ -122,9 +132,11 @@ def find_abuse(text: str) -> dict[str, list[str]]:
     """Return the abusive phrases in ``text`` by category (insult, slur, threat, hate)."""
     lists = _abuse()
     found: dict[str, list[str]] = {}
-    for phrase in lists.phrases.find(text):
+    for phrase in dict.fromkeys(lists.phrases.find(text) + lists.composed.find(text)):
         found.setdefault(lists.categories[phrase], []).append(phrase)
-    for sentence in _SENTENCE_END.split(text):
+    # Most comments name no group: the text is searched whole before sentence by sentence.
+    sentences = _SENTENCE_END.split(text) if lists.groups.find(text) else []
+    for sentence in sentences:
         groups = lists.groups.find(sentence)
         traits = lists.traits.find(sentence) if groups else []
         if traits:
