@@ -34,12 +34,16 @@ class WordList:
     """A list of phrases matched after evasion folding ("folded") or with their diacritics
     ("exact": their folded form is an everyday phrase, "lồn" -> "lon" a can)."""
 
-    def __init__(self, rows: Iterable[tuple[str, str]], *, glued: bool = True) -> None:
+    def __init__(
+        self, rows: Iterable[tuple[str, str]], *, glued: bool = True, apart: bool = True
+    ) -> None:
         rows = list(rows)
         for match, phrase in rows:
             if match not in {"folded", "exact"}:
                 raise DataFileError(f"unknown match {match!r} for {phrase!r}")
-        self._folded = [PhraseIndex(bucket, glued=glued) for bucket in _apart(rows)]
+        folded = [phrase for match, phrase in rows if match == "folded"]
+        buckets = _apart(folded) if apart else [folded]
+        self._folded = [PhraseIndex(bucket, glued=glued) for bucket in buckets]
         self._exact = frozenset(
             fold(phrase, keep_diacritics=True) for match, phrase in rows if match == "exact"
         )
@@ -56,12 +60,12 @@ class WordList:
         return found + [gram for gram in dict.fromkeys(grams) if gram in self._exact]
 
 
-def _apart(rows: list[tuple[str, str]]) -> list[list[str]]:
-    """The "folded" phrases in as few lists as keep apart phrases with one canonical form: an
-    index keeps one phrase per form, and only the one the writer typed must count ("im mõm",
-    "im mồm"; "đồ mặt dày", "đồ mất dạy")."""
+def _apart(phrases: list[str]) -> list[list[str]]:
+    """The phrases in as few lists as keep apart phrases with one canonical form: an index
+    keeps one phrase per form, and only the one the writer typed must count ("im mõm", "im
+    mồm"; "đồ mặt dày", "đồ mất dạy")."""
     buckets: list[tuple[set[str], list[str]]] = []
-    for phrase in (phrase for match, phrase in rows if match == "folded"):
+    for phrase in phrases:
         key = canonical(phrase)
         bucket = next((b for b in buckets if key not in b[0]), None)
         if bucket is None:
@@ -74,7 +78,8 @@ def _apart(rows: list[tuple[str, str]]) -> list[list[str]]:
 
 @cache
 def _profanity() -> WordList:
-    return WordList(read_rows("profanity.tsv", 2))
+    # One phrase per canonical form: "đm" and "đmm" are one word to moderators.
+    return WordList(read_rows("profanity.tsv", 2), apart=False)
 
 
 @dataclass(frozen=True)
