@@ -30,8 +30,8 @@ def train_model(
         return train(examples, version, progress=bar.update)
 
 
-def _format_report(report: Report) -> str:
-    """Human-readable metrics, confusion matrix and top reasons."""
+def _format_report(report: Report, positive: str = "spam", negative: str = "ham") -> str:
+    """Human-readable metrics, confusion matrix and top reasons (of ``positive`` calls)."""
     lines = [
         f"examples   {report.n}",
         f"precision  {report.precision:.4f}",
@@ -39,11 +39,11 @@ def _format_report(report: Report) -> str:
         f"F1         {report.f1:.4f}",
         f"FPR        {report.fpr:.4f}",
         "",
-        "confusion        predicted spam  predicted ham",
-        f"  actual spam    {report.tp:>14}  {report.fn:>13}",
-        f"  actual ham     {report.fp:>14}  {report.tn:>13}",
+        f"confusion        predicted {positive}  predicted {negative}",
+        f"  actual {positive:<8}{report.tp:>14}  {report.fn:>13}",
+        f"  actual {negative:<8}{report.fp:>14}  {report.tn:>13}",
         "",
-        "top reasons in spam calls:",
+        f"top reasons in {positive} calls:",
     ]
     lines += [f"  {code:<22} {count}" for code, count in report.top_reasons]
     return "\n".join(lines)
@@ -99,7 +99,7 @@ def eval_command(
             json.dumps({key: summary[key] for key in ("precision", "recall", "f1", "fpr", "n")})
         )
     else:
-        click.echo(_format_report(report))
+        click.echo(_format_report(report, *(("abuse", "ok") if abuse_file else ())))
 
 
 def _report(
