@@ -99,3 +99,23 @@ def test_abuse_set_is_split_60_40_and_the_report_counts_it(tmp_path):
     small.write_text("".join(json.dumps({"text": t, "label": lb}) + "\n" for t, lb in rows))
     report = abuse_report(read_abuse_set(small))
     assert (report.tp, report.fp, report.tn, report.fn) == (1, 0, 1, 1)
+
+
+def test_eval_measures_an_abuse_set_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from launch.evaluate import eval_command
+
+    small = tmp_path / "small.jsonl"
+    rows = [("Đồ súc vật", "abuse"), ("Chính sách này tồi quá", "ok")]
+    small.write_text("".join(json.dumps({"text": t, "label": lb}) + "\n" for t, lb in rows))
+    result = CliRunner().invoke(eval_command, ["--abuse", str(small), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+        "fpr": 0.0,
+        "n": 2,
+    }
+    assert CliRunner().invoke(eval_command, []).exit_code == 2
