@@ -25,8 +25,6 @@ ABUSE_WEIGHT = 0.0
 ABUSE_CATEGORIES = ("insult", "slur", "threat", "hate")
 # Rows that compose (see the header of abuse.tsv): target + epithet, group ... trait.
 PARTS = ("target", "epithet", "group", "trait")
-# Longest "exact" entry, in words (a composed insult: "con mụ già" + "khốn nạn").
-_EXACT_SIZE = 5
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
@@ -47,15 +45,22 @@ class WordList:
         self._exact = frozenset(
             fold(phrase, keep_diacritics=True) for match, phrase in rows if match == "exact"
         )
+        # Lengths in words by first word: most words start no exact entry.
+        self._sizes: dict[str, set[int]] = {}
+        for entry in self._exact:
+            tokens = words(entry)
+            self._sizes.setdefault(tokens[0], set()).add(len(tokens))
 
     def find(self, text: str) -> list[str]:
         """The listed phrases in ``text``, folded ones first."""
         found = list(dict.fromkeys(p for index in self._folded for p in index.count(text)))
+        if not self._exact:
+            return found
         tokens = words(fold(text, keep_diacritics=True))
         grams = [
             " ".join(tokens[start : start + size])
-            for size in range(1, _EXACT_SIZE + 1)
-            for start in range(len(tokens) - size + 1)
+            for start, token in enumerate(tokens)
+            for size in self._sizes.get(token, ())
         ]
         return found + [gram for gram in dict.fromkeys(grams) if gram in self._exact]
 
