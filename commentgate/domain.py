@@ -96,6 +96,7 @@ class AuditAction(str, Enum):
 
     COMMENT_APPROVE = "comment.approve"
     COMMENT_REJECT = "comment.reject"
+    COMMENT_ABUSE_REJECT = "comment.abuse_reject"  # by the worker, for the site's abuse_action
     COMMENT_EDIT = "comment.edit"
     COMMENT_BAN_REJECT = "comment.ban_reject"
     COMMENT_RESTORE = "comment.restore"

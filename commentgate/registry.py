@@ -121,5 +121,6 @@ def describe_site(site: Site, *, private_webhooks: bool) -> dict[str, Any]:
         "erasure": site.erasure,
         "hold_first_time": site.hold_first_time,
         "hold_links": site.hold_links,
+        "abuse_action": site.abuse_action,
         "created_at": site.created_at,
     }

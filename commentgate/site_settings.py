@@ -183,6 +183,11 @@ class SiteSettings(BaseModel):
         None, description="post mode: first-time authors (no approved comment) wait"
     )
     hold_links: bool | None = Field(None, description="post mode: comments with links wait")
+    abuse_action: Literal["flag", "reject"] | None = Field(
+        None,
+        description="What the worker does with abuse (insults, slurs, threats, hate): flag"
+        " (pending, with the reason) or reject (rejected for abuse, never published)",
+    )
 
 
 class NewSite(SiteSettings):

@@ -240,6 +240,12 @@ def _site_settings(options: dict[str, Any]) -> SiteSettings:
 @click.option(
     "--hold-links/--no-hold-links", default=None, help="post mode: comments with links wait."
 )
+@click.option(
+    "--abuse-action",
+    type=click.Choice(["flag", "reject"]),
+    default=None,
+    help="Abuse (insults, slurs, threats, hate): flag = pending; reject = rejected at once.",
+)
 @pass_settings
 def sites_set(settings: Settings, name: str, **options: Any) -> None:
     """Change site NAME's settings; options left out stay as they are.

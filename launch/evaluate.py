@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import click
 
-from workers.scoring.corpus import CorpusError, read_corpus
-from workers.scoring.evaluation import Report, cross_validate, evaluate
+from workers.scoring.corpus import CorpusError, read_abuse_set, read_corpus
+from workers.scoring.evaluation import Report, abuse_report, cross_validate, evaluate
 from workers.scoring.model import SpamModel
 from workers.scoring.training import progress_steps, train
 
@@ -30,8 +30,8 @@ def train_model(
         return train(examples, version, progress=bar.update)
 
 
-def _format_report(report: Report) -> str:
-    """Human-readable metrics, confusion matrix and top reasons."""
+def _format_report(report: Report, positive: str = "spam", negative: str = "ham") -> str:
+    """Human-readable metrics, confusion matrix and top reasons (of ``positive`` calls)."""
     lines = [
         f"examples   {report.n}",
         f"precision  {report.precision:.4f}",
@@ -39,11 +39,11 @@ def _format_report(report: Report) -> str:
         f"F1         {report.f1:.4f}",
         f"FPR        {report.fpr:.4f}",
         "",
-        "confusion        predicted spam  predicted ham",
-        f"  actual spam    {report.tp:>14}  {report.fn:>13}",
-        f"  actual ham     {report.fp:>14}  {report.tn:>13}",
+        f"confusion        predicted {positive}  predicted {negative}",
+        f"  actual {positive:<8}{report.tp:>14}  {report.fn:>13}",
+        f"  actual {negative:<8}{report.fp:>14}  {report.tn:>13}",
         "",
-        "top reasons in spam calls:",
+        f"top reasons in {positive} calls:",
     ]
     lines += [f"  {code:<22} {count}" for code, count in report.top_reasons]
     return "\n".join(lines)
@@ -54,7 +54,6 @@ def _format_report(report: Report) -> str:
     "--train",
     "train_files",
     multiple=True,
-    required=True,
     type=click.Path(exists=True, dir_okay=False),
     help="Labelled JSONL to train the throwaway model on (repeatable).",
 )
@@ -71,16 +70,27 @@ def _format_report(report: Report) -> str:
     default=None,
     help="Cross-validate over the --train files with K stratified folds instead.",
 )
+@click.option(
+    "--abuse",
+    "abuse_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help='Measure abuse detection instead, on JSONL labelled "abuse" or "ok".',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print only one JSON object.")
 def eval_command(
-    train_files: tuple[str, ...], test_files: tuple[str, ...], cv: int | None, as_json: bool
+    train_files: tuple[str, ...],
+    test_files: tuple[str, ...],
+    cv: int | None,
+    abuse_file: str | None,
+    as_json: bool,
 ) -> None:
-    """Score labelled comments with the stateless checks plus a throwaway model."""
-    if cv is None and not test_files:
-        raise click.UsageError("give --test FILE or --cv K")
+    """Score labelled comments with the stateless checks plus a throwaway model, or
+    (``--abuse``) measure abuse detection: "spam" then reads "abuse"."""
+    if abuse_file is None and (not train_files or (cv is None and not test_files)):
+        raise click.UsageError("give --train FILE with --test FILE or --cv K, or --abuse FILE")
     try:
-        examples = read_corpus(train_files)
-        report = cross_validate(examples, cv) if cv else evaluate(examples, read_corpus(test_files))
+        report = _report(train_files, test_files, cv, abuse_file)
     except CorpusError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -89,4 +99,13 @@ def eval_command(
             json.dumps({key: summary[key] for key in ("precision", "recall", "f1", "fpr", "n")})
         )
     else:
-        click.echo(_format_report(report))
+        click.echo(_format_report(report, *(("abuse", "ok") if abuse_file else ())))
+
+
+def _report(
+    train_files: Sequence[str], test_files: Sequence[str], cv: int | None, abuse_file: str | None
+) -> Report:
+    if abuse_file is not None:
+        return abuse_report(read_abuse_set(abuse_file))
+    examples = read_corpus(train_files)
+    return cross_validate(examples, cv) if cv else evaluate(examples, read_corpus(test_files))

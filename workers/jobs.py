@@ -44,6 +44,7 @@ def site_rules(site: Site, rules: tuple[SiteRuleSpec, ...] = ()) -> SiteRules:
         allowed_domains=frozenset(site.allowed_domains or ()),
         custom_words=frozenset(site.custom_words or ()),
         rules=rules,
+        abuse_action=site.abuse_action,
     )
 
 

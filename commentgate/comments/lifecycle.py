@@ -145,12 +145,17 @@ class CommentLifecycle:
 
         Returns False, writing nothing, when the comment has left ``received``
         (scored by another run, or decided by a moderator first). The reasons'
-        codes are copied onto the comment for the review queue's filter.
+        codes are copied onto the comment for the review queue's filter. The worker
+        rejects only for abuse (the site's ``abuse_action``): such a comment is decided
+        by no key, and audited.
         """
         check_transition(RECEIVED, status.value)
         now, created_at = self._clock(), comment.created_at
         values = {"status": status.value, "score": score, "scored_at": now}
         values["reason_codes"] = reason_codes_text(reasons)
+        rejected = status is CommentStatus.REJECTED
+        if rejected:
+            values.update(Standing(status.value, now, None, RejectReason.ABUSE.value).values())
         if not update_if_status(self.session, comment.id, RECEIVED, **values):
             return False
         add_verdict(
@@ -162,10 +167,18 @@ class CommentLifecycle:
             status=status.value,
             created_at=now,
         )
+        if rejected:
+            self._log_abuse_rejection(comment, now)
         self._later(lambda: self._metrics.scored(status, since(created_at, self._clock()) or 0.0))
         self._announce(comment, RECEIVED, status.value)
         self.session.expire(comment)
         return True
+
+    def _log_abuse_rejection(self, comment: Comment, at: datetime) -> None:
+        action, audit = DecisionAction.REJECT, AuditAction.COMMENT_ABUSE_REJECT
+        after, reason = CommentStatus.REJECTED.value, RejectReason.ABUSE.value
+        site_id = comment.site_id
+        self._log(Logged(comment.id, site_id, None, action, audit, RECEIVED, after, reason), at)
 
     def decide(self, comment: Comment, ruling: Ruling, key_id: str | None) -> bool:
         """Apply a moderator's ruling; a repeat of the current one writes nothing.

@@ -1,6 +1,7 @@
 """The status changes a comment may go through, as data.
 
-- the worker's verdict moves a ``received`` comment to ``pending``, ``spam`` or
+- the worker's verdict moves a ``received`` comment to ``pending``, ``spam``,
+  ``rejected`` (abuse, on a site whose ``abuse_action`` is ``reject``) or
   (post-moderated sites) ``approved``; a moderator may decide it before that;
 - a moderator approves or rejects (as spam or for another reason) any comment,
   decided or not, and may confirm the worker's call (``spam`` → ``spam``);

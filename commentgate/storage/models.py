@@ -97,6 +97,8 @@ class Site(Base):
     # Post-moderation still holds these for a moderator: first-time authors, links.
     hold_first_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     hold_links: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the worker does with abuse (insults, slurs, threats, hate): "flag" or "reject".
+    abuse_action: Mapped[str] = mapped_column(String(16), default="flag", server_default="flag")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     origins: Mapped[list[SiteOrigin]] = relationship(
         back_populates="site", cascade="all, delete-orphan", lazy="selectin"

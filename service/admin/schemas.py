@@ -41,6 +41,7 @@ class SiteOut(BaseModel):
     erasure: Literal["delete", "anonymise"]
     hold_first_time: bool
     hold_links: bool
+    abuse_action: Literal["flag", "reject"]
     created_at: str
 
 

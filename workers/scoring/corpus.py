@@ -38,6 +38,16 @@ def parse_line(line: str, where: str) -> Example:
     Raises:
         CorpusError: if the line is not JSON, or lacks a string text or a known label.
     """
+    text, label = _labelled(line, where, {item.value for item in Label})
+    return Example(text=text, label=Label(label))
+
+
+def _labelled(line: str, where: str, labels: set[str]) -> tuple[str, str]:
+    """The text and label of one JSON line, the label one of ``labels``.
+
+    Raises:
+        CorpusError: if the line is not JSON, or lacks a string text or a known label.
+    """
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
@@ -47,9 +57,9 @@ def parse_line(line: str, where: str) -> Example:
     text, label = record.get("text"), record.get("label")
     if not isinstance(text, str):
         raise CorpusError(f"{where}: 'text' must be a string")
-    if label not in {item.value for item in Label}:
-        raise CorpusError(f"{where}: 'label' must be 'spam' or 'ham', got {label!r}")
-    return Example(text=text, label=Label(label))
+    if label not in labels:
+        raise CorpusError(f"{where}: 'label' must be one of {sorted(labels)}, got {label!r}")
+    return text, label
 
 
 def read_examples(path: str | Path) -> list[Example]:
@@ -69,3 +79,18 @@ def read_examples(path: str | Path) -> list[Example]:
 def read_corpus(paths: Iterable[str | Path]) -> list[Example]:
     """Read and concatenate several JSONL corpora, in the given order."""
     return [example for path in paths for example in read_examples(path)]
+
+
+def read_abuse_set(path: str | Path) -> list[tuple[str, bool]]:
+    """Read a JSONL abuse set (labels ``abuse`` and ``ok``) as (text, is abuse) pairs.
+
+    Raises:
+        CorpusError: on the first malformed line (the message says which).
+    """
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    pairs = [
+        _labelled(line, f"{path}:{number}", {"abuse", "ok"})
+        for number, line in enumerate(lines, start=1)
+        if line.strip()
+    ]
+    return [(text, label == "abuse") for text, label in pairs]

@@ -16,8 +16,10 @@ from commentgate.domain import CommentStatus
 from workers.scoring.corpus import Example
 from workers.scoring.model import SpamModel
 from workers.scoring.pipeline import (
+    NO_MODEL,
     classify,
     collect_reasons,
+    is_abusive,
     make_verdict,
     model_probabilities,
 )
@@ -126,6 +128,18 @@ def evaluate(
     model = train(train_set, version="eval")
     verdicts = score_texts([example.text for example in test_set], model, rules)
     return report_for(test_set, verdicts, rules)
+
+
+def abuse_report(examples: Sequence[tuple[str, bool]], rules: SiteRules | None = None) -> Report:
+    """Count outcomes of abuse detection over (text, is abuse) pairs: a text is called
+    abusive when the stateless checks give it an ``abuse`` reason."""
+    rules = rules or SiteRules()
+    counts: Counter[str] = Counter()
+    for text, is_abuse in examples:
+        verdict = make_verdict(collect_reasons(Submission(content=text), rules), NO_MODEL)
+        flagged = is_abusive(verdict)
+        counts[("t" if flagged == is_abuse else "f") + ("p" if flagged else "n")] += 1
+    return Report(counts["tp"], counts["fp"], counts["tn"], counts["fn"])
 
 
 def cross_validate(examples: Sequence[Example], k: int, rules: SiteRules | None = None) -> Report:

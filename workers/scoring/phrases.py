@@ -28,20 +28,24 @@ INSIDE_CACHE_TOKEN = 32
 
 
 class PhraseIndex:
-    """Find which of a fixed set of phrases occur in a text, and how often."""
+    """Find which of a fixed set of phrases occur in a text, and how often; without
+    ``glued``, only as separate words (a large generated list: glued keys are looked for
+    inside every token, which costs time in proportion to their number)."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], *, glued: bool = True) -> None:
         self._keys: dict[str, str] = {}  # canonical key (spaced or glued) -> original phrase
         self._short_glued: dict[str, str] = {}  # glued keys matched as whole tokens only
         for phrase in phrases:
             key = canonical(phrase)
             if key:
                 self._keys.setdefault(key, phrase)
-                glued = key.replace(" ", "")
-                if len(glued) >= MIN_GLUED_KEY:
-                    self._keys.setdefault(glued, phrase)
-                elif len(glued) >= MIN_GLUED_TOKEN and glued != key:
-                    self._short_glued.setdefault(glued, phrase)
+                if not glued:
+                    continue
+                glued_key = key.replace(" ", "")
+                if len(glued_key) >= MIN_GLUED_KEY:
+                    self._keys.setdefault(glued_key, phrase)
+                elif len(glued_key) >= MIN_GLUED_TOKEN and glued_key != key:
+                    self._short_glued.setdefault(glued_key, phrase)
         self._longest = max((len(key.split()) for key in self._keys), default=0)
         # Phrase lengths (in tokens) by first token: most tokens start no phrase at all, so
         # most n-grams of a comment are never joined into a string to look up.

@@ -32,6 +32,7 @@ CHECKS: tuple[Check, ...] = (
     check_site_rules,
 )
 NO_MODEL = "none"
+ABUSE_REJECT = "reject"  # SiteRules.abuse_action that rejects abuse outright
 # A made-up comment that reaches every lazily loaded resource: a link, a phone number,
 # Vietnamese words.
 _SAMPLE = Submission(
@@ -144,13 +145,17 @@ def make_verdict(reasons: Sequence[Reason], model_version: str) -> Verdict:
 def classify(
     verdict: Verdict, rules: SiteRules, mode: ModerationMode | str = ModerationMode.PRE
 ) -> CommentStatus:
-    """Spam at ``spam_at`` or above; in post-moderation, approved below ``approve_below``
-    unless scoring stopped short (a ``scoring_budget`` reason): what was not read could
-    have been anything, so a moderator decides. Active site rules' actions come first:
-    spam, then pending; approve publishes what the score does not call spam."""
+    """Spam at ``spam_at`` or above, or by an active site rule; else abuse is rejected or
+    waits for a moderator (the site's ``abuse_action``); else a site rule's ``pending``, or
+    scoring that stopped short (a ``scoring_budget`` reason: what was not read could have
+    been anything), waits; a rule's ``approve``, or post-moderation below ``approve_below``,
+    publishes."""
     actions = rule_actions(verdict)
     if verdict.score >= rules.spam_at or "spam" in actions:
         return CommentStatus.SPAM
+    if is_abusive(verdict):
+        reject = rules.abuse_action == ABUSE_REJECT
+        return CommentStatus.REJECTED if reject else CommentStatus.PENDING
     if "pending" in actions or not is_complete(verdict):
         return CommentStatus.PENDING
     post = ModerationMode(mode) is ModerationMode.POST
@@ -166,6 +171,11 @@ def rule_actions(verdict: Verdict) -> set[str]:
         for reason in verdict.reasons
         if reason.rule is not None and reason.rule.action and not reason.rule.shadow
     }
+
+
+def is_abusive(verdict: Verdict) -> bool:
+    """Whether the verdict has an ``abuse`` reason."""
+    return any(reason.code == ReasonCode.ABUSE for reason in verdict.reasons)
 
 
 def is_complete(verdict: Verdict) -> bool:

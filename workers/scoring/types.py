@@ -55,8 +55,10 @@ class ReasonCode(str, Enum):
     # asking readers for something for the writer
     SELF_PROMOTION = "self_promotion"
     ENGAGEMENT_BAIT = "engagement_bait"
-    # abuse is surfaced for moderators, it is not spam evidence
+    # abuse is not spam evidence: profanity is surfaced for moderators, and abuse (insults,
+    # slurs, threats, hate) holds the comment or rejects it (the site's abuse_action)
     PROFANITY = "profanity"
+    ABUSE = "abuse"
     # warning or news discussion around quoted spam wording (a negative weight)
     WARNING_CONTEXT = "warning_context"
     # the learning model
@@ -154,6 +156,8 @@ class SiteRules:
     custom_words: frozenset[str] = frozenset()
     # the rules its moderators wrote, active and in the shadow
     rules: tuple[SiteRuleSpec, ...] = ()
+    # what an ``abuse`` reason does: "flag" (wait for a moderator) or "reject"
+    abuse_action: str = "flag"
 
 
 @dataclass(frozen=True)
