@@ -8,6 +8,7 @@ from typing import Any
 
 from commentgate.config import Settings
 from commentgate.fingerprint import author_fingerprints
+from commentgate.sealing import data_keyring
 from commentgate.storage.comments import reason_codes_text
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment, Verdict, utcnow
@@ -42,6 +43,7 @@ def store_pending(
     """Store ``comments`` (``pending`` unless said) with their verdicts; their ids, in order."""
     now = utcnow()
     ids = []
+    keyring = data_keyring(settings)
     with transaction(sessions) as session:
         site_id = get_site(session, site).id
         for c in comments:
@@ -53,7 +55,7 @@ def store_pending(
                 name=c.name,
                 title=c.title,
                 content=c.content,
-                phone=c.phone,
+                phone_sealed=keyring.seal(c.phone) if c.phone else None,
                 ip=c.ip,
                 status=c.status,
                 score=c.score,
