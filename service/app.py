@@ -75,12 +75,13 @@ def _services(settings: Settings, redis_client, sessions) -> Services:
             client, settings.captcha_ttl_seconds, voice_dir=settings.captcha_voice_dir
         ),
         limiter=make_limiter(settings),
+        sites=KnownSites(sessions),
         policy=policy_from(settings),
     )
 
 
 def _apply_limits(app: Flask, svc: Services) -> None:
-    limits = AbuseLimits(svc.settings, KnownSites(svc.sessions))
+    limits = AbuseLimits(svc.settings, svc.sites)
     limits.apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 

@@ -12,7 +12,6 @@ from flask_openapi3 import APIBlueprint, Tag
 from commentgate import metrics
 from commentgate.captcha import CaptchaKind, Challenge
 from commentgate.errors import FieldError, NotFoundError, ValidationFailedError
-from commentgate.storage.sites import get_site
 from commentgate.text import clean_text
 from service.deps import services
 from service.http.errors import DATABASE_OUTAGES
@@ -66,8 +65,7 @@ def _require_site(name: str) -> None:
         UnknownSiteError: ``name`` names no registered site.
     """
     try:
-        with services().sessions() as session:
-            get_site(session, name)
+        services().sites.get(name)
     except DATABASE_OUTAGES as exc:
         # Captchas need only Redis: bound to a name we cannot check, the captcha still
         # redeems only for a comment naming that site, which intake looks up itself.

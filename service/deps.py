@@ -16,6 +16,7 @@ from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.config import Settings
 from commentgate.queue import DEFAULT_POLICY, JobPolicy
 from commentgate.storage.db import SessionFactory, unit_of_work
+from service.known_sites import KnownSites
 
 EXTENSION = "commentgate"
 
@@ -30,6 +31,7 @@ class Services:
     queue: Queue
     captchas: CaptchaService
     limiter: Limiter
+    sites: KnownSites  # the registered sites, cached in this process
     policy: JobPolicy = DEFAULT_POLICY
 
 
