@@ -1,4 +1,4 @@
-"""What one comment costs intake: no site query per request, one pipeline to queue it."""
+"""What one comment costs intake: no site query per request, one round trip to queue it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from commentgate.queue import DEFAULT_POLICY, enqueue_moderation, job_id_for, moderation_queue
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
 from tests.helpers import comment_fields, new_captcha, submit_ok
@@ -57,3 +58,18 @@ def test_an_unregistered_origin_is_still_refused(client, app):
         headers={"Origin": "https://evil.example"},
     )
     assert reply.status_code == 403
+
+
+def transactions(redis_client) -> int:
+    return redis_client.info("commandstats").get("cmdstat_exec", {}).get("calls", 0)
+
+
+def test_queueing_a_comment_is_one_round_trip(redis_client):
+    queue = moderation_queue(redis_client)
+    before = transactions(redis_client)
+    enqueue_moderation(queue, "c1", "req-1")
+    assert transactions(redis_client) - before == 1
+    job = queue.fetch_job(job_id_for("c1"))
+    assert list(job.args) == ["c1"]
+    assert job.timeout == DEFAULT_POLICY.timeout and job.retries_left == 3
+    assert job.meta == {"request_id": "req-1"} and queue.job_ids == [job_id_for("c1")]
