@@ -24,6 +24,8 @@ REBUILD_JOB = "workers.jobs.rebuild_model"
 LEARN_TIMEOUT = 300
 REBUILD_TIMEOUT = 3600
 NOTIFY_JOB = "workers.jobs.notify_site"
+REFILL_CAPTCHAS_JOB = "workers.captcha_pool.refill_captchas"
+REFILL_CAPTCHAS_ID = "refill-captchas"  # one id: a refill queued twice runs as one job
 JOB_TIMEOUT_SECONDS = 60
 
 
@@ -138,5 +140,13 @@ def enqueue_notification(
         retry=Retry(max=5, interval=[10, 60, 300, 900, 3600]),
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
+    )
+    enqueue_in_one_trip(queue, job)
+
+
+def enqueue_captcha_refill(queue: Queue) -> None:
+    """Queue drawing captchas into the pool (see :mod:`commentgate.captcha_pool`)."""
+    job = Queue.prepare_data(
+        REFILL_CAPTCHAS_JOB, job_id=REFILL_CAPTCHAS_ID, timeout=300, result_ttl=60
     )
     enqueue_in_one_trip(queue, job)

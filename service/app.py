@@ -72,7 +72,10 @@ def _services(settings: Settings, redis_client, sessions) -> Services:
         redis=client,
         queue=moderation_queue(client),
         captchas=CaptchaService(
-            client, settings.captcha_ttl_seconds, voice_dir=settings.captcha_voice_dir
+            client,
+            settings.captcha_ttl_seconds,
+            voice_dir=settings.captcha_voice_dir,
+            pooled=settings.captcha_pool_size > 0,
         ),
         limiter=make_limiter(settings),
         sites=KnownSites(sessions),
