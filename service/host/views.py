@@ -20,7 +20,7 @@ from service.deps import services
 from service.http.auth import current_principal, require
 from service.openapi_docs import SECURITY, protected
 from service.presenters import rfc3339
-from service.public import approved_counts, approved_page
+from service.public import approved_counts_json, approved_page_json, json_answer
 from service.schemas import Counts, CountsQuery, PageQuery, PublicListQuery, PublicPage
 
 host = APIBlueprint(
@@ -66,7 +66,7 @@ def comments(query: PublicListQuery):
     """What readers see, page by page."""
     with services().sessions() as session:
         site = get_scoped_site(session, current_principal(), query.site)
-        return approved_page(session, site, query)
+        return json_answer(approved_page_json(session, site, query))
 
 
 @host.get(
@@ -78,7 +78,7 @@ def counts(query: CountsQuery):
     """Counts for up to 100 articles in one call (article may repeat)."""
     with services().sessions() as session:
         site = get_scoped_site(session, current_principal(), query.site)
-        return approved_counts(session, site, query)
+        return json_answer(approved_counts_json(session, site, query))
 
 
 def _event_view(event: CommentEvent) -> dict[str, Any]:
