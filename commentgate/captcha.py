@@ -112,6 +112,20 @@ class Redemption:
         return self.error is None
 
 
+# What redeeming reads of a captcha's hash as it deletes it.
+TAKEN_FIELDS = ("answer", "site", "issued")
+
+
+@dataclass(frozen=True)
+class TakenCaptcha:
+    """A captcha's fields as it was consumed (all None: it was not there)."""
+
+    id: str
+    answer: bytes | None
+    site: bytes | None
+    issued: bytes | None
+
+
 def captcha_key(captcha_id: str) -> str:
     """The Redis hash of one captcha."""
     # Not "captcha:<id>": those were plain strings naming no site; they expire unread.
@@ -165,6 +179,11 @@ class CaptchaService:
         self._store_once = client.register_script(_STORE_ONCE)
         self._take = client.register_script(_TAKE_FROM_POOL)
 
+    @property
+    def client(self) -> redis.Redis:
+        """The Redis the captchas live in."""
+        return self._redis
+
     def issue(self, kind: CaptchaKind = CaptchaKind.IMAGE, *, site: str) -> Challenge:
         """A captcha of ``kind``, good only for ``site``: from the pool, else a new answer."""
         pool_left = None
@@ -210,9 +229,14 @@ class CaptchaService:
         does not tell which of the two was wrong.
         """
         with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hmget(captcha_key(captcha_id), "answer", "site", "issued")
+            pipe.hmget(captcha_key(captcha_id), *TAKEN_FIELDS)
             pipe.delete(captcha_key(captcha_id))
-            (expected, issued_for, issued), _ = pipe.execute()
+            taken, _ = pipe.execute()
+        return self.judge(TakenCaptcha(captcha_id, *taken), answer, site)
+
+    def judge(self, taken: TakenCaptcha, answer: str, site: str) -> Redemption:
+        """The verdict on ``answer`` for ``site``, given what consuming the captcha read."""
+        expected, issued_for, issued = taken.answer, taken.site, taken.issued
         if expected is None or issued is None:
             return Redemption("captcha_expired", None)
         issued_at = float(issued)

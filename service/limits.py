@@ -68,6 +68,9 @@ def make_limiter(settings: Settings) -> Limiter:
 
 def init_app(app: Flask, svc: Services) -> None:
     """Count requests against the limits before the views run."""
+    from service import limit_batch  # it builds on this module
+
+    limit_batch.init_app(app, svc)  # first: Flask-Limiter's checks read its counts
     svc.limiter.init_app(app)
 
 

@@ -1,14 +1,17 @@
-"""What one comment costs intake: no site query per request, one round trip to queue it."""
+"""What a comment costs intake: no site query; one Redis round trip before the commit, one after."""
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
+import redis
 from sqlalchemy import event
 
 from commentgate.queue import DEFAULT_POLICY, enqueue_moderation, job_id_for, moderation_queue
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
+from service.app import create_app
 from tests.helpers import comment_fields, new_captcha, submit_ok
 
 
@@ -73,3 +76,59 @@ def test_queueing_a_comment_is_one_round_trip(redis_client):
     assert list(job.args) == ["c1"]
     assert job.timeout == DEFAULT_POLICY.timeout and job.retries_left == 3
     assert job.meta == {"request_id": "req-1"} and queue.job_ids == [job_id_for("c1")]
+
+
+@contextmanager
+def redis_commands(redis_url: str):
+    """The commands clients send to Redis during the block, as MONITOR shows them."""
+    seen: list[str] = []
+    watcher, marker = redis.Redis.from_url(redis_url), "end-of-block"
+    closer = redis.Redis.from_url(redis_url)
+    closer.ping()  # connected before the block, so its handshake is not seen
+
+    def watch(monitor) -> None:
+        for entry in monitor.listen():
+            command = entry["command"]
+            if marker in command:
+                return
+            if "lua" not in entry.get("client_type", "") and "lua" not in str(entry):
+                seen.append(command.split()[0].upper())
+
+    with watcher.monitor() as monitor:
+        reader = threading.Thread(target=watch, args=(monitor,))
+        reader.start()
+        try:
+            yield seen
+        finally:
+            closer.echo(marker)
+            reader.join(10)
+
+
+def test_a_comment_costs_one_round_trip_before_its_commit_and_one_after(client, app, settings):
+    submit_ok(client, app)  # RQ asks the server's version once per queue
+    captcha_id, answer = new_captcha(client, app)
+    body = comment_fields(captcha_id=captcha_id, captcha_answer=answer)
+    with redis_commands(settings.redis_url) as seen:
+        assert client.post("/api/v1/comments", json=body).status_code == 202
+    # The limits and the captcha: one script. The job: one MULTI/EXEC.
+    assert seen[0] in ("EVAL", "EVALSHA") and seen[1] == "MULTI" and seen[-1] == "EXEC", seen
+    assert "EXEC" not in seen[:-1] and not {"EVAL", "EVALSHA"} & set(seen[1:]), seen
+
+
+def test_a_comment_over_its_limit_spends_no_captcha(settings, redis_client, sessions, site):
+    limited = settings.model_copy(update={"rate_limits": "2/minute"})
+    app = create_app(limited, redis_client=redis_client, sessions=sessions)
+    client = app.test_client()
+    captchas = app.extensions["commentgate"].captchas
+    answers = [captchas.issue(site="demo") for _ in range(3)]
+    replies = [
+        client.post(
+            "/api/v1/comments",
+            json=comment_fields(captcha_id=c.id, captcha_answer=captchas.answer(c.id)),
+        )
+        for c in answers
+    ]
+    assert [r.status_code for r in replies] == [202, 202, 429]
+    assert 0 < int(replies[2].headers["Retry-After"]) <= 60
+    assert captchas.answer(answers[2].id) is not None  # still there to use later
+    assert replies[0].headers["X-RateLimit-Remaining"] == "1"

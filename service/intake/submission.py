@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from commentgate.captcha import TakenCaptcha
 from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.errors import (
     FieldError,
@@ -97,6 +98,7 @@ class Submission:
 
     fields: object
     client: ClientInfo
+    taken: TakenCaptcha | None = None  # the captcha, if the limit check consumed it already
 
 
 def validated_form(fields: object, captcha_errors: dict[str, FieldError]) -> CommentIn:
@@ -129,7 +131,7 @@ def receive_comment(life: CommentLifecycle, svc: Services, submission: Submissio
         UnknownSiteError: the form names no registered site.
         ForbiddenError: the request came from an unregistered origin.
     """
-    check = redeem_named_captcha(svc.captchas, submission.fields)
+    check = redeem_named_captcha(svc.captchas, submission.fields, submission.taken)
     form = validated_form(submission.fields, check.errors)
     client = submission.client
     fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
