@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from commentgate.public_cache import COUNT_FIELD, Cached, PublicCache, page_field
 from commentgate.storage.comments import count_approved, list_approved
 from service.deps import services
-from service.openapi_docs import error_responses
+from service.openapi_docs import error_responses, with_headers
 from service.presenters import public_view
 from service.schemas import Counts, CountsQuery, PublicListQuery, PublicPage
 
@@ -99,7 +99,11 @@ def json_answer(body: bytes) -> Response:
 @public.get(
     "/comments",
     summary="Approved comments of an article, oldest first",
-    responses={200: PublicPage, **error_responses(404, 422, 429, 503)},
+    responses={
+        200: with_headers(PublicPage, ("ETag/page",)),
+        304: None,
+        **error_responses(404, 422, 429, 503),
+    },
 )
 def list_comments(query: PublicListQuery):
     """One page of an article's approved comments (304 when ``If-None-Match`` matches)."""
@@ -111,7 +115,11 @@ def list_comments(query: PublicListQuery):
 @public.get(
     "/comments/counts",
     summary="Approved comment counts per article",
-    responses={200: Counts, **error_responses(404, 422, 429, 503)},
+    responses={
+        200: with_headers(Counts, ("ETag/page",)),
+        304: None,
+        **error_responses(404, 422, 429, 503),
+    },
 )
 def comment_counts(query: CountsQuery):
     """Counts for up to 100 articles in one call (article may repeat)."""
