@@ -120,6 +120,8 @@ def test_a_pool_below_its_low_water_mark_is_refilled_by_one_job(
         install(None)
     assert redis_client.llen(pool_key(CaptchaKind.IMAGE)) == POOL
     assert redis_client.llen(pool_key(CaptchaKind.AUDIO)) == POOL
+    scraped = client.get("/metrics").get_data(as_text=True)
+    assert f'commentgate_captcha_pool{{kind="image"}} {POOL:.1f}' in scraped
     issued = issue(client).json["id"]
     assert issued.encode() not in redis_client.lrange(pool_key(CaptchaKind.IMAGE), 0, -1)
     assert redis_client.llen(pool_key(CaptchaKind.IMAGE)) == POOL - 1
