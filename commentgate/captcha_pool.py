@@ -4,11 +4,16 @@ A background job (``workers.captcha_pool.refill_captchas``) draws captchas of
 each kind into Redis until the pool holds ``captcha_pool_size``; issuing takes
 one and, when fewer than ``captcha_pool_low_water`` are left, asks for that
 job. One flag with a TTL stands for "a refill is on its way", so a busy minute
-queues one job, not one per captcha. A pooled captcha has no site until it is
+queues one job, not one per captcha. The job draws for at most
+``REFILL_SECONDS``, so filling a pool from empty never holds a worker for long;
+a pool still below its low-water mark after it is asked for again by the next
+captcha issued from it. A pooled captcha has no site until it is
 handed out, and is dropped unread after ``POOLED_TTL_SECONDS``.
 """
 
 from __future__ import annotations
+
+import time
 
 import redis
 from rq import Queue
@@ -22,13 +27,21 @@ POOLED_TTL_SECONDS = 24 * 3600
 REFILL_FLAG_SECONDS = 60
 REFILL_FLAG = redis_key("captcha-pool", "refilling")
 WRITE_EVERY = 20  # drawings stored per round trip
+REFILL_SECONDS = 1.0  # one refill job's drawing time (about 300 captchas)
 
 
-def fill(client: redis.Redis, captchas: CaptchaService, kind: CaptchaKind, size: int) -> int:
-    """Draw captchas of ``kind`` until its pool holds ``size``; how many were drawn."""
+def fill(
+    client: redis.Redis,
+    captchas: CaptchaService,
+    kind: CaptchaKind,
+    size: int,
+    until: float | None = None,
+) -> int:
+    """Draw captchas of ``kind`` until its pool holds ``size`` (or ``time.monotonic()``
+    passes ``until``); how many were drawn."""
     missing = max(0, size - client.llen(pool_key(kind)))
     drawn = 0
-    while drawn < missing:
+    while drawn < missing and (until is None or time.monotonic() < until):
         with client.pipeline(transaction=False) as pipe:
             for _ in range(min(WRITE_EVERY, missing - drawn)):
                 captcha_id, fields = captchas.draw(kind)

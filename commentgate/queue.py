@@ -144,9 +144,16 @@ def enqueue_notification(
     enqueue_in_one_trip(queue, job)
 
 
-def enqueue_captcha_refill(queue: Queue) -> None:
-    """Queue drawing captchas into the pool (see :mod:`commentgate.captcha_pool`)."""
+def enqueue_captcha_refill(queue: Queue, *, at_front: bool = True) -> None:
+    """Queue drawing captchas into the pool (see :mod:`commentgate.captcha_pool`).
+
+    At the front by default: behind a burst of scoring jobs, the pool would run dry first.
+    """
     job = Queue.prepare_data(
-        REFILL_CAPTCHAS_JOB, job_id=REFILL_CAPTCHAS_ID, timeout=300, result_ttl=60
+        REFILL_CAPTCHAS_JOB,
+        job_id=REFILL_CAPTCHAS_ID,
+        timeout=300,
+        result_ttl=60,
+        at_front=at_front,
     )
     enqueue_in_one_trip(queue, job)

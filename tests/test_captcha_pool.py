@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rq import Queue, SimpleWorker
 
@@ -126,3 +128,18 @@ def test_a_pool_below_its_low_water_mark_is_refilled_by_one_job(
     assert issued.encode() not in redis_client.lrange(pool_key(CaptchaKind.IMAGE), 0, -1)
     assert redis_client.llen(pool_key(CaptchaKind.IMAGE)) == POOL - 1
     assert queue.job_ids == []  # still above the low-water mark: nothing asked
+
+
+def test_the_refill_goes_ahead_of_waiting_comments(pooled_app, redis_client):
+    client = pooled_app.test_client()
+    queue = Queue("moderation", connection=redis_client)
+    queue.enqueue("workers.jobs.moderate_comment", "waiting", job_id="moderate-waiting")
+    assert issue(client).status_code == 201
+    assert queue.job_ids == [REFILL_CAPTCHAS_ID, "moderate-waiting"]
+
+
+def test_a_refill_draws_only_within_its_time(redis_client):
+    captchas = CaptchaService(redis_client, 600, pooled=False)
+    assert fill(redis_client, captchas, CaptchaKind.IMAGE, 50, until=time.monotonic()) == 0
+    assert fill(redis_client, captchas, CaptchaKind.IMAGE, 3, until=time.monotonic() + 60) == 3
+    assert fill(redis_client, captchas, CaptchaKind.IMAGE, 3) == 0  # full already
