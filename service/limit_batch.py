@@ -118,10 +118,8 @@ def _server(client: redis.Redis) -> tuple[object, ...]:
     return tuple(kwargs.get(k) for k in ("host", "port", "path", "db"))
 
 
-def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
-    storage = svc.limiter.limiter.storage
-    counter: redis.Redis = storage.get_connection()
-    items = _items(limits, svc.limiter._key_prefix, request.endpoint or "")
+def _window_keys(storage, items: list[tuple[RateLimitItem, str]]) -> tuple[list, list]:
+    """The script's KEYS and ARGV for the limit items: ``limits``' own two keys each."""
     keys: list[str] = []
     args: list[object] = [len(items)]
     for item, key in items:
@@ -130,6 +128,14 @@ def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
             storage.prefixed_key(storage._current_window_key(key)),
         ]
         args += [item.amount, item.get_expiry()]
+    return keys, args
+
+
+def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
+    storage = svc.limiter.limiter.storage
+    counter: redis.Redis = storage.get_connection()
+    items = _items(limits, svc.limiter._key_prefix, request.endpoint or "")
+    keys, args = _window_keys(storage, items)
     named = None
     # The limits may count in another Redis than the captchas' (tests do): then apart.
     if _names_captcha() and _server(counter) == _server(svc.captchas.client):
@@ -144,7 +150,7 @@ def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
     g.counted_limits = {
         key: Counted(bool(reply[0]), _stats(item, reply))
         for (item, key), reply in zip(items, results, strict=True)
-        if reply[0] != -1
+        if reply[0] != -1  # after a refusal, as in Flask-Limiter: not counted
     }
     if named is not None and taken:
         g.taken_captcha = TakenCaptcha(named[0], *taken)
