@@ -10,6 +10,12 @@ The picture and the sound are drawn once and kept beside the answer: every
 request for them gets the same bytes, so averaging noisy redraws gains
 nothing and repeated requests cost no CPU (speaking takes about 0.25 s).
 
+Drawing costs more than everything else a captcha request does, so a pool of
+captchas drawn in advance by a background job waits in Redis
+(:mod:`commentgate.captcha_pool`): issuing takes one off the pool, binds it to
+the site at hand-out, and its picture is the stored bytes. An empty pool is no
+error: the captcha is drawn on its first picture request, as without a pool.
+
 An *audio* captcha is the same thing with a longer digits-only answer, so it
 can be both drawn and read aloud (the ``captcha`` package's voices for 0-9);
 it is redeemed exactly like an image captcha.
@@ -41,6 +47,27 @@ LENGTHS = {"image": 5, "audio": 7}
 DRAW_LOCK_SECONDS = 10
 DRAW_POLL_SECONDS = 0.05
 
+# A pooled captcha becomes a live one: popped from the pool, its hash renamed to the
+# captcha's key, bound to the site and given the captcha's TTL, in one step so that no
+# two requests get the same one. Pool entries whose hash expired are skipped.
+_TAKE_FROM_POOL = """
+local id = ''
+while true do
+  local popped = redis.call('LPOP', KEYS[1])
+  if not popped then break end
+  local pooled = ARGV[1] .. popped
+  if redis.call('EXISTS', pooled) == 1 then
+    local live = ARGV[2] .. popped
+    redis.call('RENAME', pooled, live)
+    redis.call('HSET', live, 'site', ARGV[3], 'issued', ARGV[4])
+    redis.call('EXPIRE', live, ARGV[5])
+    id = popped
+    break
+  end
+end
+return {id, redis.call('LLEN', KEYS[1])}
+"""
+
 # Keep a drawing only while its captcha lives: a plain HSETNX after the captcha
 # was redeemed or expired would leave a hash without TTL behind.
 _STORE_ONCE = """
@@ -65,11 +92,12 @@ class CaptchaKind(str, Enum):
 
 @dataclass(frozen=True)
 class Challenge:
-    """A freshly issued captcha."""
+    """A freshly issued captcha; ``pool_left`` is what its pool holds now (None: no pool)."""
 
     id: str
     expires_in: int
     kind: CaptchaKind = CaptchaKind.IMAGE
+    pool_left: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,10 +112,46 @@ class Redemption:
         return self.error is None
 
 
+# What redeeming reads of a captcha's hash as it deletes it.
+TAKEN_FIELDS = ("answer", "site", "issued")
+
+
+@dataclass(frozen=True)
+class TakenCaptcha:
+    """A captcha's fields as it was consumed (all None: it was not there)."""
+
+    id: str
+    answer: bytes | None
+    site: bytes | None
+    issued: bytes | None
+
+
 def captcha_key(captcha_id: str) -> str:
     """The Redis hash of one captcha."""
     # Not "captcha:<id>": those were plain strings naming no site; they expire unread.
     return redis_key("challenge", captcha_id)
+
+
+def pool_key(kind: CaptchaKind) -> str:
+    """The Redis list of pooled captchas' ids of ``kind``, oldest first."""
+    return redis_key("captcha-pool", kind.value)
+
+
+def pooled_key(captcha_id: str) -> str:
+    """The Redis hash of one pooled captcha (answer, kind and picture; no site yet)."""
+    return redis_key("captcha-pool", "drawn", captcha_id)
+
+
+def new_captcha_id() -> str:
+    """A fresh random captcha id."""
+    # Hex, not URL-safe base64: an id starting with "-" reads as an option on the command
+    # line (`commentgate captcha answer ID` failed on one id in 64).
+    return secrets.token_hex(16)
+
+
+def new_answer(kind: CaptchaKind) -> str:
+    """A fresh random answer of ``kind``."""
+    return "".join(secrets.choice(kind.alphabet()) for _ in range(kind.length()))
 
 
 class CaptchaService:
@@ -103,26 +167,47 @@ class CaptchaService:
         ttl_seconds: int,
         clock: Callable[[], float] = time.time,
         voice_dir: Path | None = None,
+        *,
+        pooled: bool = True,
     ) -> None:
         self._redis = client
         self._ttl = ttl_seconds
+        self._pooled = pooled
         self._clock = clock
         self._drawer = ImageCaptcha(width=180, height=64)
         self._speaker = AudioCaptcha(voicedir=str(voice_dir) if voice_dir else None)
         self._store_once = client.register_script(_STORE_ONCE)
+        self._take = client.register_script(_TAKE_FROM_POOL)
+
+    @property
+    def client(self) -> redis.Redis:
+        """The Redis the captchas live in."""
+        return self._redis
 
     def issue(self, kind: CaptchaKind = CaptchaKind.IMAGE, *, site: str) -> Challenge:
-        """Store a new random answer of ``kind``, good only for ``site``, and return its id."""
-        # Hex, not URL-safe base64: an id starting with "-" reads as an option on the command
-        # line (`commentgate captcha answer ID` failed on one id in 64).
-        captcha_id = secrets.token_hex(16)
-        answer = "".join(secrets.choice(kind.alphabet()) for _ in range(kind.length()))
+        """A captcha of ``kind``, good only for ``site``: from the pool, else a new answer."""
+        pool_left = None
+        if self._pooled:
+            taken, pool_left = self._take(
+                keys=[pool_key(kind)],
+                args=[pooled_key(""), captcha_key(""), site, self._clock(), self._ttl],
+            )
+            if taken:
+                return Challenge(taken.decode(), self._ttl, kind, pool_left)
+        captcha_id = new_captcha_id()
+        answer = new_answer(kind)
         fields = {"answer": answer, "site": site, "kind": kind.value, "issued": self._clock()}
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(captcha_key(captcha_id), mapping=fields)
             pipe.expire(captcha_key(captcha_id), self._ttl)
             pipe.execute()
-        return Challenge(captcha_id, self._ttl, kind)
+        return Challenge(captcha_id, self._ttl, kind, pool_left)
+
+    def draw(self, kind: CaptchaKind) -> tuple[str, dict[str, str | bytes]]:
+        """A new captcha id and its pooled fields: an answer of ``kind`` and its picture."""
+        answer = new_answer(kind)
+        image = self._render("image", answer)
+        return new_captcha_id(), {"answer": answer, "kind": kind.value, "image": image}
 
     def answer(self, captcha_id: str) -> str | None:
         """The answer of a live captcha without consuming it (operators, tests)."""
@@ -144,9 +229,14 @@ class CaptchaService:
         does not tell which of the two was wrong.
         """
         with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hmget(captcha_key(captcha_id), "answer", "site", "issued")
+            pipe.hmget(captcha_key(captcha_id), *TAKEN_FIELDS)
             pipe.delete(captcha_key(captcha_id))
-            (expected, issued_for, issued), _ = pipe.execute()
+            taken, _ = pipe.execute()
+        return self.judge(TakenCaptcha(captcha_id, *taken), answer, site)
+
+    def judge(self, taken: TakenCaptcha, answer: str, site: str) -> Redemption:
+        """The verdict on ``answer`` for ``site``, given what consuming the captcha read."""
+        expected, issued_for, issued = taken.answer, taken.site, taken.issued
         if expected is None or issued is None:
             return Redemption("captcha_expired", None)
         issued_at = float(issued)

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     read_rate_limits: RateLimits = "600/minute"
     trusted_proxies: int = 0
     captcha_ttl_seconds: int = 600
+    # Captchas drawn ahead by the workers, per kind (0: draw each on its first request),
+    # and how few left make issuing ask for a refill: 200 are 4 s of a 50/s burst, time
+    # for a worker to start the refill (it draws about 300 a second). ~9 KB each in Redis.
+    captcha_pool_size: int = Field(500, ge=0)
+    captcha_pool_low_water: int = Field(200, ge=0)
     # Recordings of 0-9 for the audio captcha (DIR/0/*.wav …); empty: the captcha package's own.
     captcha_voice_dir: Path | None = None
     max_body_bytes: int = 128 * 1024

@@ -14,14 +14,19 @@ from typing import Any
 
 from commentgate.errors import FieldError, ValidationFailedError
 from commentgate.storage.models import Site
+from commentgate.storage.sites import SiteEntry
+
+NoticeHolder = Site | SiteEntry  # a site as stored, or as a process caches it
 
 
-def consent_needed(site: Site, has_phone: bool) -> bool:
+def consent_needed(site: NoticeHolder, has_phone: bool) -> bool:
     """Whether a comment to ``site`` needs its author's consent."""
     return bool(site.privacy_notice_version) and (has_phone or site.consent_always)
 
 
-def consent_record(site: Site, given: bool, has_phone: bool, now: datetime) -> dict[str, Any]:
+def consent_record(
+    site: NoticeHolder, given: bool, has_phone: bool, now: datetime
+) -> dict[str, Any]:
     """The comment's consent columns for what the reader gave.
 
     Raises:
@@ -38,7 +43,7 @@ def consent_record(site: Site, given: bool, has_phone: bool, now: datetime) -> d
     }
 
 
-def notice_view(site: Site) -> dict[str, Any]:
+def notice_view(site: NoticeHolder) -> dict[str, Any]:
     """The site's notice as the widget and the form show it."""
     return {
         "site": site.name,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import redis
 from rq import Queue, Retry
 from rq.job import JobStatus
+from rq.queue import EnqueueData
 
 from commentgate.config import Settings
 from commentgate.domain import MODERATION_QUEUE
@@ -23,6 +24,8 @@ REBUILD_JOB = "workers.jobs.rebuild_model"
 LEARN_TIMEOUT = 300
 REBUILD_TIMEOUT = 3600
 NOTIFY_JOB = "workers.jobs.notify_site"
+REFILL_CAPTCHAS_JOB = "workers.captcha_pool.refill_captchas"
+REFILL_CAPTCHAS_ID = "refill-captchas"  # one id: a refill queued twice runs as one job
 JOB_TIMEOUT_SECONDS = 60
 
 
@@ -76,17 +79,29 @@ def enqueue_moderation(
     request_id: str | None = None,
     policy: JobPolicy = DEFAULT_POLICY,
 ) -> None:
-    """Queue scoring of a stored comment."""
-    queue.enqueue(
+    """Queue scoring of a stored comment (one round trip to Redis)."""
+    job = Queue.prepare_data(
         MODERATE_JOB,
-        comment_id,
+        (comment_id,),
         job_id=job_id_for(comment_id),
-        job_timeout=policy.timeout,
+        timeout=policy.timeout,
         retry=policy.retry(),
         meta={"request_id": request_id} if request_id else {},
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )
+    enqueue_in_one_trip(queue, job)
+
+
+def enqueue_in_one_trip(queue: Queue, *jobs: EnqueueData) -> None:
+    """Queue ``jobs`` (without dependencies) in one MULTI/EXEC.
+
+    ``Queue.enqueue`` sends two transactions per job (the queue's registration,
+    then the job); intake pays for each round trip on every comment.
+    """
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue_many(jobs, pipeline=pipe)
+        pipe.execute()
 
 
 def enqueue_learning(queue: Queue, site_id: str) -> None:
@@ -118,13 +133,27 @@ def enqueue_notification(
     queue: Queue, comment_id: str, event: str, request_id: str | None = None
 ) -> None:
     """Queue a webhook to the comment's site (``comment.approved``/``comment.removed``)."""
-    queue.enqueue(
+    job = Queue.prepare_data(
         NOTIFY_JOB,
-        comment_id,
-        event,
-        request_id,
-        job_timeout=30,
+        (comment_id, event, request_id),
+        timeout=30,
         retry=Retry(max=5, interval=[10, 60, 300, 900, 3600]),
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )
+    enqueue_in_one_trip(queue, job)
+
+
+def enqueue_captcha_refill(queue: Queue, *, at_front: bool = True) -> None:
+    """Queue drawing captchas into the pool (see :mod:`commentgate.captcha_pool`).
+
+    At the front by default: behind a burst of scoring jobs, the pool would run dry first.
+    """
+    job = Queue.prepare_data(
+        REFILL_CAPTCHAS_JOB,
+        job_id=REFILL_CAPTCHAS_ID,
+        timeout=300,
+        result_ttl=60,
+        at_front=at_front,
+    )
+    enqueue_in_one_trip(queue, job)

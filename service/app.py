@@ -75,16 +75,20 @@ def _services(settings: Settings, redis_client, sessions) -> Services:
         redis=client,
         queue=moderation_queue(client),
         captchas=CaptchaService(
-            client, settings.captcha_ttl_seconds, voice_dir=settings.captcha_voice_dir
+            client,
+            settings.captcha_ttl_seconds,
+            voice_dir=settings.captcha_voice_dir,
+            pooled=settings.captcha_pool_size > 0,
         ),
         limiter=make_limiter(settings),
         keyring=data_keyring(settings),
+        sites=KnownSites(sessions),
         policy=policy_from(settings),
     )
 
 
 def _apply_limits(app: Flask, svc: Services) -> None:
-    limits = AbuseLimits(svc.settings, KnownSites(svc.sessions))
+    limits = AbuseLimits(svc.settings, svc.sites)
     limits.apply(svc.limiter, (intake, captchas, embed))
     svc.limiter.limit(svc.settings.read_rate_limits)(public)
 

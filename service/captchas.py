@@ -6,13 +6,14 @@ import logging
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+import redis
 from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from commentgate import metrics
 from commentgate.captcha import CaptchaKind, Challenge
+from commentgate.captcha_pool import ask_for_refill
 from commentgate.errors import FieldError, NotFoundError, ValidationFailedError
-from commentgate.storage.sites import get_site
 from commentgate.text import clean_text
 from service.deps import services
 from service.http.errors import DATABASE_OUTAGES
@@ -59,6 +60,24 @@ def captcha_out(challenge: Challenge, site: str) -> CaptchaOut:
     )
 
 
+def issue_captcha(kind: CaptchaKind, site: str) -> Challenge:
+    """A captcha for ``site``, from the pool when it holds one; a pool running low is refilled.
+
+    Raises:
+        redis.RedisError: the captcha could not be stored (the refill is best effort).
+    """
+    svc = services()
+    challenge = svc.captchas.issue(kind, site=site)
+    metrics.CAPTCHAS.labels("issued").inc()
+    try:
+        low_water = svc.settings.captcha_pool_low_water
+        ask_for_refill(svc.redis, svc.queue, challenge.pool_left, low_water)
+    except redis.RedisError as exc:
+        # Issuing still works with an empty pool: captchas are then drawn on demand.
+        log.warning("captcha pool refill not queued: %s", exc)
+    return challenge
+
+
 def _require_site(name: str) -> None:
     """Refuse a captcha for a site nobody registered, as the comment would be.
 
@@ -66,8 +85,7 @@ def _require_site(name: str) -> None:
         UnknownSiteError: ``name`` names no registered site.
     """
     try:
-        with services().sessions() as session:
-            get_site(session, name)
+        services().sites.get(name)
     except DATABASE_OUTAGES as exc:
         # Captchas need only Redis: bound to a name we cannot check, the captcha still
         # redeems only for a comment naming that site, which intake looks up itself.
@@ -100,8 +118,7 @@ def create_captcha(query: CaptchaQuery):
     wanted = CaptchaIn.model_validate(body)
     _same_site_in_body(query.site, body)
     _require_site(query.site)
-    challenge = services().captchas.issue(wanted.kind, site=query.site)
-    metrics.CAPTCHAS.labels("issued").inc()
+    challenge = issue_captcha(wanted.kind, query.site)
     return captcha_out(challenge, query.site).model_dump(exclude_none=True), 201
 
 

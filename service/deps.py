@@ -17,6 +17,7 @@ from commentgate.config import Settings
 from commentgate.queue import DEFAULT_POLICY, JobPolicy
 from commentgate.sealing import DataKeyring
 from commentgate.storage.db import SessionFactory, unit_of_work
+from service.known_sites import KnownSites
 
 EXTENSION = "commentgate"
 
@@ -32,6 +33,7 @@ class Services:
     captchas: CaptchaService
     limiter: Limiter
     keyring: DataKeyring  # seals phone numbers at intake, opens them for moderators
+    sites: KnownSites  # the registered sites, cached in this process
     policy: JobPolicy = DEFAULT_POLICY
 
 

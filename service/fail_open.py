@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
+from flask import g, has_request_context
 from flask_limiter import Limiter
 from limits import RateLimitItem
 from limits.strategies import RateLimiter
@@ -27,8 +29,26 @@ log = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 10.0  # an outage skips several checks per request: one line is enough
 
 
+@dataclass(frozen=True)
+class Counted:
+    """One limit as :mod:`service.limit_batch` counted it: let through or not, its window."""
+
+    passed: bool
+    stats: WindowStats
+
+
+def counted(key: str) -> Counted | None:
+    """What the request's batch already counted for the ``limits`` key ``key``, if anything."""
+    if not has_request_context():
+        return None
+    return g.get("counted_limits", {}).get(key)
+
+
 class FailOpenStrategy(RateLimiter):
-    """A limits strategy that allows what it cannot count while Redis is out."""
+    """A limits strategy that allows what it cannot count while Redis is out.
+
+    A limit the request's batch has counted already is answered from that count.
+    """
 
     def __init__(self, inner: RateLimiter) -> None:
         super().__init__(inner.storage)
@@ -44,6 +64,9 @@ class FailOpenStrategy(RateLimiter):
 
     def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
         """Count ``cost`` against ``item``; True if within it, or if Redis is out."""
+        done = counted(item.key_for(*identifiers)) if cost == 1 else None
+        if done is not None:
+            return done.passed
         try:
             return self.inner.hit(item, *identifiers, cost=cost)
         except REDIS_OUTAGES as exc:
@@ -60,6 +83,9 @@ class FailOpenStrategy(RateLimiter):
 
     def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
         """When ``item``'s window resets and what is left of it (all of it if Redis is out)."""
+        done = counted(item.key_for(*identifiers))
+        if done is not None:
+            return done.stats
         try:
             return self.inner.get_window_stats(item, *identifiers)
         except REDIS_OUTAGES as exc:

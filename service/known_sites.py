@@ -1,11 +1,16 @@
-"""Which site names are registered, as this process read them at most a few seconds ago.
+"""The registered sites, as this process read them at most a few seconds ago.
 
-The per-site limits count each registered site apart and every other name
-together (see :mod:`service.limits`). Asking the database on every captcha
-and every picture would add a query to each; sites are few (one per host
-website) and rarely added, so each process keeps the set of names and reads
-it again after ``KNOWN_SITES_TTL`` seconds. A site registered just now counts
-with the unknown names until then.
+Intake needs a comment's site (its id and origins) and the per-site limits
+need to know which names are registered (see :mod:`service.limits`). Asking
+the database on every comment, captcha and picture would add a query to each;
+sites are few (one per host website) and rarely change, so each process keeps
+them all and reads them again after ``KNOWN_SITES_TTL`` seconds.
+
+A name the cache does not hold is looked up at once (:meth:`KnownSites.get`),
+so a site registered just now takes comments at once; only the limits count it
+with the unknown names until the next read. An origin or a site removed is
+honoured within ``KNOWN_SITES_TTL`` seconds; an origin added, at once (intake
+and CORS read the database again before refusing an origin).
 """
 
 from __future__ import annotations
@@ -16,8 +21,15 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from commentgate.errors import UnknownSiteError
 from commentgate.storage.db import SessionFactory
-from commentgate.storage.sites import registered_names
+from commentgate.storage.sites import (
+    SiteEntry,
+    find_site_entry,
+    is_origin_registered,
+    normalize_origin,
+    site_entries,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +37,7 @@ KNOWN_SITES_TTL = 5.0  # seconds
 
 
 class KnownSites:
-    """The registered site names, re-read from the database at most every ``ttl`` seconds."""
+    """The registered sites, re-read from the database at most every ``ttl`` seconds."""
 
     def __init__(
         self,
@@ -36,14 +48,49 @@ class KnownSites:
         self._sessions = sessions
         self._ttl = ttl
         self._clock = clock
-        self._names: frozenset[str] = frozenset()
+        self._sites: dict[str, SiteEntry] = {}
         self._read_at: float | None = None
 
     def __contains__(self, name: object) -> bool:
+        return name in self._current()
+
+    def get(self, name: str, *, fresh: bool = False) -> SiteEntry:
+        """The site called ``name``: from the cache, else (or if ``fresh``) from the database.
+
+        Raises:
+            UnknownSiteError: no such site is registered.
+            SQLAlchemyError: the database could not be read when it had to be.
+        """
+        entry = None if fresh else self._current().get(name)
+        if entry is None:
+            with self._sessions() as session:
+                entry = find_site_entry(session, name)
+            if entry is None:
+                raise UnknownSiteError(name)
+        return entry
+
+    def allows(self, origin: str, site: str | None) -> bool:
+        """Whether ``origin`` is registered for ``site`` (for any site when None).
+
+        An origin the cache does not hold is looked up in the database before
+        the answer is no.
+
+        Raises:
+            SQLAlchemyError: the database could not be read when it had to be.
+        """
+        wanted = normalize_origin(origin)
+        cached = self._current()
+        entries = cached.values() if site is None else [cached.get(site)]
+        if any(entry is not None and wanted in entry.origins for entry in entries):
+            return True
+        with self._sessions() as session:
+            return is_origin_registered(session, origin, site)
+
+    def _current(self) -> dict[str, SiteEntry]:
         now = self._clock()
         if self._read_at is None or now - self._read_at >= self._ttl:
             self._read(now)
-        return name in self._names
+        return self._sites
 
     def _read(self, now: float) -> None:
         # Marked first: requests arriving meanwhile use the last set instead of queueing
@@ -51,7 +98,7 @@ class KnownSites:
         self._read_at = now
         try:
             with self._sessions() as session:
-                self._names = registered_names(session)
+                self._sites = site_entries(session)
         except SQLAlchemyError as exc:
             # The limits must not fail with the database: keep the last set until next time.
             log.warning("cannot read the registered sites (%s); keeping the last list", exc)

@@ -38,17 +38,27 @@ ETAG = {
 }
 # Conflicts about a comment carry its current ETag; other conflicts (a taken name) do not.
 ETAG_IF_COMMENT = {"ETag": {**ETAG["ETag"], "required": False}}
+# Readers' pages: documented as "ETag" too (the name before "/" is the header's).
+ETAG_OF_PAGE = {
+    "ETag/page": {
+        "description": "The answer's version: send it as If-None-Match to get 304 if unchanged",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
 
 
 @cache
 def with_headers(model: type[BaseModel], headers: tuple[str, ...]) -> type[BaseModel]:
     """``model`` documented with response headers (same schema, same name)."""
-    documented = {**RETRY_AFTER, **ETAG, "ETag?": ETAG_IF_COMMENT["ETag"]}
+    documented = {**RETRY_AFTER, **ETAG, "ETag?": ETAG_IF_COMMENT["ETag"], **ETAG_OF_PAGE}
+    named = {h: h.rstrip("?").split("/")[0] for h in headers}
     config = ConfigDict(
         title=model.model_config.get("title") or model.__name__,
-        openapi_extra={"headers": {h.rstrip("?"): Header(**documented[h]) for h in headers}},
+        openapi_extra={"headers": {named[h]: Header(**documented[h]) for h in headers}},
     )
-    name = model.__name__ + "".join(h.replace("-", "").replace("?", "Maybe") for h in headers)
+    spelled = (h.replace("-", "").replace("?", "Maybe").replace("/", "Of") for h in headers)
+    name = model.__name__ + "".join(spelled)
     return type(name, (model,), {"model_config": config, "__module__": model.__module__})
 
 

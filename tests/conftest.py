@@ -103,6 +103,9 @@ def settings(tmp_path, redis_url, database_url) -> Settings:
         site_rate_limits="1000/minute",
         read_rate_limits="1000/minute",
         auth_failure_limits="1000/minute",
+        # Captchas drawn on demand, so that queues hold only what a test queued;
+        # tests/test_captcha_pool.py turns the pool on.
+        captcha_pool_size=0,
         webhook_private_addresses=True,  # the host sites of tests listen on 127.0.0.1
     )
 

@@ -21,6 +21,7 @@ SCRAPE_TIME = {
     "commentgate_queue_jobs",
     "commentgate_queue_oldest_job_age_seconds",
     "commentgate_workers_alive",
+    "commentgate_captcha_pool",
     "commentgate_comments",
     "commentgate_oldest_received_comment_age_seconds",
     "commentgate_dependency_up",

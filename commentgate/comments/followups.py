@@ -1,4 +1,4 @@
-"""What a committed change sets in motion: scoring, learning, webhooks.
+"""What a committed change sets in motion: scoring, learning, webhooks, readers' caches.
 
 All are best effort and run only after the commit (see
 :class:`commentgate.storage.db.UnitOfWork`): the sweep re-queues a comment left
@@ -13,6 +13,7 @@ import logging
 import redis
 from rq import Queue
 
+from commentgate.public_cache import forget_article
 from commentgate.queue import JobPolicy, enqueue_learning, enqueue_moderation, enqueue_notification
 
 log = logging.getLogger(__name__)
@@ -46,3 +47,11 @@ def queue_webhook(queue: Queue, comment_id: str, event: str, request_id: str | N
             comment_id,
             exc,
         )
+
+
+def forget_public_answers(queue: Queue, site_id: str, article: str) -> None:
+    """Drop the article's cached public pages and count (they expire anyway if Redis fails)."""
+    try:
+        forget_article(queue.connection, site_id, article)
+    except redis.RedisError as exc:
+        log.warning("cached answers of an article not dropped (%s); they expire soon", exc)

@@ -4,7 +4,8 @@ Every change of status goes through :meth:`CommentLifecycle._change`, which
 checks the transition table, writes with optimistic locking and records the
 event readers' caches need; the public methods add the decision and audit rows
 that go with it. What a change sets in motion (scoring, learning, webhooks,
-counters) waits for the unit of work's commit. The service never commits.
+readers' cached pages and counts, counters) waits for the unit of work's commit.
+The service never commits.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from typing import Any
 from rq import Queue
 from sqlalchemy.orm import Session
 
-from commentgate.comments.followups import queue_learning, queue_scoring, queue_webhook
+from commentgate.comments.followups import (
+    forget_public_answers,
+    queue_learning,
+    queue_scoring,
+    queue_webhook,
+)
 from commentgate.comments.metrics import PROMETHEUS, LifecycleMetrics, since
 from commentgate.comments.rulings import Ruling
 from commentgate.comments.transitions import check_transition
@@ -252,6 +258,7 @@ class CommentLifecycle:
         add_edit(self.session, comment, key_id, now)
         if comment.status == CommentStatus.APPROVED.value:
             record_event(self.session, comment, EventType.EDITED)
+            self._forget_public(comment)
         target = ("comment", comment.id)
         detail = {"fields": fields}
         record_audit(
@@ -368,9 +375,19 @@ class CommentLifecycle:
 
     def _announce(self, comment: Comment, before: str, after: str) -> None:
         event = note_status_change(self.session, comment, before, after)
+        if event is not None:
+            self._forget_public(comment)
         webhook = WEBHOOK_EVENTS.get(event) if event is not None else None
         if webhook is not None:
             self._later(partial(queue_webhook, self._queue, comment.id, webhook, self._request_id))
+
+    def _forget_public(self, comment: Comment) -> None:
+        # Readers' cached answers live in the queue's Redis; what readers see of the
+        # article changed, so they go once the change is committed.
+        if self._queue is not None:
+            site_id, article = comment.site_id, comment.article
+            forget = partial(forget_public_answers, self._queue, site_id, article)
+            self._later(forget, key=("public", site_id, article))
 
     def _log(self, entry: Logged, at: datetime) -> None:
         # decisions.key_id names an API key; a change made from the command line has none.

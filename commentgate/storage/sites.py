@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,9 +19,45 @@ def find_site(session: Session, name: str) -> Site | None:
     return session.scalar(select(Site).where(Site.name == name))
 
 
-def registered_names(session: Session) -> frozenset[str]:
-    """The names of every registered site."""
-    return frozenset(session.scalars(select(Site.name)))
+@dataclass(frozen=True)
+class SiteEntry:
+    """What intake needs of a site, detached from any session (kept in a process's cache)."""
+
+    id: str
+    name: str
+    origins: frozenset[str]
+    # The privacy notice, for the consent a comment with a phone number needs.
+    privacy_notice_url: str | None = None
+    privacy_notice_version: str | None = None
+    privacy_purpose: str | None = None
+    consent_always: bool = False
+
+    def origin_set(self) -> frozenset[str]:
+        """The registered origins, as :meth:`Site.origin_set` gives them."""
+        return self.origins
+
+
+def _entry(site: Site) -> SiteEntry:
+    return SiteEntry(
+        site.id,
+        site.name,
+        frozenset(site.origin_set()),
+        site.privacy_notice_url,
+        site.privacy_notice_version,
+        site.privacy_purpose,
+        bool(site.consent_always),
+    )
+
+
+def site_entries(session: Session) -> dict[str, SiteEntry]:
+    """Every registered site by name, with its origins (two queries in all)."""
+    return {site.name: _entry(site) for site in session.scalars(select(Site))}
+
+
+def find_site_entry(session: Session, name: str) -> SiteEntry | None:
+    """The site called ``name`` as a :class:`SiteEntry`, or None."""
+    site = find_site(session, name)
+    return _entry(site) if site is not None else None
 
 
 def get_site(session: Session, name: str) -> Site:

@@ -18,9 +18,9 @@ from commentgate.storage.events import event_cursor, list_events
 from commentgate.storage.models import CommentEvent
 from service.deps import services
 from service.http.auth import current_principal, require
-from service.openapi_docs import SECURITY, protected
+from service.openapi_docs import SECURITY, protected, with_headers
 from service.presenters import rfc3339
-from service.public import approved_counts, approved_page
+from service.public import approved_counts_json, approved_page_json, json_answer
 from service.schemas import Counts, CountsQuery, PageQuery, PublicListQuery, PublicPage
 
 host = APIBlueprint(
@@ -60,25 +60,25 @@ def require_host() -> None:
 @host.get(
     "/comments",
     summary="Approved comments of an article, oldest first",
-    responses={200: PublicPage, **protected(404, 422)},
+    responses={200: with_headers(PublicPage, ("ETag/page",)), 304: None, **protected(404, 422)},
 )
 def comments(query: PublicListQuery):
     """What readers see, page by page."""
     with services().sessions() as session:
         site = get_scoped_site(session, current_principal(), query.site)
-        return approved_page(session, site, query)
+        return json_answer(approved_page_json(session, site, query))
 
 
 @host.get(
     "/comments/counts",
     summary="Approved comment counts per article",
-    responses={200: Counts, **protected(404, 422)},
+    responses={200: with_headers(Counts, ("ETag/page",)), 304: None, **protected(404, 422)},
 )
 def counts(query: CountsQuery):
     """Counts for up to 100 articles in one call (article may repeat)."""
     with services().sessions() as session:
         site = get_scoped_site(session, current_principal(), query.site)
-        return approved_counts(session, site, query)
+        return json_answer(approved_counts_json(session, site, query))
 
 
 def _event_view(event: CommentEvent) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from commentgate import metrics
-from commentgate.captcha import CaptchaService, Redemption
+from commentgate.captcha import CaptchaService, Redemption, TakenCaptcha
 from commentgate.errors import FieldError
 from commentgate.text import clean_text
 
@@ -48,18 +48,24 @@ def named_captcha(payload: object) -> tuple[str, str, str] | None:
     )
 
 
-def redeem_named_captcha(captchas: CaptchaService, payload: object) -> CaptchaCheck:
+def redeem_named_captcha(
+    captchas: CaptchaService, payload: object, taken: TakenCaptcha | None = None
+) -> CaptchaCheck:
     """Consume the captcha ``payload`` names and report its verdict as a field error.
 
-    A blank answer to a live captcha is left to field validation ("required");
-    an expired, used or unknown captcha is reported whatever the answer; one
-    issued for another site as a wrong answer.
+    ``taken`` is that captcha if the request's limit check consumed it already
+    (:mod:`service.limit_batch`). A blank answer to a live captcha is left to
+    field validation ("required"); an expired, used or unknown captcha is reported
+    whatever the answer; one issued for another site as a wrong answer.
     """
     named = named_captcha(payload)
     if named is None:
         return CaptchaCheck()
     captcha_id, answer, site = named
-    redemption = captchas.redeem(captcha_id, answer, site)
+    if taken is not None and taken.id == captcha_id:
+        redemption = captchas.judge(taken, answer, site)
+    else:
+        redemption = captchas.redeem(captcha_id, answer, site)
     metrics.CAPTCHAS.labels(_event(redemption)).inc()
     if redemption.ok or not (answer.strip() or redemption.error == "captcha_expired"):
         return CaptchaCheck(redemption)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from commentgate.captcha import TakenCaptcha
 from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.consent import consent_record
 from commentgate.errors import (
@@ -22,8 +23,8 @@ from commentgate.errors import (
 )
 from commentgate.fingerprint import AuthorFingerprints, author_fingerprints
 from commentgate.links import has_link
-from commentgate.storage.models import Comment, Site, utcnow
-from commentgate.storage.sites import get_site, normalize_origin
+from commentgate.storage.models import Comment, utcnow
+from commentgate.storage.sites import SiteEntry, normalize_origin
 from service.deps import Services
 from service.intake.redeem import redeem_named_captcha
 from service.schemas import CommentIn
@@ -39,7 +40,7 @@ class ClientInfo:
     request_id: str | None = None
 
 
-def check_origin(site: Site, origin: str | None) -> None:
+def check_origin(site: SiteEntry, origin: str | None) -> None:
     """A browser request must come from one of the site's registered origins.
 
     Raises:
@@ -49,8 +50,27 @@ def check_origin(site: Site, origin: str | None) -> None:
         raise ForbiddenError(f"origin {origin} not registered for {site.name}")
 
 
+def site_for(svc: Services, name: str, origin: str | None) -> SiteEntry:
+    """The site a comment names, from the process's cache, checked against ``origin``.
+
+    An origin the cached site lacks is checked again against the database
+    before it is refused: one registered a moment ago is let in at once.
+
+    Raises:
+        UnknownSiteError: no such site is registered.
+        ForbiddenError: the ``Origin`` header names another origin.
+    """
+    site = svc.sites.get(name)
+    try:
+        check_origin(site, origin)
+    except ForbiddenError:
+        site = svc.sites.get(name, fresh=True)
+        check_origin(site, origin)
+    return site
+
+
 def _new_comment(
-    site: Site,
+    site: SiteEntry,
     form: CommentIn,
     client: ClientInfo,
     issued_at: float | None,
@@ -80,6 +100,7 @@ class Submission:
 
     fields: object
     client: ClientInfo
+    taken: TakenCaptcha | None = None  # the captcha, if the limit check consumed it already
 
 
 def validated_form(fields: object, captcha_errors: dict[str, FieldError]) -> CommentIn:
@@ -113,12 +134,11 @@ def receive_comment(life: CommentLifecycle, svc: Services, submission: Submissio
         UnknownSiteError: the form names no registered site.
         ForbiddenError: the request came from an unregistered origin.
     """
-    check = redeem_named_captcha(svc.captchas, submission.fields)
+    check = redeem_named_captcha(svc.captchas, submission.fields, submission.taken)
     form = validated_form(submission.fields, check.errors)
     client = submission.client
     fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
-    site = get_site(life.session, form.site)
-    check_origin(site, client.origin)
+    site = site_for(svc, form.site, client.origin)
     consent = consent_record(site, form.consent, form.phone is not None, utcnow())
     sealed = svc.keyring.seal(form.phone) if form.phone else None
     comment = _new_comment(site, form, client, check.issued_at, fingerprints, sealed)

@@ -34,7 +34,9 @@ def post_comment():
     # receive_comment validates the body only after redeeming the captcha it names,
     # so the captcha's verdict joins the other field errors.
     submission = Submission(
-        request.get_json(silent=True), client_info(request.headers.get("Origin"))
+        request.get_json(silent=True),
+        client_info(request.headers.get("Origin")),
+        g.pop("taken_captcha", None),
     )
     with comment_work() as life:
         comment_id = receive_comment(life, services(), submission)

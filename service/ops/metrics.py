@@ -27,6 +27,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 from commentgate import multiprocess
+from commentgate.captcha import CaptchaKind, pool_key
 from commentgate.errors import ForbiddenError, MetricsTokenRequiredError
 from commentgate.queue_stats import snapshot_queue, snapshot_workers
 from commentgate.storage.stats import count_by_status, oldest_received
@@ -63,7 +64,12 @@ def _queue_families(svc: Services) -> list[GaugeMetricFamily]:
     oldest.add_metric([snap.name], snap.oldest_queued_seconds)
     workers = GaugeMetricFamily("commentgate_workers_alive", "RQ workers registered and alive.")
     workers.add_metric([], len(snapshot_workers(svc.redis)))
-    return [jobs, oldest, workers]
+    pool = GaugeMetricFamily(
+        "commentgate_captcha_pool", "Captchas drawn ahead, waiting in the pool.", labels=["kind"]
+    )
+    for kind in CaptchaKind:
+        pool.add_metric([kind.value], svc.redis.llen(pool_key(kind)))
+    return [jobs, oldest, workers, pool]
 
 
 def _comment_families(svc: Services) -> list[GaugeMetricFamily]:

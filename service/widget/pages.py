@@ -11,7 +11,6 @@ from flask import render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from commentgate import metrics
 from commentgate.captcha import CaptchaKind
 from commentgate.consent import notice_view
 from commentgate.errors import FieldError
@@ -19,6 +18,7 @@ from commentgate.messages import LANGUAGES, error_message, field_message
 from commentgate.site_settings import PLAIN_ORIGIN
 from commentgate.storage.sites import find_site
 from commentgate.text import clean_text
+from service.captchas import issue_captcha
 from service.deps import services
 from service.http.errors import OUTAGES
 from service.widget.assets import widget_css
@@ -128,11 +128,10 @@ def _fresh_captcha(target: Target) -> dict[str, str] | None:
     if not site:
         return None  # a captcha is good for one site only, and this form names none
     try:
-        challenge = services().captchas.issue(target.kind, site=site)
+        challenge = issue_captcha(target.kind, site)
     except OUTAGES as exc:
         log.warning("no captcha for the form: %s", exc)
         return None
-    metrics.CAPTCHAS.labels("issued").inc()
     # The URLs name the site, so drawing the captcha counts against its limits as the form did.
     urls = {"id": challenge.id}
     ids = {"captcha_id": challenge.id, "site": site}

@@ -1,0 +1,172 @@
+"""A request's abuse limits, and the captcha a comment names, in one Redis round trip.
+
+Flask-Limiter checks each limit with a call of its own (four for a comment: per IP
+and per site, each per minute and per hour), then once more for the headers, and
+intake redeems the captcha after that. Before Flask-Limiter looks, this hook
+counts every abuse limit of the request with the same keys and the same sliding
+window counter that ``limits`` uses, in one Lua script that also consumes the
+captcha when every limit let the request through (a refused request never
+spends a captcha, as before). Flask-Limiter's calls are then answered from
+that result (:class:`service.fail_open.FailOpenStrategy`), and intake judges the
+consumed captcha without asking Redis again.
+
+On a Redis outage nothing is counted here: Flask-Limiter's own calls fail open,
+and intake's own redeem answers 503, exactly as without this hook.
+"""
+
+from __future__ import annotations
+
+import time
+from math import floor, inf
+
+import redis
+from flask import Flask, g, request
+from limits import RateLimitItem, parse_many
+from limits.util import WindowStats
+from redis.commands.core import Script
+
+from commentgate.captcha import TAKEN_FIELDS, TakenCaptcha, captcha_key
+from commentgate.redis_conn import REDIS_OUTAGES
+from service.deps import Services, services
+from service.fail_open import Counted
+from service.intake.redeem import named_captcha
+from service.limits import AbuseLimits, names_no_site
+
+LIMITED_BLUEPRINTS = ("intake", "captchas", "embed")
+CAPTCHA_ENDPOINT = "intake.post_comment"  # the JSON door; the form's captcha stays as it was
+
+# limits' acquire_sliding_window.lua for each item in turn, stopping at the first refusal
+# as Flask-Limiter does; then the captcha's HMGET + DEL if every limit let it through.
+# KEYS: previous and current window of each item, then (maybe) the captcha.
+# ARGV: number of items, then each item's amount and expiry in seconds.
+_BATCH = """
+local n = tonumber(ARGV[1])
+local results = {}
+local passed = true
+for i = 1, n do
+  local prev, cur = KEYS[2 * i - 1], KEYS[2 * i]
+  local limit = tonumber(ARGV[2 * i])
+  local expiry = tonumber(ARGV[2 * i + 1]) * 1000
+  if not passed then
+    results[i] = {-1}
+  else
+    local current_ttl = tonumber(redis.call('pttl', cur))
+    if current_ttl > 0 and current_ttl < expiry then
+      redis.call('rename', cur, prev)
+      redis.call('set', cur, 0, 'PX', current_ttl + expiry)
+    end
+    local previous_count = tonumber(redis.call('get', prev)) or 0
+    local previous_ttl = tonumber(redis.call('pttl', prev)) or 0
+    local current_count = tonumber(redis.call('get', cur)) or 0
+    current_ttl = tonumber(redis.call('pttl', cur)) or 0
+    if previous_ttl <= 0 then previous_ttl = 0 end
+    if current_ttl <= 0 then current_ttl = 0 end
+    local weighted = math.floor(previous_count * previous_ttl / expiry) + current_count
+    local ok = 0
+    if weighted + 1 <= limit then
+      ok = 1
+      if redis.call('exists', cur) == 1 then
+        current_count = redis.call('incrby', cur, 1)
+        current_ttl = tonumber(redis.call('pttl', cur))
+      else
+        redis.call('set', cur, 1, 'PX', expiry * 2)
+        current_count, current_ttl = 1, expiry * 2
+      end
+    else
+      passed = false
+    end
+    results[i] = {ok, previous_count, previous_ttl, current_count, current_ttl}
+  end
+end
+local captcha = {}
+if passed and #KEYS > 2 * n then
+  captcha = redis.call('HMGET', KEYS[2 * n + 1], unpack(ARGV, 2 * n + 2))
+  redis.call('DEL', KEYS[2 * n + 1])
+end
+return {results, captcha}
+"""
+
+
+def _stats(item: RateLimitItem, reply: list[int]) -> WindowStats:
+    """``limits``' sliding window counter stats (remaining, reset) over the counts read."""
+    previous, previous_ms, current, current_ms = reply[1:5]
+    expiry = item.get_expiry()
+    weighted = previous * (previous_ms / 1000) / expiry + current
+    remaining = max(0, item.amount - floor(weighted))
+    now = time.time()
+    if not (previous or current):
+        return WindowStats(now, remaining)
+    previous_reset = (previous_ms / 1000) % (expiry / previous) if previous else inf
+    # A window just opened has exactly twice the expiry left, which the modulo reads as
+    # 0; limits reads it a moment later (one millisecond is enough) and says a window.
+    current_reset = ((current_ms - 1) / 1000) % expiry if current else inf
+    return WindowStats(now + min(previous_reset, current_reset), remaining)
+
+
+def _items(limits: AbuseLimits, prefix: str, scope: str) -> list[tuple[RateLimitItem, str]]:
+    """Each limit item of the request and its ``limits`` key, in Flask-Limiter's order."""
+    groups = [(limits.ip_limit(), limits.ip_key())]
+    if not names_no_site():
+        groups.append((limits.site_limit(), limits.site_key()))
+    pairs = [(item, key) for spec, key in groups for item in parse_many(spec)]
+    pairs.sort(key=lambda pair: pair[0])  # stable, as Flask-Limiter's sort of its limits
+    return [(item, item.key_for(prefix, key, scope)) for item, key in pairs]
+
+
+def _server(client: redis.Redis) -> tuple[object, ...]:
+    kwargs = client.connection_pool.connection_kwargs
+    return tuple(kwargs.get(k) for k in ("host", "port", "path", "db"))
+
+
+def _window_keys(storage, items: list[tuple[RateLimitItem, str]]) -> tuple[list, list]:
+    """The script's KEYS and ARGV for the limit items: ``limits``' own two keys each."""
+    keys: list[str] = []
+    args: list[object] = [len(items)]
+    for item, key in items:
+        keys += [
+            storage.prefixed_key(storage._previous_window_key(key)),
+            storage.prefixed_key(storage._current_window_key(key)),
+        ]
+        args += [item.amount, item.get_expiry()]
+    return keys, args
+
+
+def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
+    storage = svc.limiter.limiter.storage
+    counter: redis.Redis = storage.get_connection()
+    items = _items(limits, svc.limiter._key_prefix, request.endpoint or "")
+    keys, args = _window_keys(storage, items)
+    named = None
+    # The limits may count in another Redis than the captchas' (tests do): then apart.
+    if _names_captcha() and _server(counter) == _server(svc.captchas.client):
+        named = named_captcha(request.get_json(silent=True))
+    if named is not None:
+        keys.append(captcha_key(named[0]))
+        args += TAKEN_FIELDS
+    try:
+        results, taken = batch(keys, args, client=counter)
+    except REDIS_OUTAGES:
+        return  # Flask-Limiter fails open by itself; intake's own redeem answers 503
+    g.counted_limits = {
+        key: Counted(bool(reply[0]), _stats(item, reply))
+        for (item, key), reply in zip(items, results, strict=True)
+        if reply[0] != -1  # after a refusal, as in Flask-Limiter: not counted
+    }
+    if named is not None and taken:
+        g.taken_captcha = TakenCaptcha(named[0], *taken)
+
+
+def _names_captcha() -> bool:
+    return request.endpoint == CAPTCHA_ENDPOINT and request.method == "POST"
+
+
+def init_app(app: Flask, svc: Services) -> None:
+    """Count before Flask-Limiter does (so this must be wired before the limiter)."""
+    limits = AbuseLimits(svc.settings, svc.sites)
+    batch = svc.redis.register_script(_BATCH)  # EVALSHA: the script's text is sent once
+
+    def count_in_one_trip() -> None:
+        if request.blueprint in LIMITED_BLUEPRINTS and request.method in ("GET", "POST"):
+            _count(services(), limits, batch)
+
+    app.before_request(count_in_one_trip)

@@ -1,0 +1,144 @@
+"""What a comment costs intake: no site query; one Redis round trip before the commit, one after."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+import redis
+from pydantic import BaseModel
+from sqlalchemy import event
+
+from commentgate.queue import DEFAULT_POLICY, enqueue_moderation, job_id_for, moderation_queue
+from commentgate.storage.db import transaction
+from commentgate.storage.sites import ensure_site
+from service.app import create_app
+from service.schemas import CountsQuery, PublicListQuery
+from tests.helpers import comment_fields, new_captcha, submit_ok
+
+
+@contextmanager
+def statements(sessions):
+    """Every SQL statement the block runs, as text."""
+    engine = sessions.kw["bind"]
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_intake_reads_no_site_from_the_database_per_comment(client, app, sessions):
+    submit_ok(client, app)  # fills the process's cache of sites
+    with statements(sessions) as seen:
+        submit_ok(client, app, headers={"Origin": "https://news.example"})
+    assert not [s for s in seen if "FROM sites" in s or "FROM site_origins" in s], seen
+
+
+def test_an_origin_added_just_now_is_let_in_at_once(client, app, sessions):
+    submit_ok(client, app)
+    with transaction(sessions) as session:
+        ensure_site(session, "demo", ["https://new.example"])
+    submit_ok(client, app, headers={"Origin": "https://new.example"})
+
+
+def test_a_site_registered_just_now_takes_comments_at_once(client, app, sessions):
+    submit_ok(client, app)
+    with transaction(sessions) as session:
+        ensure_site(session, "later")
+    submit_ok(client, app, site="later")
+
+
+def test_an_unregistered_origin_is_still_refused(client, app):
+    captcha_id, answer = new_captcha(client, app)
+    body = {"captcha_id": captcha_id, "captcha_answer": answer}
+    reply = client.post(
+        "/api/v1/comments",
+        json={**comment_fields(), **body},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert reply.status_code == 403
+
+
+def transactions(redis_client) -> int:
+    return redis_client.info("commandstats").get("cmdstat_exec", {}).get("calls", 0)
+
+
+def test_queueing_a_comment_is_one_round_trip(redis_client):
+    queue = moderation_queue(redis_client)
+    before = transactions(redis_client)
+    enqueue_moderation(queue, "c1", "req-1")
+    assert transactions(redis_client) - before == 1
+    job = queue.fetch_job(job_id_for("c1"))
+    assert list(job.args) == ["c1"]
+    assert job.timeout == DEFAULT_POLICY.timeout and job.retries_left == 3
+    assert job.meta == {"request_id": "req-1"} and queue.job_ids == [job_id_for("c1")]
+
+
+@contextmanager
+def redis_commands(redis_url: str):
+    """The commands clients send to Redis during the block, as MONITOR shows them."""
+    seen: list[str] = []
+    watcher, marker = redis.Redis.from_url(redis_url), "end-of-block"
+    closer = redis.Redis.from_url(redis_url)
+    closer.ping()  # connected before the block, so its handshake is not seen
+
+    def watch(monitor) -> None:
+        for entry in monitor.listen():
+            command = entry["command"]
+            if marker in command:
+                return
+            if "lua" not in entry.get("client_type", "") and "lua" not in str(entry):
+                seen.append(command.split()[0].upper())
+
+    with watcher.monitor() as monitor:
+        reader = threading.Thread(target=watch, args=(monitor,))
+        reader.start()
+        try:
+            yield seen
+        finally:
+            closer.echo(marker)
+            reader.join(10)
+
+
+def test_a_comment_costs_one_round_trip_before_its_commit_and_one_after(client, app, settings):
+    submit_ok(client, app)  # RQ asks the server's version once per queue
+    captcha_id, answer = new_captcha(client, app)
+    body = comment_fields(captcha_id=captcha_id, captcha_answer=answer)
+    with redis_commands(settings.redis_url) as seen:
+        assert client.post("/api/v1/comments", json=body).status_code == 202
+    # The limits and the captcha: one script. The job: one MULTI/EXEC.
+    assert seen[0] in ("EVAL", "EVALSHA") and seen[1] == "MULTI" and seen[-1] == "EXEC", seen
+    assert "EXEC" not in seen[:-1] and not {"EVAL", "EVALSHA"} & set(seen[1:]), seen
+
+
+def test_a_comment_over_its_limit_spends_no_captcha(settings, redis_client, sessions, site):
+    limited = settings.model_copy(update={"rate_limits": "2/minute"})
+    app = create_app(limited, redis_client=redis_client, sessions=sessions)
+    client = app.test_client()
+    captchas = app.extensions["commentgate"].captchas
+    answers = [captchas.issue(site="demo") for _ in range(3)]
+    replies = [
+        client.post(
+            "/api/v1/comments",
+            json=comment_fields(captcha_id=c.id, captcha_answer=captchas.answer(c.id)),
+        )
+        for c in answers
+    ]
+    assert [r.status_code for r in replies] == [202, 202, 429]
+    assert 0 < int(replies[2].headers["Retry-After"]) <= 60
+    assert captchas.answer(answers[2].id) is not None  # still there to use later
+    assert replies[0].headers["X-RateLimit-Remaining"] == "1"
+
+
+def test_a_query_models_schema_is_worked_out_once():
+    # flask-openapi3 asks for it on every request that has a query string.
+    first = PublicListQuery.model_json_schema()
+    assert PublicListQuery.model_json_schema() is first
+    assert first == BaseModel.model_json_schema.__func__(PublicListQuery)
+    assert CountsQuery.model_json_schema()["properties"]["article"]["type"] == "array"
