@@ -86,6 +86,11 @@ class KnownSites:
         with self._sessions() as session:
             return is_origin_registered(session, origin, site)
 
+    def forget(self) -> None:
+        """Read the sites again on next use: a change made here shows at once in this process
+        (other processes see it within the TTL)."""
+        self._read_at = None
+
     def _current(self) -> dict[str, SiteEntry]:
         now = self._clock()
         if self._read_at is None or now - self._read_at >= self._ttl:

@@ -100,7 +100,9 @@ def sites_update(path: SitePath, body: SiteSettings):
         site = registry.update_site(
             session, current_principal(), path.site_name, body, private_webhooks=_private_webhooks()
         )
-        return _site_view(site)
+        view = _site_view(site)
+    services().sites.forget()
+    return view
 
 
 def _private_webhooks() -> bool:
