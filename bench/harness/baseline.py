@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 
 import redis
 from flask import Flask, Response, request
-from gunicorn.app.base import BaseApplication
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, insert
 
 from commentgate.config import Settings
 from commentgate.storage.db import make_engine
+from launch.gunicorn_app import CommentgateServer
 
 QUEUE = "bench:baseline"
 CAPTCHA_TTL = 600
@@ -104,17 +104,8 @@ def create_app(settings: Settings) -> Flask:
     return app
 
 
-class BaselineServer(BaseApplication):
-    """gunicorn with the service's options, serving :func:`create_app`."""
-
-    def __init__(self, settings: Settings, options: dict) -> None:
-        self._settings = settings
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
+class BaselineServer(CommentgateServer):
+    """The service's own gunicorn application, serving the baseline app instead."""
 
     def load(self) -> Flask:
         return create_app(self._settings)
