@@ -37,6 +37,8 @@ FAST_CLOCKS = {
     "COMMENTGATE_JOB_RETRY_INTERVALS": "[1, 2]",
     "COMMENTGATE_JOB_TIMEOUT_SECONDS": "20",
     "COMMENTGATE_RATE_LIMITS": "100000/minute",
+    # No captcha refill jobs among the comments' jobs that tests count (as in conftest).
+    "COMMENTGATE_CAPTCHA_POOL_SIZE": "0",
     "COMMENTGATE_SITE_RATE_LIMITS": "100000/minute",
 }
 

@@ -26,6 +26,9 @@ assets = Blueprint("widget_assets", __name__)
 CONFIG_SLOT = "__COMMENTGATE_CONFIG__"
 # The messages the script shows when the server could not answer in words.
 SCRIPT_ERRORS = ("validation_failed", "rate_limited", "unavailable")
+# The field messages the script writes itself, before sending; the server's answers carry
+# their own, already in the reader's language.
+SCRIPT_FIELDS = ("required", "too_long", "phone_invalid", "consent_required")
 # Short: a fixed script reaches readers within minutes; revalidating is a 304.
 CACHE_CONTROL = "public, max-age=300"
 
@@ -56,7 +59,7 @@ def widget_script() -> Asset:
         "css": widget_css(),
         "text": UI,
         "maxLengths": MAX_LENGTHS,
-        "messages": {"fields": FIELDS, "errors": {k: ERRORS[k] for k in SCRIPT_ERRORS}},
+        "messages": {"fields": {k: FIELDS[k] for k in SCRIPT_FIELDS}, "errors": {k: ERRORS[k] for k in SCRIPT_ERRORS}},
     }
     encoded = json.dumps(config, ensure_ascii=False, separators=(",", ":"))
     body = _static("widget.js").replace(CONFIG_SLOT, encoded).encode()

@@ -62,9 +62,7 @@
     });
   }
 
-  // The browser hides the answer to a request from an origin the site has not registered
-  // (or for a site that does not exist): to the page it looks like a network failure.
-  // Tell whoever set the widget up where to look.
+  // An unregistered origin (or site) looks like a network failure to the page: say where to look.
   function warnSetup(site) {
     if (!window.console) return;
     console.warn("commentgate: no answer from " + API + " for site \"" + site + "\". " +
@@ -264,7 +262,7 @@
   Widget.prototype.refreshCaptcha = function (announce) {
     var self = this, seq = ++this.captchaSeq;
     clearTimeout(this.expiry);
-    // The captcha counts against this site's own limits (and only its origins may ask).
+    // Counted against this site's own limits; only its origins may ask.
     var path = "/captchas?site=" + encodeURIComponent(this.site);
     return api("POST", path, { kind: this.kind }, this.lang).then(function (r) {
       if (seq !== self.captchaSeq) return;
@@ -292,7 +290,7 @@
     this.audio.hidden = this.audioNote.hidden = !audio;
     if (audio) this.audio.src = captcha.audio_url;
     else this.audio.removeAttribute("src");
-    // A code left unused expires; fetch a new one quietly if nothing is typed yet.
+    // An unused code expires: fetch a new one quietly if nothing is typed yet.
     this.expiry = setTimeout(function () {
       if (!self.fields.captcha_answer.input.value) self.refreshCaptcha(false);
     }, Math.max(captcha.expires_in - 15, 15) * 1000);
