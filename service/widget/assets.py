@@ -59,7 +59,10 @@ def widget_script() -> Asset:
         "css": widget_css(),
         "text": UI,
         "maxLengths": MAX_LENGTHS,
-        "messages": {"fields": {k: FIELDS[k] for k in SCRIPT_FIELDS}, "errors": {k: ERRORS[k] for k in SCRIPT_ERRORS}},
+        "messages": {
+            "fields": {k: FIELDS[k] for k in SCRIPT_FIELDS},
+            "errors": {k: ERRORS[k] for k in SCRIPT_ERRORS},
+        },
     }
     encoded = json.dumps(config, ensure_ascii=False, separators=(",", ":"))
     body = _static("widget.js").replace(CONFIG_SLOT, encoded).encode()
