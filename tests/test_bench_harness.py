@@ -7,12 +7,14 @@ import json
 import pytest
 
 from bench.harness import wrk
-from bench.harness.captcha import PoolSampler, find_pool
+from bench.harness.captcha import PoolSampler
 from bench.harness.load import Call, captcha_pair, closed_loop, open_loop, take_from
 from bench.harness.main import parse
 from bench.harness.memory import rss_mb
 from bench.harness.table import FAIL, PASS, Row, failures, judged, render
 from bench.harness.world import comment_body, world
+from commentgate.captcha import CaptchaKind, pool_key
+from tests.services import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +57,15 @@ def test_wrk_sends_each_call_once_and_reports(baseline):
     assert pairs.done > 0 and pairs.errors == 0
 
 
-def test_the_pool_is_found_by_its_key_or_reported_missing(baseline):
+def test_the_pool_sampler_reads_the_services_pool(baseline):
     here, _ = baseline
-    assert find_pool(here.redis) is None
-    assert "not available" in PoolSampler(here.redis).summary()
-    here.redis.rpush("commentgate:captcha:pool", "a", "b")
+    here.redis.rpush(pool_key(CaptchaKind.IMAGE), "a", "b", "c")
     sampler = PoolSampler(here.redis).start()
+    wait_for(lambda: sampler.largest == 3, what="a sample of the full pool")
+    here.redis.lpop(pool_key(CaptchaKind.IMAGE))
+    wait_for(lambda: sampler.smallest == 2, what="a sample after one was taken")
     sampler.stop()
-    assert sampler.key == "commentgate:captcha:pool"
+    assert (sampler.smallest, sampler.largest) == (2, 3)
 
 
 def test_the_table_renders_verdicts_and_counts_misses(baseline):

@@ -70,6 +70,7 @@ class World:
     redis_url: str
     database_url: str
     redis: redis.Redis
+    settings: dict[str, str] = field(default_factory=dict)  # a part's own COMMENTGATE_*
     processes: dict[str, tuple[subprocess.Popen, int]] = field(default_factory=dict)
     _engine: Engine | None = None
 
@@ -77,6 +78,7 @@ class World:
         """The environment of a process of ours: production settings, limits raised."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTGATE_")}
         env.update(RAISED_LIMITS)
+        env.update(self.settings)
         env.update(
             HOST="127.0.0.1",
             PORT=str(port),
@@ -192,8 +194,9 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def world(backend: str, model=None) -> Iterator[World]:
-    """A migrated database with the demo site (and ``model`` as the global prior), and Redis."""
+def world(backend: str, model=None, settings: dict[str, str] | None = None) -> Iterator[World]:
+    """A migrated database with the demo site (and ``model`` as the global prior), and Redis;
+    the processes started get ``settings`` in their environment."""
     with tempfile.TemporaryDirectory(prefix="commentgate-bench-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         server = RedisServer(workdir / "redis").start()
@@ -202,7 +205,7 @@ def world(backend: str, model=None) -> Iterator[World]:
         upgrade(url)
         client = redis.Redis.from_url(server.url)
         _seed(url, client, model)
-        here = World(backend, workdir, server.url, url, client)
+        here = World(backend, workdir, server.url, url, client, dict(settings or {}))
         stack.callback(here.close)
         yield here
 
