@@ -14,10 +14,12 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import func, select, text
 
-from commentgate.domain import ModerationMode
+from commentgate.domain import BanKind, ModerationMode
+from commentgate.fingerprint import fingerprint
 from commentgate.queue import JobPolicy, enqueue_moderation, job_id_for
+from commentgate.storage.bans import add_ban
 from commentgate.storage.db import transaction
-from commentgate.storage.models import Comment, Verdict
+from commentgate.storage.models import Ban, Comment, Verdict
 from commentgate.storage.sites import ensure_site
 from tests.conftest import TEST_ORIGIN
 from tests.helpers import submit_ok
@@ -29,6 +31,7 @@ from workers.runtime import install, runtime_for
 from workers.scoring.corpus import Example, Label
 from workers.scoring.training import train
 
+BANNED_PHONE = "0915 000 444"  # banned on every site by the equivalence test
 POISON = "☠ chất độc"
 HANG = "⌛ treo máy"
 SPAM = "Nhà cái uy tín nạp đầu tặng 100% liên hệ zalo 0987 654 321 nhacaiuytin.com ngay hôm nay"
@@ -80,6 +83,8 @@ def mixed_comments(site: str) -> list[dict]:
     for i in range(3):  # the spammer again, and a reader whose comments get approved
         bodies.append({"phone": "0913 000 222", "content": f"Tôi đồng ý với bài số {i} này"})
         bodies.append({"phone": "0914 000 333", "content": f"Cảm ơn tác giả, bài {i} rất hay"})
+    for i in range(2):  # a banned author (BANNED_PHONE) among them
+        bodies.append({"phone": BANNED_PHONE, "content": f"Góp ý số {i} cho tòa soạn"})
     return [{"site": site, "name": "Độc giả", **body} for body in bodies]
 
 
@@ -114,6 +119,8 @@ def test_batches_give_the_verdicts_of_one_by_one_scoring(client, app, sessions, 
             examples=0,
             last_decision_id=0,
         )
+        banned = fingerprint(rt.settings.resolved_secret_key(), BanKind.PHONE, "+84915000444")
+        add_ban(session, Ban(site_id=None, kind=BanKind.PHONE.value, value_hmac=banned))
 
     single = submit_all(client, app, sessions, "one-by-one")
     SimpleWorker([rt.queue], connection=rt.redis).work(burst=True)  # moderate_comment per job
@@ -128,7 +135,7 @@ def test_batches_give_the_verdicts_of_one_by_one_scoring(client, app, sessions, 
     assert verdicts_of(sessions, small) == expected
     # The set covers what depends on order: bursts, duplicates, spam, its author's history.
     codes = {reason["code"] for _, rows in expected for _, reasons, _ in rows for reason in reasons}
-    assert {"velocity", "duplicate", "reputation"} <= codes
+    assert {"velocity", "duplicate", "reputation", "banned"} <= codes
     assert {status for status, _ in expected} >= {"approved", "spam"}
     assert all(len(rows) == 1 for _, rows in expected)
 

@@ -1,6 +1,12 @@
 """Near-duplicates and bursts, remembered in a real Redis."""
 
-from workers.recent import NEAR_BITS, RecentActivity, simhash, trace_of
+import hashlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workers.recent import MIN_TOKENS, NEAR_BITS, RecentActivity, simhash, trace_of
+from workers.scoring.normalize import canonical, words
 
 SPAM = "Ủng hộ ứng viên Trần Văn Hùng vào hội đồng nhân dân phường 7, người tử tế và tận tâm nhất"
 
@@ -67,3 +73,32 @@ def test_redis_down_means_no_reasons_not_a_crash():
 
     dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
     assert RecentActivity(dead).reasons("s1", trace_of("c1", SPAM, "ip", "a")) == []
+
+
+def _simhash_by_definition(text: str) -> int | None:
+    """SimHash written out bit by bit, as the definition reads."""
+    tokens = words(canonical(text))
+    if len(tokens) < MIN_TOKENS:
+        return None
+    joined, totals = " ".join(tokens), [0] * 64
+    for start in range(len(joined) - 3):
+        gram = joined[start : start + 4].encode()
+        digest = int.from_bytes(hashlib.blake2b(gram, digest_size=8).digest(), "big")
+        for bit in range(64):
+            totals[bit] += 1 if digest >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if totals[bit] > 0)
+
+
+# Words of any characters (most texts reach MIN_TOKENS), joined by spaces.
+TEXTS = st.lists(st.text(st.characters(codec="utf-8"), min_size=1, max_size=9), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS.map(" ".join))
+def test_simhash_is_the_definition_computed_by_rows(text):
+    assert simhash(text) == _simhash_by_definition(text)
+
+
+def test_simhash_reads_vietnamese_characters_not_bytes():
+    text = "Bài viết rất hay, cảm ơn tác giả đã phản ánh kịp thời tình hình giao thông"
+    assert simhash(text) == _simhash_by_definition(text) is not None

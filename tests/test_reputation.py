@@ -2,6 +2,7 @@
 
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Comment
+from workers.author_book import AuthorBook
 from workers.reputation import reputation_reasons
 
 
@@ -22,7 +23,7 @@ def add(session, site, status, phone=None, ip=None) -> Comment:
 
 
 def weights(session, comment):
-    return [round(r.weight, 2) for r in reputation_reasons(session, comment)]
+    return [round(r.weight, 2) for r in reputation_reasons(session, comment, AuthorBook(b"key"))]
 
 
 def test_approved_phone_history_earns_capped_credit(sessions, site):

@@ -101,7 +101,8 @@ def _together(
     ctx = Context.of(rt)
     try:
         with deadline(max(item.timeout for item in items)), _unit(rt) as uow:
-            held = load_comments(uow.session, [item.comment_id for item in items])  # noqa: F841
+            held = load_comments(uow.session, [item.comment_id for item in items])
+            ctx.authors.read(uow.session, held)
             # The verdict rows wait for the commit, written together: nothing a later
             # comment's scoring reads is in them (statuses change by UPDATE at once).
             uow.session.autoflush = False

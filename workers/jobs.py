@@ -19,6 +19,7 @@ from commentgate.storage.comments import find_comment
 from commentgate.storage.db import UnitOfWork, unit_of_work
 from commentgate.storage.models import Comment, Site
 from workers import runtime
+from workers.author_book import AuthorBook
 from workers.bans import ban_reasons
 from workers.learning import DecisionsNotSettledError, learn_site_locked, rebuild_site_locked
 from workers.notify import notify_comment
@@ -67,18 +68,21 @@ def submission_of(
 @dataclass
 class Context:
     """What verdicts need beyond the comment, kept while one job or one batch is scored:
-    each site's current model (looked up once) and the recent-activity memory (each
-    site's newest traces read once, kept in step as comments are remembered)."""
+    each site's current model (looked up once), the recent-activity memory (each site's
+    newest traces read once, kept in step as comments are remembered) and the authors'
+    histories and bans (read once, kept in step as verdicts are written)."""
 
     rt: WorkerRuntime
     recent: RecentActivity
+    authors: AuthorBook
     models: dict[str, SpamModel | BlendedModel | None] = field(default_factory=dict)
     rules: dict[str, tuple[SiteRuleSpec, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rt: WorkerRuntime) -> Context:
         """A fresh context for one job or one batch."""
-        return cls(rt, RecentActivity(rt.redis, keep_view=True))
+        secret = rt.settings.resolved_secret_key()
+        return cls(rt, RecentActivity(rt.redis, keep_view=True), AuthorBook(secret))
 
     def model(self, session, site_id: str) -> SpamModel | BlendedModel | None:
         """What scores the site's comments, as it was when this context first asked."""
@@ -98,8 +102,8 @@ def context_reasons(ctx: Context, session, comment: Comment) -> list[Reason]:
     author = comment.phone_hmac or comment.ip_hmac or comment.name
     trace = trace_of(comment.id, comment.content, author, comment.article)
     return [
-        *ban_reasons(session, comment, ctx.rt.settings.resolved_secret_key()),
-        *reputation_reasons(session, comment),
+        *ban_reasons(session, comment, ctx.authors),
+        *reputation_reasons(session, comment, ctx.authors),
         *ctx.recent.reasons(comment.site_id, trace),
     ]
 
@@ -157,6 +161,8 @@ def score_in(
         model_version=verdict.model_version,
         status=status,
     )
+    if moved:
+        ctx.authors.note(comment, status.value)
     return (status.value if moved else "skipped"), (verdict, status)
 
 

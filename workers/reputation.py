@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commentgate.domain import CommentStatus
-from commentgate.storage.comments import author_history
 from commentgate.storage.models import Comment
+from workers.author_book import AuthorBook
 from workers.scoring.types import Reason, ReasonCode
 
 CREDIT_PER_APPROVED = 0.1
@@ -22,11 +22,6 @@ MAX_COST = 1.2
 COST_PER_IP_SPAM = 0.2
 MIN_IP_SPAM = 2
 MAX_IP_COST = 0.6
-_DECIDED = (CommentStatus.APPROVED.value, CommentStatus.SPAM.value)
-
-
-def _history(session: Session, comment: Comment, column, value) -> dict[str, int]:
-    return author_history(session, comment, column, value, _DECIDED) if value else {}
 
 
 def _phone_reasons(history: dict[str, int]) -> list[Reason]:
@@ -50,8 +45,7 @@ def _ip_reasons(history: dict[str, int]) -> list[Reason]:
     return [Reason(ReasonCode.REPUTATION, weight, f"IP: {spam} earlier comment(s) spam")]
 
 
-def reputation_reasons(session: Session, comment: Comment) -> list[Reason]:
+def reputation_reasons(session: Session, comment: Comment, book: AuthorBook) -> list[Reason]:
     """Credit or cost from the same phone; cost from an IP with repeated spam."""
-    by_phone = _phone_reasons(_history(session, comment, Comment.phone_hmac, comment.phone_hmac))
-    by_ip = _ip_reasons(_history(session, comment, Comment.ip_hmac, comment.ip_hmac))
-    return by_phone + by_ip
+    by_phone, by_ip = book.history(session, comment)
+    return _phone_reasons(by_phone) + _ip_reasons(by_ip)

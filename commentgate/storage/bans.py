@@ -1,12 +1,12 @@
 """Bans on authors (by phone or IP HMAC) and the comments a ban rejected.
 
-The spam engine asks :func:`find_active_ban` for every comment it scores; the
+The spam engine asks :func:`find_active_bans` for the authors of the comments it scores; the
 moderation API creates, lists and lifts bans through the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -43,20 +43,49 @@ def find_active_ban(
     ``address_hmac`` is the full IPv6 address's fingerprint, the form IP bans
     had before addresses were grouped by /64 (see :mod:`commentgate.fingerprint`).
     """
+    ips = [value for value in (ip_hmac, address_hmac) if value]
+    bans = find_active_bans(session, [site_id], [phone_hmac] if phone_hmac else [], ips)
+    return first_matching_ban(bans, site_id, phone_hmac, ips)
+
+
+def find_active_bans(
+    session: Session,
+    site_ids: Collection[str],
+    phone_hmacs: Collection[str],
+    ip_hmacs: Collection[str],
+) -> list[Ban]:
+    """Active bans on these sites (or global) of any of these fingerprints, oldest first:
+    one query for the authors of a whole batch of comments."""
     matches = []
-    if phone_hmac:
-        matches.append(and_(Ban.kind == BanKind.PHONE.value, Ban.value_hmac == phone_hmac))
-    if ip_values := [value for value in (ip_hmac, address_hmac) if value]:
-        matches.append(and_(Ban.kind == BanKind.IP.value, Ban.value_hmac.in_(ip_values)))
-    if not matches:
-        return None
-    return session.scalar(
-        select(Ban)
-        .where(or_(*matches), or_(Ban.site_id == site_id, Ban.site_id.is_(None)))
-        .where(_is_active(utcnow()))
-        .order_by(Ban.created_at, Ban.id)
-        .limit(1)
+    if phone_hmacs:
+        matches.append(and_(Ban.kind == BanKind.PHONE.value, Ban.value_hmac.in_(phone_hmacs)))
+    if ip_hmacs:
+        matches.append(and_(Ban.kind == BanKind.IP.value, Ban.value_hmac.in_(ip_hmacs)))
+    if not matches or not site_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Ban)
+            .where(or_(*matches), or_(Ban.site_id.in_(site_ids), Ban.site_id.is_(None)))
+            .where(_is_active(utcnow()))
+            .order_by(Ban.created_at, Ban.id)
+        )
     )
+
+
+def first_matching_ban(
+    bans: Iterable[Ban], site_id: str, phone_hmac: str | None, ip_hmacs: Collection[str]
+) -> Ban | None:
+    """The first of ``bans`` (as :func:`find_active_bans` orders them) that holds an author
+    with these fingerprints on ``site_id``: the query's own condition, for one author."""
+    for ban in bans:
+        if ban.site_id not in (site_id, None):
+            continue
+        if ban.kind == BanKind.PHONE.value and phone_hmac and ban.value_hmac == phone_hmac:
+            return ban
+        if ban.kind == BanKind.IP.value and ban.value_hmac in ip_hmacs:
+            return ban
+    return None
 
 
 def add_ban(session: Session, ban: Ban) -> None:

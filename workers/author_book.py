@@ -1,0 +1,86 @@
+"""What the authors of the comments being scored did before, and whether they are banned.
+
+One job, or a batch of them, reads this once for all its comments' authors (two queries
+for their decided comments, by phone and by IP fingerprint, and one for their bans)
+instead of three queries per comment. The counts are kept in step as the verdicts are
+written (:meth:`AuthorBook.note`), so a later comment of a batch sees the earlier ones
+exactly as it would one job after another. Decisions and bans made elsewhere while a batch
+runs are seen by the next one, as the site's model is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from commentgate.domain import CommentStatus
+from commentgate.fingerprint import address_fingerprint
+from commentgate.storage.bans import find_active_bans, first_matching_ban
+from commentgate.storage.comments import author_histories
+from commentgate.storage.models import Ban, Comment
+
+# The statuses an author's history counts: moderators' and the engine's settled calls.
+DECIDED = (CommentStatus.APPROVED.value, CommentStatus.SPAM.value)
+
+History = dict[str, int]  # comments of an author in each decided status
+
+
+class AuthorBook:
+    """Histories and bans of the authors of the comments read into it."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._read: set[str] = set()  # comment ids whose authors are in the book
+        self._by_phone: dict[tuple[str, str], History] = {}
+        self._by_ip: dict[tuple[str, str], History] = {}
+        self._bans: dict[str, Ban] = {}  # oldest first, as the query orders them
+
+    def read(self, session: Session, comments: Iterable[Comment]) -> None:
+        """Read the history and bans of the authors of ``comments`` not read yet."""
+        new = [comment for comment in comments if comment.id not in self._read]
+        if not new:
+            return
+        sites = {comment.site_id for comment in new}
+        phones = {comment.phone_hmac for comment in new if comment.phone_hmac}
+        ips = {ip for comment in new for ip in self._ips(comment)}
+        phone_history = author_histories(session, sites, Comment.phone_hmac, phones, DECIDED)
+        ip_history = author_histories(session, sites, Comment.ip_hmac, ips, DECIDED)
+        for key in _keys(new, "phone_hmac"):
+            self._by_phone.setdefault(key, phone_history.get(key, {}))
+        for key in _keys(new, "ip_hmac"):
+            self._by_ip.setdefault(key, ip_history.get(key, {}))
+        for ban in find_active_bans(session, sites, phones, ips):
+            self._bans.setdefault(ban.id, ban)
+        self._read.update(comment.id for comment in new)
+
+    def ban(self, session: Session, comment: Comment) -> Ban | None:
+        """The oldest active ban that holds the comment's author."""
+        self.read(session, [comment])
+        bans = sorted(self._bans.values(), key=lambda ban: (ban.created_at, ban.id))
+        return first_matching_ban(bans, comment.site_id, comment.phone_hmac, self._ips(comment))
+
+    def history(self, session: Session, comment: Comment) -> tuple[History, History]:
+        """The author's decided comments on the site: by phone and by IP fingerprint."""
+        self.read(session, [comment])
+        return (
+            self._by_phone.get((comment.site_id, comment.phone_hmac or ""), {}),
+            self._by_ip.get((comment.site_id, comment.ip_hmac or ""), {}),
+        )
+
+    def note(self, comment: Comment, status: str) -> None:
+        """The comment is now in ``status``: it counts in its author's history from here."""
+        if status not in DECIDED:
+            return
+        for table, value in ((self._by_phone, comment.phone_hmac), (self._by_ip, comment.ip_hmac)):
+            if value and (comment.site_id, value) in table:
+                counts = table[(comment.site_id, value)]
+                counts[status] = counts.get(status, 0) + 1
+
+    def _ips(self, comment: Comment) -> list[str]:
+        full = address_fingerprint(self._secret, comment.ip)
+        return [value for value in (comment.ip_hmac, full) if value]
+
+
+def _keys(comments: list[Comment], column: str) -> set[tuple[str, str]]:
+    return {(comment.site_id, value) for comment in comments if (value := getattr(comment, column))}
