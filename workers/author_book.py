@@ -11,6 +11,7 @@ runs are seen by the next one, as the site's model is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,20 @@ from commentgate.storage.models import Ban, Comment
 DECIDED = (CommentStatus.APPROVED.value, CommentStatus.SPAM.value)
 
 History = dict[str, int]  # comments of an author in each decided status
+
+
+@dataclass(frozen=True)
+class Author:
+    """Whose history a comment's verdict adds to: (site, fingerprint) by phone and by IP."""
+
+    phone: tuple[str, str] | None
+    ip: tuple[str, str] | None
+
+    @classmethod
+    def of(cls, comment: Comment) -> Author:
+        """Read before the verdict is written (the comment is reloaded after it)."""
+        site, phone, ip = comment.site_id, comment.phone_hmac, comment.ip_hmac
+        return cls((site, phone) if phone else None, (site, ip) if ip else None)
 
 
 class AuthorBook:
@@ -68,14 +83,13 @@ class AuthorBook:
             self._by_ip.get((comment.site_id, comment.ip_hmac or ""), {}),
         )
 
-    def note(self, comment: Comment, status: str) -> None:
-        """The comment is now in ``status``: it counts in its author's history from here."""
+    def note(self, author: Author, status: str) -> None:
+        """The author's comment is now in ``status``: it counts in their history from here."""
         if status not in DECIDED:
             return
-        for table, value in ((self._by_phone, comment.phone_hmac), (self._by_ip, comment.ip_hmac)):
-            if value and (comment.site_id, value) in table:
-                counts = table[(comment.site_id, value)]
-                counts[status] = counts.get(status, 0) + 1
+        for table, key in ((self._by_phone, author.phone), (self._by_ip, author.ip)):
+            if key in table:
+                table[key][status] = table[key].get(status, 0) + 1
 
     def _ips(self, comment: Comment) -> list[str]:
         full = address_fingerprint(self._secret, comment.ip)

@@ -19,7 +19,7 @@ from commentgate.storage.comments import find_comment
 from commentgate.storage.db import UnitOfWork, unit_of_work
 from commentgate.storage.models import Comment, Site
 from workers import runtime
-from workers.author_book import AuthorBook
+from workers.author_book import Author, AuthorBook
 from workers.bans import ban_reasons
 from workers.learning import DecisionsNotSettledError, learn_site_locked, rebuild_site_locked
 from workers.notify import notify_comment
@@ -153,6 +153,7 @@ def score_in(
     if comment.status != CommentStatus.RECEIVED.value:
         return "skipped", None
     verdict, status = scored or scorer(ctx, uow.session, comment)
+    author = Author.of(comment)
     life = CommentLifecycle(uow=uow, queue=ctx.rt.queue, request_id=request_id)
     moved = life.record_verdict(
         comment,
@@ -162,7 +163,7 @@ def score_in(
         status=status,
     )
     if moved:
-        ctx.authors.note(comment, status.value)
+        ctx.authors.note(author, status.value)
     return (status.value if moved else "skipped"), (verdict, status)
 
 
