@@ -9,11 +9,12 @@ ends in one more. Every job keeps its RQ life: its id, StartedJobRegistry member
 heartbeat while it runs (so the sweep leaves it alone), its timeout, and on failure RQ's
 own path: a retry after the next back-off interval, then the failed registry.
 
-Webhook jobs (one per approval) run in this process too, one at a time as RQ's
-SimpleWorker runs them; model jobs (learning, rebuilds) are rare, long and memory-hungry,
-and run in a forked work-horse as with RQ's own worker. Isolation from a scoring job that
-crashes the process comes from the supervisor (:mod:`workers.supervisor`), which replaces
-a dead worker; the sweep re-queues its jobs.
+Webhook jobs (one per approval) and captcha refills (a quarter of a second of drawing)
+run in this process too, one at a time as RQ's SimpleWorker runs them; model jobs
+(learning, rebuilds) are rare, long and memory-hungry, and run in a forked work-horse as
+with RQ's own worker. Isolation from a scoring job that crashes the process comes from the
+supervisor (:mod:`workers.supervisor`), which replaces a dead worker; the sweep re-queues
+its jobs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from rq.timeouts import JobTimeoutException
 from rq.utils import as_text, now
 from rq.worker import WorkerStatus
 
-from commentgate.queue import MODERATE_JOB, NOTIFY_JOB
+from commentgate.queue import MODERATE_JOB, NOTIFY_JOB, REFILL_CAPTCHAS_JOB
 from workers import runtime
 from workers.batch import BatchItem, score_batch
 from workers.jobs import Scorer, verdict_of
@@ -37,6 +38,7 @@ from workers.jobs import Scorer, verdict_of
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+IN_PROCESS = frozenset({NOTIFY_JOB, REFILL_CAPTCHAS_JOB})  # jobs run without a fork
 
 
 class BatchWorker(Worker):
@@ -60,10 +62,10 @@ class BatchWorker(Worker):
             self._run_one(other, queue)
 
     def _run_one(self, job: Job, queue: Queue) -> None:
-        """A webhook in this process, as RQ's SimpleWorker runs a job (one follows every
-        approval: a fork each would cost more than the batch); anything else in a
-        forked work-horse."""
-        if job.func_name != NOTIFY_JOB:
+        """A webhook or a captcha refill in this process, as RQ's SimpleWorker runs a job
+        (they are frequent and short: a fork each would cost more than the batch);
+        anything else in a forked work-horse."""
+        if job.func_name not in IN_PROCESS:
             super().execute_job(job, queue)
             return
         execution = self.prepare_execution(job)
