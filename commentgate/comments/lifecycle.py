@@ -54,7 +54,7 @@ from commentgate.storage.comments import (
 from commentgate.storage.db import UnitOfWork
 from commentgate.storage.edits import add_edit
 from commentgate.storage.events import note_status_change, record_event
-from commentgate.storage.models import Ban, BanRejection, Comment, utcnow
+from commentgate.storage.models import Ban, BanRejection, Comment, new_id, utcnow
 from commentgate.storage.retention import Expired, expire_comments, reduce_ips
 from commentgate.storage.subjects import delete_comment, strip_comment, was_ever_public
 
@@ -132,8 +132,10 @@ class CommentLifecycle:
     def accept(self, comment: Comment, site_name: str) -> str:
         """Store a new comment as ``received``; its scoring is queued after the commit."""
         comment.status = RECEIVED
+        # The id now, the INSERT at the commit: on SQLite the INSERT takes the database's
+        # one write lock, so nothing may run between it and the commit that releases it.
+        comment.id = comment.id or new_id()
         self.session.add(comment)
-        self.session.flush()
         self._later(partial(self._metrics.accepted, site_name))
         self._later(partial(queue_scoring, self._queue, comment.id, self._request_id, self._policy))
         return comment.id
