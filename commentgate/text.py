@@ -73,7 +73,13 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     (blanks, combining marks, variation selectors) becomes empty.
     """
     text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", value))
-    text = "".join(_drop_char(text, i, multiline) for i in range(len(text)))
+    if not (text.isprintable() and FILLERS.isdisjoint(text)):
+        # Printable characters other than the fillers are kept as they are (Cc and Cf are
+        # never printable): only the others need a closer look.
+        text = "".join(
+            char if char.isprintable() and char not in FILLERS else _drop_char(text, i, multiline)
+            for i, char in enumerate(text)
+        )
     text = unicodedata.normalize("NFC", text).strip()
     return "" if _shows_nothing(text) else text
 

@@ -17,6 +17,7 @@ and intake's own redeem answers 503, exactly as without this hook.
 from __future__ import annotations
 
 import time
+from functools import cache
 from math import floor, inf
 
 import redis
@@ -108,9 +109,15 @@ def _items(limits: AbuseLimits, prefix: str, scope: str) -> list[tuple[RateLimit
     groups = [(limits.ip_limit(), limits.ip_key())]
     if not names_no_site():
         groups.append((limits.site_limit(), limits.site_key()))
-    pairs = [(item, key) for spec, key in groups for item in parse_many(spec)]
+    pairs = [(item, key) for spec, key in groups for item in _parsed(spec)]
     pairs.sort(key=lambda pair: pair[0])  # stable, as Flask-Limiter's sort of its limits
     return [(item, item.key_for(prefix, key, scope)) for item, key in pairs]
+
+
+@cache
+def _parsed(spec: str) -> tuple[RateLimitItem, ...]:
+    """The limit items of a limit string: a few strings, parsed on every request otherwise."""
+    return tuple(parse_many(spec))
 
 
 def _server(client: redis.Redis) -> tuple[object, ...]:
