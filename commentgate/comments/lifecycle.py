@@ -46,6 +46,7 @@ from commentgate.storage.comments import (
     add_decision,
     add_verdict,
     find_comment,
+    insert_comment,
     latest_verdict,
     reason_codes_text,
     update_if_status,
@@ -132,10 +133,9 @@ class CommentLifecycle:
     def accept(self, comment: Comment, site_name: str) -> str:
         """Store a new comment as ``received``; its scoring is queued after the commit."""
         comment.status = RECEIVED
-        # The id now, the INSERT at the commit: on SQLite the INSERT takes the database's
-        # one write lock, so nothing may run between it and the commit that releases it.
         comment.id = comment.id or new_id()
-        self.session.add(comment)
+        # Last before the commit: on SQLite the INSERT takes the database's one write lock.
+        insert_comment(self.session, comment)
         self._later(partial(self._metrics.accepted, site_name))
         self._later(partial(queue_scoring, self._queue, comment.id, self._request_id, self._policy))
         return comment.id
