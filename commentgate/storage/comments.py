@@ -26,6 +26,9 @@ def find_comment(
 
 # Each mapped attribute of a comment and the column it is stored in.
 _COLUMNS = {prop.key: prop.columns[0].key for prop in Comment.__mapper__.column_attrs}
+# One statement, its values given at execution: SQLAlchemy caches its compiled form by the
+# columns given, rather than computing a cache key over the values of a new statement.
+_INSERT = insert(Comment.__table__)
 
 
 def insert_comment(session: Session, comment: Comment) -> None:
@@ -34,7 +37,7 @@ def insert_comment(session: Session, comment: Comment) -> None:
     bookkeeping of one new object costs more than the statement (bench/README.md)."""
     given = comment.__dict__
     values = {column: given[key] for key, column in _COLUMNS.items() if key in given}
-    session.execute(insert(Comment.__table__).values(values))
+    session.execute(_INSERT, values)
 
 
 def load_comments(session: Session, comment_ids: Collection[str]) -> list[Comment]:
