@@ -155,7 +155,17 @@ def main() -> int:
                     spy = os.environ.get("PY_SPY") or shutil.which("py-spy") or "py-spy"
                     target = _pids_of_workers(web.pid)[0]
                     profiler = subprocess.Popen(
-                        [spy, "record", "-p", str(target), "-d", str(args.profile), "-f", "raw", *os.environ.get("PY_SPY_ARGS", "").split()]
+                        [
+                            spy,
+                            "record",
+                            "-p",
+                            str(target),
+                            "-d",
+                            str(args.profile),
+                            "-f",
+                            "raw",
+                            *os.environ.get("PY_SPY_ARGS", "").split(),
+                        ]
                         + ["-o", str(tmp / "profile.txt"), "--nonblocking"],
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,

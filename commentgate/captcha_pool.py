@@ -5,10 +5,11 @@ each kind into Redis until the pool holds ``captcha_pool_size``; issuing takes
 one and, when fewer than ``captcha_pool_low_water`` are left, asks for that
 job. One flag with a TTL stands for "a refill is on its way", so a busy minute
 queues one job, not one per captcha. The job draws for at most
-``REFILL_SECONDS``, so filling a pool from empty never holds a worker for long;
-a pool still below its low-water mark after it is asked for again by the next
-captcha issued from it. A pooled captcha has no site until it is
-handed out, and is dropped unread after ``POOLED_TTL_SECONDS``.
+``REFILL_SECONDS``, so no refill holds a worker for long; while the pool is not
+full yet it queues its own next slice behind the jobs waiting by then (the
+flag stays up), so a pool emptied by a burst fills up again between comments.
+A pooled captcha has no site until it is handed out, and is dropped unread
+after ``POOLED_TTL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ POOLED_TTL_SECONDS = 24 * 3600
 REFILL_FLAG_SECONDS = 60
 REFILL_FLAG = redis_key("captcha-pool", "refilling")
 WRITE_EVERY = 20  # drawings stored per round trip
-# One refill job's drawing time (about 75 captchas). The job goes to the front of the
-# moderation queue, so this is also the longest the comments waiting there are held up by
-# it; a pool far from full is refilled by a job like it asked for by the next issue.
+# One refill job's drawing time (about 75 captchas): the longest the comments queued behind
+# it wait for it. The first slice goes to the front of the moderation queue (the pool is
+# low), the next ones to the back.
 REFILL_SECONDS = 0.25
 
 
@@ -56,9 +57,23 @@ def fill(
     return drawn
 
 
+def is_full(client: redis.Redis, size: int) -> bool:
+    """Whether the pool of every kind holds ``size`` captchas."""
+    with client.pipeline(transaction=False) as pipe:
+        for kind in CaptchaKind:
+            pipe.llen(pool_key(kind))
+        return all(held >= size for held in pipe.execute())
+
+
 def refill_done(client: redis.Redis) -> None:
     """Let the next issue below the low-water mark ask for a refill again."""
     client.delete(REFILL_FLAG)
+
+
+def refill_more(client: redis.Redis, queue: Queue) -> None:
+    """Queue the next slice of a refill behind the jobs waiting now; the flag stays up."""
+    client.set(REFILL_FLAG, 1, ex=REFILL_FLAG_SECONDS)
+    enqueue_captcha_refill(queue, at_front=False, next_slice=True)
 
 
 def ask_for_refill(client: redis.Redis, queue: Queue, left: int | None, low_water: int) -> bool:

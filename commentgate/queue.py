@@ -7,6 +7,7 @@ sweep can tell whether a comment's job is already waiting.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 import redis
@@ -144,14 +145,18 @@ def enqueue_notification(
     enqueue_in_one_trip(queue, job)
 
 
-def enqueue_captcha_refill(queue: Queue, *, at_front: bool = True) -> None:
+def enqueue_captcha_refill(
+    queue: Queue, *, at_front: bool = True, next_slice: bool = False
+) -> None:
     """Queue drawing captchas into the pool (see :mod:`commentgate.captcha_pool`).
 
     At the front by default: behind a burst of scoring jobs, the pool would run dry first.
+    A ``next_slice`` is queued by the refill job itself, under an id of its own (the
+    running job still holds the usual one).
     """
     job = Queue.prepare_data(
         REFILL_CAPTCHAS_JOB,
-        job_id=REFILL_CAPTCHAS_ID,
+        job_id=f"{REFILL_CAPTCHAS_ID}-{secrets.token_hex(4)}" if next_slice else REFILL_CAPTCHAS_ID,
         timeout=300,
         result_ttl=60,
         at_front=at_front,

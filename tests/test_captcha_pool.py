@@ -8,12 +8,13 @@ import pytest
 from rq import Queue, SimpleWorker
 
 from commentgate.captcha import CaptchaKind, CaptchaService, captcha_key, pool_key, pooled_key
-from commentgate.captcha_pool import fill
+from commentgate.captcha_pool import REFILL_FLAG, ask_for_refill, fill
 from commentgate.queue import REFILL_CAPTCHAS_ID
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
 from service.app import create_app
 from tests.helpers import comment_fields
+from workers import captcha_pool as captcha_pool_job
 from workers.runtime import install, runtime_for
 
 POOL = 6
@@ -143,3 +144,25 @@ def test_a_refill_draws_only_within_its_time(redis_client):
     assert fill(redis_client, captchas, CaptchaKind.IMAGE, 50, until=time.monotonic()) == 0
     assert fill(redis_client, captchas, CaptchaKind.IMAGE, 3, until=time.monotonic() + 60) == 3
     assert fill(redis_client, captchas, CaptchaKind.IMAGE, 3) == 0  # full already
+
+
+def test_a_refill_that_leaves_the_pool_short_queues_its_next_slice_behind_comments(
+    pool_settings, redis_client, sessions, monkeypatch
+):
+    queue = Queue("moderation", connection=redis_client)
+    assert ask_for_refill(redis_client, queue, left=0, low_water=3)
+    queue.enqueue("workers.jobs.moderate_comment", "waiting", job_id="moderate-waiting")
+    install(runtime_for(pool_settings, sessions, redis_client))
+    try:
+        monkeypatch.setattr(captcha_pool_job, "REFILL_SECONDS", 0.0)  # a slice that draws none
+        assert captcha_pool_job.refill_captchas() == 0
+        assert queue.job_ids[1] == "moderate-waiting"  # the next slice waits behind it
+        assert queue.job_ids[2].startswith(f"{REFILL_CAPTCHAS_ID}-")
+        assert redis_client.exists(REFILL_FLAG)  # so issues ask for no other refill
+        monkeypatch.undo()
+        assert captcha_pool_job.refill_captchas() == 2 * POOL
+    finally:
+        install(None)
+    assert redis_client.llen(pool_key(CaptchaKind.IMAGE)) == POOL
+    assert not redis_client.exists(REFILL_FLAG)  # full: the next low pool asks again
+    assert len(queue.job_ids) == 3  # and no slice came after the one that filled it

@@ -1,13 +1,17 @@
 """Captchas: issue + picture against drawing at issue time, picture latency, and the pool.
 
-The service keeps captchas drawn ahead by a worker in a pool; the part starts web and one
-worker and waits for the pool to fill, then:
+The service keeps captchas drawn ahead by a worker in a pool. With the pool's default
+size and low-water mark (web and one worker started, the pool filled):
 
-* Image GET p99: captchas issued from the full pool, each picture fetched once, open loop.
+* Image GET p99: captchas issued from the pool, each picture fetched once, open loop,
+  after the worker has refilled what they took.
 * Burst: issue + image at the open-loop rate while a sampler reads the pool's size every
   0.1 s, the worker refilling it as the service asks.
+
+Then web and worker start again with a pool large enough for a whole closed loop:
+
 * Issue + image: closed loop, each unit one ``POST`` and one ``GET`` of the picture it
-  names, from a pool filled again; the baseline handler draws with the ``captcha``
+  names, a burst the pool absorbs; the baseline handler draws with the ``captcha``
   package when it issues.
 """
 
@@ -24,25 +28,25 @@ from bench.harness.plan import Plan
 from bench.harness.table import Row, judged, ratio
 from bench.harness.world import SITE, World, answered_captchas, world
 from commentgate.captcha import CaptchaKind, pool_key
-from commentgate.captcha_pool import WRITE_EVERY
+from commentgate.config import Settings
 
 TARGET, IMAGE_P99_MS = 2.0, 5.0
-# The pool the closed loop draws from: enough for a measurement at about 600 issues a
-# second while a worker refills it (about 300 drawings a second; 9 KB each in Redis), so
-# that the loop measures issuing from the pool rather than the fallback of drawing on
-# demand. Stated in the table.
-POOL = 6000
-POOL_SETTINGS = {
-    "COMMENTGATE_CAPTCHA_POOL_SIZE": str(POOL),
-    "COMMENTGATE_CAPTCHA_POOL_LOW_WATER": str(POOL // 2),
-}
+DEFAULTS = Settings.model_fields
+DEFAULT_POOL = DEFAULTS["captcha_pool_size"].default
+DEFAULT_LOW_WATER = DEFAULTS["captcha_pool_low_water"].default
+# The closed loop's pool: enough for CLOSED_SECONDS at over 1,000 issues a second, with the
+# default share as its low-water mark (9 KB a captcha in Redis). Stated in the table.
+BIG_POOL = 5000
+BIG_LOW_WATER = BIG_POOL * DEFAULT_LOW_WATER // DEFAULT_POOL
+CLOSED_SECONDS = 4
 ISSUE = Call("POST", f"/api/v1/captchas?site={SITE}")
-FILL_SECONDS = 120  # at most: about 20 s at the worker's pace on a quiet machine
+FILL_SECONDS = 90  # at most: a pool of BIG_POOL takes about 20 s on a quiet machine
 
 
 def run(plan: Plan) -> list[Row]:
     """The captcha rows."""
-    with world(plan.main_backend, settings=POOL_SETTINGS) as here:
+    pool = {"COMMENTGATE_CAPTCHA_POOL_SIZE": str(DEFAULT_POOL)}
+    with world(plan.main_backend, settings=pool) as here:
         return _measure(plan, here)
 
 
@@ -51,21 +55,23 @@ def _measure(plan: Plan, here: World) -> list[Row]:
     baseline, web = here.start_baseline(), here.start_web()
     drawn = wrk.closed(baseline, [Call("POST", "/captchas")], "captcha", seconds)
     here.start_workers(1)
-    _fill_pool(web, here)
+    _fill_pool(web, here, DEFAULT_POOL)
     images = _image_latency(web, here, plan)
     pool = PoolSampler(here.redis).start()
     burst = open_loop(
         web, lambda client, _: captcha_pair(client, ISSUE), plan.open_rate, plan.open_seconds
     )
     pool.stop()
-    full = _fill_pool(web, here)
-    served = wrk.closed(web, [ISSUE], "captcha", seconds)
+    web = _restart_with_pool(here, BIG_POOL, BIG_LOW_WATER)
+    full = _fill_pool(web, here, BIG_POOL)
+    served = wrk.closed(web, [ISSUE], "captcha", min(seconds, CLOSED_SECONDS))
     share = ratio(served.rate, drawn.rate)
     return [
         Row(part, "baseline: draw at issue, then GET the stored picture", f"{drawn.rate:,.0f} /s"),
         judged(
             part,
-            f"POST /api/v1/captchas + GET its image (pool of {full:,} drawn by a worker)",
+            f"POST /api/v1/captchas + GET its image (from a pool of {full:,},"
+            f" refilled below {BIG_LOW_WATER:,})",
             f"{served.rate:,.0f} /s = {share:.2f}× drawing at issue{_errors(served)}",
             f"≥ {TARGET:g}×",
             share >= TARGET and served.errors == 0,
@@ -79,7 +85,8 @@ def _measure(plan: Plan, here: World) -> list[Row]:
         ),
         judged(
             part,
-            f"burst: {plan.open_rate:g} captchas/s for {plan.open_seconds:g} s, pool size",
+            f"burst: {plan.open_rate:g} captchas/s for {plan.open_seconds:g} s, pool of"
+            f" {DEFAULT_POOL} (refilled below {DEFAULT_LOW_WATER})",
             f"{pool.summary()}; p99 {burst.p99 * 1000:.0f} ms{_errors(burst)}",
             "never empty, 0 errors",
             bool(pool.smallest) and burst.errors == 0,
@@ -87,24 +94,39 @@ def _measure(plan: Plan, here: World) -> list[Row]:
     ]
 
 
-def _fill_pool(web: str, here: World) -> int:
-    """Wait for the worker to fill the pool; its size then. A captcha issued now and then
-    asks for the refills, as the service's traffic would (the captcha it takes is unused)."""
-    client = Client(web)
+def _restart_with_pool(here: World, size: int, low_water: int) -> str:
+    """Web and worker started again with another pool size; web's URL."""
+    here.stop("worker-0")
+    here.stop("web")
+    here.settings.update(
+        COMMENTGATE_CAPTCHA_POOL_SIZE=str(size), COMMENTGATE_CAPTCHA_POOL_LOW_WATER=str(low_water)
+    )
+    web = here.start_web()
+    here.start_workers(1)
+    return web
+
+
+def _fill_pool(web: str, here: World, size: int) -> int:
+    """Wait for the worker to fill the pool; its size then. A captcha issued asks for the
+    refill, as the service's traffic would (the one it takes is not used)."""
     key = pool_key(CaptchaKind.IMAGE)
+    client = Client(web)
     try:
-        deadline = time.monotonic() + FILL_SECONDS
-        while here.redis.llen(key) < POOL - WRITE_EVERY and time.monotonic() < deadline:
-            client.send(ISSUE)
-            time.sleep(0.05)
+        client.send(ISSUE)
     finally:
         client.close()
+    deadline = time.monotonic() + FILL_SECONDS
+    while here.redis.llen(key) < size and time.monotonic() < deadline:
+        time.sleep(0.1)
     return here.redis.llen(key)
 
 
 def _image_latency(web: str, here: World, plan: Plan):
+    """Pictures of captchas issued from the pool, fetched once the worker has refilled it
+    (its drawing is measured by the burst, not the pictures' latency)."""
     count = int(plan.open_rate * (2 if plan.quick else 6))
     ids = [captcha_id for captcha_id, _ in answered_captchas(web, here.redis, count)]
+    _fill_pool(web, here, DEFAULT_POOL)
     paths = [Call("GET", f"/api/v1/captchas/{i}/image.png?site={SITE}") for i in ids]
     return open_loop(
         web, lambda client, i: client.send(paths[i]), plan.open_rate, len(paths) / plan.open_rate

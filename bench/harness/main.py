@@ -47,6 +47,7 @@ def header(plan: Plan) -> str:
         f"gunicorn (service and baselines): {gunicorn}",
         f"closed-loop load: {wrk.generator()}; open-loop load: Python threads, sends on schedule",
         f"rate limits raised to {LIMIT}: {', '.join(sorted(RAISED_LIMITS))}",
+        "captcha pool: off (captchas drawn on demand) except in the captcha part",
     ]
     if plan.quick:
         lines.append("--quick: a smoke run; its figures are not the targets' measurements")

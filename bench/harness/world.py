@@ -46,6 +46,9 @@ RAISED_LIMITS = {
     "COMMENTGATE_READ_RATE_LIMITS": LIMIT,
 }
 WEB_WORKERS = 2
+# Outside the captcha part, captchas are drawn on demand: a pool emptied by the captchas a
+# part issues beforehand would have the worker drawing while its scoring is measured.
+NO_POOL = {"COMMENTGATE_CAPTCHA_POOL_SIZE": "0"}
 
 
 def postgres_reachable() -> bool:
@@ -78,6 +81,7 @@ class World:
         """The environment of a process of ours: production settings, limits raised."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTGATE_")}
         env.update(RAISED_LIMITS)
+        env.update(NO_POOL)
         env.update(self.settings)
         env.update(
             HOST="127.0.0.1",
