@@ -49,7 +49,7 @@ def test_the_prior_speaks_until_the_site_has_enough_decisions(worker, sessions, 
     model = scoring_model(worker, site.id)
     assert isinstance(model, BlendedModel) and model.version == blended.version
     expected = (blended.spam_probability(SPAM) + prior.spam_probability(SPAM)) / 2
-    assert model.opinion(SPAM)[0] == pytest.approx(expected)
+    assert model.opinion(SPAM).probability == pytest.approx(expected)
     assert model.spam_probabilities([SPAM])[0] == pytest.approx(expected)
 
 

@@ -2,11 +2,12 @@ import pytest
 
 from workers.scoring.checks.discussion import (
     MODEL_SURE,
+    WARNING_DISCOUNT,
     WARNING_WEIGHT,
     find_warnings,
 )
 from workers.scoring.features import analyze
-from workers.scoring.model import probability_reason
+from workers.scoring.opinion import Opinion, opinion_reason
 from workers.scoring.pipeline import collect_reasons
 from workers.scoring.types import ReasonCode, SiteRules, Submission
 
@@ -70,24 +71,31 @@ WARNING = "Mấy tin nhắn 'vay tiền nhanh chỉ cần CCCD' là lừa đảo
 RECOVERY_ADVERT = "Ai bị lừa đảo qua sàn ảo thì liên hệ bên mình hỗ trợ lấy lại tiền"
 
 
+def read(probability: float) -> Opinion:
+    """An opinion of a model that knows every feature of the text."""
+    return Opinion(probability, known=500.0, features=500)
+
+
 def _warning(text: str, probability: float | None) -> float:
-    reasons = collect_reasons(Submission(text), RULES, probability)
+    opinion = read(probability) if probability is not None else None
+    reasons = collect_reasons(Submission(text), RULES, opinion)
     return sum(r.weight for r in reasons if r.code is ReasonCode.WARNING_CONTEXT)
 
 
 def test_warning_explains_away_an_unsure_model_too():
-    assert probability_reason(0.8).weight == 1.937
+    model = opinion_reason(read(0.8)).weight
+    assert model > 0
     extra = _warning(WARNING, None) - _warning(WARNING, 0.8)
-    assert extra == pytest.approx(1.3559, abs=1e-3)  # WARNING_DISCOUNT (0.7) of 1.937
+    assert extra == pytest.approx(WARNING_DISCOUNT * model, abs=1e-3)
 
 
 def test_warning_words_do_not_hide_an_advert_the_model_is_sure_of():
     assert _warning(RECOVERY_ADVERT, MODEL_SURE) == _warning(RECOVERY_ADVERT, None) < 0
-    reasons = collect_reasons(Submission(RECOVERY_ADVERT), RULES, 0.99)
+    reasons = collect_reasons(Submission(RECOVERY_ADVERT), RULES, read(0.99))
     assert sum(r.weight for r in reasons) >= RULES.spam_at
 
 
 def test_sureness_is_decided_on_the_probability_not_the_rounded_weight():
     just_below = MODEL_SURE - 1e-6
-    assert probability_reason(just_below).weight == probability_reason(MODEL_SURE).weight
+    assert opinion_reason(read(just_below)).weight == opinion_reason(read(MODEL_SURE)).weight
     assert _warning(RECOVERY_ADVERT, just_below) < _warning(RECOVERY_ADVERT, MODEL_SURE)

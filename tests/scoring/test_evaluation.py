@@ -102,3 +102,19 @@ def test_score_texts_scores_like_the_worker_even_without_a_trained_model():
     model, texts = SpamModel.new("v0"), ["Bài viết hay", "Nhà cái uy tín, ib zalo 0912345678"]
     expected = [score_submission(Submission(content=text), SiteRules(), model) for text in texts]
     assert score_texts(texts, model, SiteRules()) == expected
+
+
+def test_eval_odd_counts_what_becomes_of_harmless_texts(tmp_path):
+    spam, ham, odd = tmp_path / "spam.jsonl", tmp_path / "ham.jsonl", tmp_path / "odd.jsonl"
+    write(spam, SPAM, "spam")
+    write(ham, HAM, "ham")
+    # One advert among them: its checks flag it whatever the model knows.
+    write(odd, ["12345", "NULL", "<b>x</b>", SPAM[0]], "ham")
+    args = ["--train", str(spam), "--train", str(ham), "--odd", str(odd)]
+    result = CliRunner().invoke(eval_command, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report == {**report, "n": 4, "flagged": 1, "flagged_share": 0.25, "model_only": 0}
+    text = CliRunner().invoke(eval_command, args).output
+    assert "flagged as spam       1 (25.00%)" in text
+    assert CliRunner().invoke(eval_command, ["--odd", str(odd)]).exit_code == 2

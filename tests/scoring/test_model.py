@@ -1,15 +1,14 @@
+import io
+import json
+
 import numpy as np
 import pytest
 
+from workers.scoring.calibration import Calibration, platt
 from workers.scoring.corpus import Example, Label
 from workers.scoring.features import count, row_of, weigh, word_features
-from workers.scoring.model import (
-    MODEL_SCALE,
-    ModelFormatError,
-    SpamModel,
-    model_weight,
-    rebuild,
-)
+from workers.scoring.model import UNCALIBRATED_FORMAT, ModelFormatError, SpamModel, rebuild
+from workers.scoring.opinion import VOICE, model_weight
 from workers.scoring.pipeline import score_submission
 from workers.scoring.types import SiteRules, Submission
 
@@ -41,12 +40,12 @@ def decisions() -> list[Example]:
 def test_weight_map_is_monotone_and_documented():
     weights = [model_weight(p) for p in np.linspace(0, 1, 21)]
     assert weights == sorted(weights)
-    # Sharpening keeps 0, 1/2 and 1 where they are: the values model.py documents.
-    assert (model_weight(0.0), model_weight(0.5), model_weight(1.0)) == (-1.36, 0.34, 2.04)
-    # The anchor points model.py documents.
-    assert abs(model_weight(0.46)) < 0.01 and abs(model_weight(0.58) - 1.0) < 0.01
+    # Sharpening keeps 0, 1/2 and 1 where they are: scale * (q - neutral) at q = 0, 1/2, 1.
+    assert (model_weight(0.0), model_weight(0.5), model_weight(1.0)) == (-0.55, 0.55, 1.65)
+    # The anchor points docs/spam-engine.md names: nothing at p ~ 0.39, spam_at at p ~ 0.59.
+    assert abs(model_weight(0.39)) < 0.01 and abs(model_weight(0.59) - 1.0) < 0.02
     # ...and flattens the ends: a sure ham call barely moves when p does.
-    assert model_weight(0.1) - model_weight(0.0) < 0.1 * MODEL_SCALE / 10
+    assert model_weight(0.1) - model_weight(0.0) < 0.1 * VOICE.scale / 5
 
 
 def test_word_features_are_the_columns_the_vectorizer_hashes():
@@ -66,8 +65,31 @@ def test_one_text_row_and_opinion_equal_the_matrix_path(english_model, english_e
         expected = matrix[index]
         assert row.columns.tolist() == expected.indices.tolist()
         assert np.allclose(row.values, expected.data, rtol=0, atol=1e-12)
-    probabilities = [english_model.opinion(text)[0] for text in texts]
+    one_by_one = [english_model.opinion(text) for text in texts]
+    batch = english_model.opinions(texts)
+    probabilities = [opinion.probability for opinion in one_by_one]
     assert np.allclose(probabilities, english_model.spam_probabilities(texts), rtol=0, atol=1e-12)
+    assert np.allclose(probabilities, [o.probability for o in batch], rtol=0, atol=1e-12)
+    assert [(o.known, o.features) for o in one_by_one] == [(o.known, o.features) for o in batch]
+
+
+def test_known_features_are_those_the_model_has_weights_for(english_model):
+    # At the cold start they are the training corpus's own features.
+    assert np.count_nonzero(english_model.coefficients[0]) == len(english_model.idf.columns)
+    english = english_model.opinion("Ok, see you at home later. Call me when you get there")
+    assert english.known_share > 0.9
+    foreign = english_model.opinion("Nhận làm bằng đại học giá rẻ, hồ sơ gốc, giao tận nơi")
+    assert foreign.known_share < 0.6 and foreign.known < english.known
+
+
+def test_decisions_teach_the_model_features_it_now_knows(model_bytes):
+    model = SpamModel.from_bytes(model_bytes)
+    fresh = diploma_spam(21)
+    before = model.opinion(fresh)
+    for example in decisions():
+        model.learn(example)
+    after = model.opinion(fresh)
+    assert after.known > before.known and after.evidence() > before.evidence()
 
 
 def test_untrained_model_has_no_opinion():
@@ -81,6 +103,8 @@ def test_bytes_round_trip_keeps_predictions_and_learning(model_bytes):
     model = SpamModel.from_bytes(model_bytes)
     copy = SpamModel.from_bytes(model.to_bytes())
     assert copy.version == "en-test"
+    # The cold start calibrated the model, and the calibration is stored with it.
+    assert model.calibration != Calibration() and copy.calibration == model.calibration
     text = "WINNER!! claim your prize now, call 09061701461"
     assert copy.spam_probability(text) == model.spam_probability(text)
     for example in decisions()[:3]:
@@ -92,6 +116,41 @@ def test_bytes_round_trip_keeps_predictions_and_learning(model_bytes):
 def test_garbage_bytes_are_rejected():
     with pytest.raises(ModelFormatError):
         SpamModel.from_bytes(b"not a model")
+
+
+def _stored_as(model_bytes: bytes, format_name: str, drop: str) -> bytes:
+    """The model's bytes with its metadata rewritten to another format, without ``drop``."""
+    with np.load(io.BytesIO(model_bytes), allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    meta = json.loads(arrays["meta"].tobytes().decode())
+    meta.pop(drop)
+    meta["format"] = format_name
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def test_a_model_of_the_format_before_calibration_loads_uncalibrated(model_bytes):
+    calibrated = SpamModel.from_bytes(model_bytes)
+    old = SpamModel.from_bytes(_stored_as(model_bytes, UNCALIBRATED_FORMAT, "calibration"))
+    assert old.calibration == Calibration()
+    text = "WINNER!! claim your prize now, call 09061701461"
+    raw_log_odds = old.decision_values(old.rows([text]))[0]
+    assert old.spam_probability(text) == pytest.approx(1 / (1 + np.exp(-raw_log_odds)))
+    assert old.spam_probability(text) != calibrated.spam_probability(text)
+    with pytest.raises(ModelFormatError, match="unsupported model format"):
+        SpamModel.from_bytes(_stored_as(model_bytes, "commentgate-spam-model/2", "calibration"))
+
+
+def test_platt_undoes_overconfident_log_odds_and_its_prior_holds_it_near_identity():
+    rng = np.random.default_rng(0)
+    true_log_odds = rng.normal(0, 2, 4000)
+    labels = (rng.random(4000) < 1 / (1 + np.exp(-true_log_odds))).astype(int)
+    plain = platt(3 * true_log_odds + 1, labels, prior=0)  # three times too sure, shifted
+    assert plain.a == pytest.approx(1 / 3, abs=0.05) and plain.b == pytest.approx(-1 / 3, abs=0.1)
+    held = platt(3 * true_log_odds + 1, labels, prior=1e6)
+    assert held.a == pytest.approx(1, abs=0.01) and held.b == pytest.approx(0, abs=0.01)
 
 
 def test_learns_a_new_template_without_moving_unrelated_ham(model_bytes):

@@ -1,7 +1,7 @@
 import pytest
 
 from commentgate.domain import CommentStatus
-from workers.scoring.model import model_weight
+from workers.scoring.opinion import model_weight
 from workers.scoring.pipeline import classify, make_verdict, score_submission
 from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
 

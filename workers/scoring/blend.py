@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from workers.scoring.model import SpamModel
+from workers.scoring.opinion import Opinion
 
 MIN_SITE_DECISIONS = 50
 
@@ -41,12 +42,28 @@ class BlendedModel:
         site = self.site.spam_probabilities(texts)
         return self.share * site + (1 - self.share) * self.prior.spam_probabilities(texts)
 
-    def opinion(self, text: str) -> tuple[float, list[str]]:
-        """The blended p(spam), with the words the model that says more found."""
-        p_site, site_words = self.site.opinion(text)
-        p_prior, prior_words = self.prior.opinion(text)
-        words = site_words if self.share >= 0.5 else prior_words
-        return self.share * p_site + (1 - self.share) * p_prior, words
+    def opinions(self, texts: Sequence[str]) -> list[Opinion]:
+        """The blended opinion of each text, without words."""
+        return [
+            self._blend(site, prior)
+            for site, prior in zip(
+                self.site.opinions(texts), self.prior.opinions(texts), strict=True
+            )
+        ]
+
+    def opinion(self, text: str) -> Opinion:
+        """The blended opinion, with the words the model that says more found."""
+        site, prior = self.site.opinion(text), self.prior.opinion(text)
+        return self._blend(site, prior).with_words(site.words if self.share >= 0.5 else prior.words)
+
+    def _blend(self, site: Opinion, prior: Opinion) -> Opinion:
+        """p and the known features weighed by share (the text's features are the same for
+        both: they hash alike)."""
+        return Opinion(
+            self.share * site.probability + (1 - self.share) * prior.probability,
+            self.share * site.known + (1 - self.share) * prior.known,
+            max(site.features, prior.features),
+        )
 
 
 def for_site(

@@ -21,7 +21,8 @@ from workers.scoring.pipeline import (
     collect_reasons,
     is_abusive,
     make_verdict,
-    model_probabilities,
+    model_alone_undecided,
+    model_opinions,
 )
 from workers.scoring.training import train
 from workers.scoring.types import SiteRules, Submission, Verdict
@@ -91,8 +92,8 @@ def _ratio(numerator: int, denominator: int) -> float:
 def score_texts(texts: Sequence[str], model: SpamModel, rules: SiteRules) -> list[Verdict]:
     """Score bare texts like :func:`score_submission` does, batching the model."""
     return [
-        make_verdict(collect_reasons(Submission(content=text), rules, p), model.version)
-        for text, p in zip(texts, model_probabilities(model, texts), strict=True)
+        make_verdict(collect_reasons(Submission(content=text), rules, opinion), model.version)
+        for text, opinion in zip(texts, model_opinions(model, texts), strict=True)
     ]
 
 
@@ -128,6 +129,56 @@ def evaluate(
     model = train(train_set, version="eval")
     verdicts = score_texts([example.text for example in test_set], model, rules)
     return report_for(test_set, verdicts, rules)
+
+
+@dataclass(frozen=True)
+class OddReport:
+    """What the checks and a model do with harmless texts the model may know little about
+    (numbers, code, markup, one word): how many become spam, how many of those on the
+    model's word alone, and how many wait for a moderator because the model may not decide
+    alone."""
+
+    n: int
+    flagged: int
+    model_only: int
+    held: int
+
+    @property
+    def flagged_share(self) -> float:
+        return _ratio(self.flagged, self.n)
+
+    def to_dict(self) -> dict:
+        """Counts, and the share flagged rounded to 4 decimals."""
+        return {
+            "n": self.n,
+            "flagged": self.flagged,
+            "flagged_share": round(self.flagged_share, 4),
+            "model_only": self.model_only,
+            "held": self.held,
+        }
+
+
+def odd_report(verdicts: Sequence[Verdict], rules: SiteRules) -> OddReport:
+    """Count the outcomes of harmless texts' verdicts under ``rules``."""
+    flagged = model_only = held = 0
+    for verdict in verdicts:
+        outcome = classify(verdict, rules)
+        towards = {str(getattr(r.code, "value", r.code)) for r in verdict.reasons if r.weight > 0}
+        if outcome is CommentStatus.SPAM:
+            flagged += 1
+            model_only += towards == {"model"}
+        elif model_alone_undecided(verdict) and verdict.score >= rules.spam_at:
+            held += 1
+    return OddReport(len(verdicts), flagged, model_only, held)
+
+
+def evaluate_odd(
+    train_set: Sequence[Example], texts: Sequence[str], rules: SiteRules | None = None
+) -> OddReport:
+    """Train a throwaway model on ``train_set`` and count what it does with ``texts``."""
+    rules = rules or SiteRules()
+    model = train(train_set, version="eval")
+    return odd_report(score_texts(texts, model, rules), rules)
 
 
 def abuse_report(examples: Sequence[tuple[str, bool]], rules: SiteRules | None = None) -> Report:

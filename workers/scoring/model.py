@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
+from workers.scoring.calibration import Calibration
 from workers.scoring.corpus import Example
 from workers.scoring.features import (
     FEATURE_SET,
@@ -31,21 +31,13 @@ from workers.scoring.features import (
     weigh,
     word_features,
 )
-from workers.scoring.types import Reason, ReasonCode
+from workers.scoring.opinion import Opinion, opinion_weight
 
-FORMAT = "commentgate-spam-model/3"
-# The model's reason weight is MODEL_SCALE * (q - MODEL_NEUTRAL), where q is p(spam) sharpened
-# by SHARPNESS: q = p^k / (p^k + (1 - p)^k), the log-odds times k. It is zero at p ~ 0.46,
-# +1.0 (the default spam_at, alone) at p ~ 0.58, -1.36 at p = 0 and +2.04 at p = 1. Sharpening
-# flattens the map where the model is sure: a comment it calls ham with p = 0.1 hardly moves
-# when decisions on some template shift every text's log-odds a little (the learning test),
-# while ranking, and so F1 and FPR, stay the same. The three constants were chosen together
-# by 5-fold cross-validation on the training corpora for the best F1 with false-positive
-# rates under 1% in English and Vietnamese at the default spam_at (see bench/README.md).
-MODEL_SCALE = 3.4
-MODEL_NEUTRAL = 0.4
-SHARPNESS = 2.5
-# Inverse regularisation of the cold-start fit, chosen by the same cross-validation.
+FORMAT = "commentgate-spam-model/4"
+# Models of the format before calibration load with the identity calibration (p as their
+# log-odds say); a new prior (`commentgate train`) and site rebuilds calibrate them.
+UNCALIBRATED_FORMAT = "commentgate-spam-model/3"
+# Inverse regularisation of the cold-start fit, chosen by cross-validation (bench/README.md).
 C = 300.0
 # Online steps. "optimal" learning rates shrink as 1 / (alpha * t): alpha is the cold-start
 # penalty per example, and t starts as if the corpus had been seen STEPS_SEEN times, so a
@@ -82,12 +74,21 @@ def _new_classifier(alpha: float) -> SGDClassifier:
 
 
 class SpamModel:
-    """Spam probability of a text, learnable one moderator decision at a time."""
+    """Calibrated spam probability of a text, and how much of the text the model knows;
+    learnable one moderator decision at a time (the calibration stays as the cold start
+    fitted it)."""
 
-    def __init__(self, version: str, classifier: SGDClassifier, idf: Idf | None = None) -> None:
+    def __init__(
+        self,
+        version: str,
+        classifier: SGDClassifier,
+        idf: Idf | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
         self.version = version
         self._classifier = classifier
         self.idf = idf if idf is not None else Idf()
+        self.calibration = calibration if calibration is not None else Calibration()
 
     @classmethod
     def new(cls, version: str) -> SpamModel:
@@ -95,11 +96,13 @@ class SpamModel:
         return cls(version, _new_classifier(ALPHA_PER_EXAMPLE))
 
     @classmethod
-    def fitted(cls, version: str, fit: LogisticRegression, idf: Idf) -> SpamModel:
+    def fitted(
+        cls, version: str, fit: LogisticRegression, idf: Idf, calibration: Calibration
+    ) -> SpamModel:
         """Continue online from a batch fit over ``idf.documents`` examples."""
         classifier = _new_classifier(ALPHA_PER_EXAMPLE / idf.documents)
         _set_state(classifier, fit.coef_, fit.intercept_, t=float(idf.documents * STEPS_SEEN))
-        return cls(version, classifier, idf)
+        return cls(version, classifier, idf, calibration)
 
     @property
     def is_trained(self) -> bool:
@@ -138,21 +141,40 @@ class SpamModel:
         return np.asarray(rows @ coef[0]).ravel() + intercept[0]
 
     def spam_probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """p(spam) for each text."""
-        return expit(self.decision_values(self.rows(texts)))
+        """Calibrated p(spam) for each text."""
+        return self.calibration.probability(self.decision_values(self.rows(texts)))
 
-    def opinion(self, text: str) -> tuple[float, list[str]]:
-        """p(spam) of one text and, when the model leans towards spam (its reason weighs
-        more than nothing), the words and word pairs that raised the log-odds most."""
+    def opinions(self, texts: Sequence[str]) -> list[Opinion]:
+        """The opinion of each text, without words (what a batch of texts needs)."""
+        rows = self.rows(texts)
+        probabilities = self.calibration.probability(self.decision_values(rows))
+        rows.data = np.ones_like(rows.data)  # a 1 for each feature of a text
+        known = rows @ self._known_columns() if self.is_trained else np.zeros(len(texts))
+        features = np.diff(rows.indptr)
+        return [
+            Opinion(float(p), float(k), int(n))
+            for p, k, n in zip(probabilities, known, features, strict=True)
+        ]
+
+    def opinion(self, text: str) -> Opinion:
+        """The opinion of one text and, when the model's reason counts towards spam, the
+        words and word pairs that raised the log-odds most."""
         if not self.is_trained:
-            return 0.5, []
+            return Opinion(0.5, 0.0, 0)
         row = row_of(text, self.idf)
         coef, intercept = self.coefficients
-        raised = row.values * coef[0][row.columns]
-        probability = float(expit(raised.sum() + intercept[0]))
-        if model_weight(probability) <= 0:
-            return probability, []
-        return probability, self._raising_words(text, row, raised)
+        weights = coef[0][row.columns]
+        raised = row.values * weights
+        probability = float(self.calibration.probability(raised.sum() + intercept[0]))
+        opinion = Opinion(probability, float(np.count_nonzero(weights)), len(row.columns))
+        if opinion_weight(opinion) <= 0:
+            return opinion
+        return opinion.with_words(self._raising_words(text, row, raised))
+
+    def _known_columns(self) -> np.ndarray:
+        """1.0 where the model has a weight: a feature of the training corpus or of a
+        decision it learned (the fit and the SGD steps leave all other weights at 0)."""
+        return (self._classifier.coef_[0] != 0).astype(float)
 
     def _raising_words(self, text: str, row: Row, raised: np.ndarray) -> list[str]:
         # Only word and word-pair features are named (character n-grams are not readable),
@@ -202,20 +224,6 @@ class SpamModel:
         return load_model(data)
 
 
-def model_weight(probability: float) -> float:
-    """The documented monotone map from p(spam) to a score contribution."""
-    spam, ham = probability**SHARPNESS, (1.0 - probability) ** SHARPNESS
-    return round(MODEL_SCALE * (spam / (spam + ham) - MODEL_NEUTRAL), 4)
-
-
-def probability_reason(probability: float, words: Sequence[str] = ()) -> Reason:
-    """Wrap a p(spam) as the ``model`` reason, naming the words that raised it if given."""
-    detail = f"model p(spam)={probability:.2f}"
-    if words:
-        detail += ": " + ", ".join(f'"{word}"' for word in words)
-    return Reason(ReasonCode.MODEL, model_weight(probability), detail)
-
-
 def _set_state(clf: SGDClassifier, coef: np.ndarray, intercept: np.ndarray, t: float) -> None:
     """Give ``clf`` learned state so that further ``partial_fit`` continues from it."""
     clf.coef_ = np.asarray(coef, dtype=float).reshape(1, N_FEATURES)
@@ -240,6 +248,7 @@ def dump_model(model: SpamModel) -> bytes:
         "t": float(getattr(clf, "t_", 1.0)),
         "trained": model.is_trained,
         "documents": model.idf.documents,
+        "calibration": {"a": model.calibration.a, "b": model.calibration.b},
     }
     buffer = io.BytesIO()
     np.savez_compressed(
@@ -262,7 +271,8 @@ def load_model(data: bytes) -> SpamModel:
         meta = json.loads(arrays["meta"].tobytes().decode())
     except (OSError, ValueError, KeyError) as error:
         raise ModelFormatError(f"not a stored spam model: {error}") from None
-    if meta.get("format") != FORMAT or meta.get("features") != FEATURE_SET:
+    known_format = meta.get("format") in (FORMAT, UNCALIBRATED_FORMAT)
+    if not known_format or meta.get("features") != FEATURE_SET:
         raise ModelFormatError(
             f"unsupported model format {meta.get('format')!r}/{meta.get('features')!r}"
         )
@@ -272,7 +282,7 @@ def load_model(data: bytes) -> SpamModel:
         coef[arrays["indices"]] = arrays["values"]
         _set_state(classifier, coef, arrays["intercept"], meta["t"])
     idf = Idf(meta["documents"], arrays["idf_columns"], arrays["idf_frequencies"])
-    return SpamModel(meta["version"], classifier, idf)
+    return SpamModel(meta["version"], classifier, idf, Calibration(**meta.get("calibration", {})))
 
 
 def rebuild(examples: Iterable[Example], version: str, base: SpamModel | None = None) -> SpamModel:

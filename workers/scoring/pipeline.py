@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 from commentgate.domain import CommentStatus, ModerationMode
+from workers.scoring.blend import BlendedModel
 from workers.scoring.budget import Budget
 from workers.scoring.checks.abuse import check_abuse
 from workers.scoring.checks.contact import check_contact
@@ -16,10 +17,12 @@ from workers.scoring.checks.links import check_links
 from workers.scoring.checks.promotion import check_promotion
 from workers.scoring.checks.shape import check_shape
 from workers.scoring.checks.site_rules import check_site_rules
-from workers.scoring.model import SpamModel, probability_reason
+from workers.scoring.model import SpamModel
+from workers.scoring.opinion import Opinion, opinion_reason
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission, Verdict
 
 Check = Callable[[Submission, SiteRules], list[Reason]]
+Model = SpamModel | BlendedModel
 
 CHECKS: tuple[Check, ...] = (
     check_links,
@@ -57,55 +60,51 @@ def run_checks(sub: Submission, rules: SiteRules, budget: Budget | None = None) 
 def collect_reasons(
     sub: Submission,
     rules: SiteRules,
-    model_probability: float | None = None,
+    opinion: Opinion | None = None,
     extra: Sequence[Reason] = (),
-    model_words: Sequence[str] = (),
 ) -> list[Reason]:
-    """The checks, ``extra`` (stateful reasons) and the model's reason for its p(spam) (with
-    ``model_words``, what raised it), in that order, then warning language weighed against
-    the bait among them."""
-    return _with_model(sub, run_checks(sub, rules), extra, model_probability, model_words)
+    """The checks, ``extra`` (stateful reasons) and the model's reason for its ``opinion``,
+    in that order, then warning language weighed against the bait among them."""
+    return _with_model(sub, run_checks(sub, rules), extra, opinion)
 
 
 def _with_model(
-    sub: Submission,
-    checked: Sequence[Reason],
-    extra: Sequence[Reason],
-    model_probability: float | None,
-    model_words: Sequence[str],
+    sub: Submission, checked: Sequence[Reason], extra: Sequence[Reason], opinion: Opinion | None
 ) -> list[Reason]:
     """The reasons of :func:`collect_reasons` from the checks' own."""
     reasons = [*checked, *extra]
-    if model_probability is not None:
-        reasons.append(probability_reason(model_probability, model_words))
-    return reasons + warning_reasons(sub, reasons, model_probability)
+    if opinion is None:
+        return reasons + warning_reasons(sub, reasons)
+    reasons.append(opinion_reason(opinion))
+    return reasons + warning_reasons(sub, reasons, opinion.probability)
 
 
-def _has_opinion(model: SpamModel | None) -> bool:
+def _has_opinion(model: Model | None) -> bool:
     """An untrained model has no opinion yet, so it adds no reason (its version still names
     it in verdicts)."""
     return model is not None and model.is_trained
 
 
-def model_probabilities(model: SpamModel | None, texts: Sequence[str]) -> list[float | None]:
-    """p(spam) of each text, or ``None`` for each while there is no trained model."""
+def model_opinions(model: Model | None, texts: Sequence[str]) -> list[Opinion | None]:
+    """The opinion of each text (without words), or ``None`` for each while there is no
+    trained model."""
     if not _has_opinion(model):
         return [None] * len(texts)
-    return model.spam_probabilities(list(texts)).tolist()
+    return model.opinions(list(texts))
 
 
-def model_opinion(model: SpamModel | None, text: str) -> tuple[float | None, list[str]]:
-    """p(spam) of one text (``None`` without a trained model) and the words that raised it
-    when the model leans towards spam: moderators see what it read."""
+def model_opinion(model: Model | None, text: str) -> Opinion | None:
+    """The opinion of one text (``None`` without a trained model), with the words that
+    raised it when the model leans towards spam: moderators see what it read."""
     if not _has_opinion(model):
-        return None, []
+        return None
     return model.opinion(text)
 
 
 def score_submission(
     sub: Submission,
     rules: SiteRules,
-    model: SpamModel | None = None,
+    model: Model | None = None,
     extra: Sequence[Reason] = (),
     budget: Budget | None = None,
 ) -> Verdict:
@@ -114,8 +113,8 @@ def score_submission(
     warm_up()
     budget = budget if budget is not None else Budget()
     checked = run_checks(sub, rules, budget)
-    probability, words = _budgeted_opinion(model, sub.text, budget)
-    reasons = _with_model(sub, checked, extra, probability, words) + budget.reasons()
+    opinion = _budgeted_opinion(model, sub.text, budget)
+    reasons = _with_model(sub, checked, extra, opinion) + budget.reasons()
     return make_verdict(reasons, model.version if model is not None else NO_MODEL)
 
 
@@ -127,12 +126,10 @@ def warm_up() -> None:
     collect_reasons(_SAMPLE, SiteRules())
 
 
-def _budgeted_opinion(
-    model: SpamModel | None, text: str, budget: Budget
-) -> tuple[float | None, list[str]]:
+def _budgeted_opinion(model: Model | None, text: str, budget: Budget) -> Opinion | None:
     """:func:`model_opinion`, or none when the budget is spent before the model's turn."""
     if _has_opinion(model) and not budget.allows("model"):
-        return None, []
+        return None
     return model_opinion(model, text)
 
 
@@ -145,18 +142,20 @@ def make_verdict(reasons: Sequence[Reason], model_version: str) -> Verdict:
 def classify(
     verdict: Verdict, rules: SiteRules, mode: ModerationMode | str = ModerationMode.PRE
 ) -> CommentStatus:
-    """Spam at ``spam_at`` or above, or by an active site rule; else abuse is rejected or
-    waits for a moderator (the site's ``abuse_action``); else a site rule's ``pending``, or
-    scoring that stopped short (a ``scoring_budget`` reason: what was not read could have
-    been anything), waits; a rule's ``approve``, or post-moderation below ``approve_below``,
-    publishes."""
+    """Spam at ``spam_at`` or above, or by an active site rule, unless the model's reason
+    alone got it there and the model may not decide alone (a moderator decides); else abuse
+    is rejected or waits for a moderator (the site's ``abuse_action``); else a site rule's
+    ``pending``, or scoring that stopped short (a ``scoring_budget`` reason: what was not
+    read could have been anything), waits; a rule's ``approve``, or post-moderation below
+    ``approve_below``, publishes."""
     actions = rule_actions(verdict)
-    if verdict.score >= rules.spam_at or "spam" in actions:
+    reached = verdict.score >= rules.spam_at
+    if "spam" in actions or (reached and not model_alone_undecided(verdict)):
         return CommentStatus.SPAM
     if is_abusive(verdict):
         reject = rules.abuse_action == ABUSE_REJECT
         return CommentStatus.REJECTED if reject else CommentStatus.PENDING
-    if "pending" in actions or not is_complete(verdict):
+    if reached or "pending" in actions or not is_complete(verdict):
         return CommentStatus.PENDING
     post = ModerationMode(mode) is ModerationMode.POST
     if "approve" in actions or (post and verdict.score < rules.approve_below):
@@ -171,6 +170,16 @@ def rule_actions(verdict: Verdict) -> set[str]:
         for reason in verdict.reasons
         if reason.rule is not None and reason.rule.action and not reason.rule.shadow
     }
+
+
+def model_alone_undecided(verdict: Verdict) -> bool:
+    """Whether the model's reason is the only one towards spam and the model may not make
+    a comment spam on its own (too little known of the text, or not sure enough). A
+    verdict stored before the model said so counts as decided."""
+    towards = [reason for reason in verdict.reasons if reason.weight > 0]
+    return bool(towards) and all(
+        reason.code == ReasonCode.MODEL and reason.decisive is False for reason in towards
+    )
 
 
 def is_abusive(verdict: Verdict) -> bool:

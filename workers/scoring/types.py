@@ -102,6 +102,9 @@ class Reason:
     detail: str
     spans: tuple[Span, ...] = field(default=(), compare=False)
     rule: RuleRef | None = None
+    # the model's reason only: whether the model may make the comment spam on its own
+    # (workers.scoring.opinion); None for every other reason, and in older verdicts
+    decisive: bool | None = None
 
     def to_dict(self) -> dict:
         """Return a JSON-ready mapping with the code as a plain string (spans if any)."""
@@ -115,11 +118,13 @@ class Reason:
         if self.rule is not None:
             mapping["rule"] = self.rule.to_dict()
             mapping["shadow"] = self.rule.shadow
+        if self.decisive is not None:
+            mapping["decisive"] = self.decisive
         return mapping
 
     def at(self, spans: tuple[Span, ...]) -> Reason:
         """This reason with its evidence located at ``spans``."""
-        return Reason(self.code, self.weight, self.detail, spans, self.rule)
+        return Reason(self.code, self.weight, self.detail, spans, self.rule, self.decisive)
 
 
 @dataclass(frozen=True)
