@@ -26,7 +26,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -47,26 +47,43 @@ LENGTHS = {"image": 5, "audio": 7}
 DRAW_LOCK_SECONDS = 10
 DRAW_POLL_SECONDS = 0.05
 
-# A pooled captcha becomes a live one: popped from the pool, its hash renamed to the
-# captcha's key, bound to the site and given the captcha's TTL, in one step so that no
-# two requests get the same one. Pool entries whose hash expired are skipped.
-_TAKE_FROM_POOL = """
-local id = ''
-while true do
-  local popped = redis.call('LPOP', KEYS[1])
-  if not popped then break end
-  local pooled = ARGV[1] .. popped
-  if redis.call('EXISTS', pooled) == 1 then
-    local live = ARGV[2] .. popped
-    redis.call('RENAME', pooled, live)
-    redis.call('HSET', live, 'site', ARGV[3], 'issued', ARGV[4])
-    redis.call('EXPIRE', live, ARGV[5])
-    id = popped
-    break
-  end
+# The steps a captcha request takes in Redis, as Lua functions ``step(keys, args)``. One
+# script here runs one step (:meth:`CaptchaService.run`); ``service.limit_batch`` runs one
+# after a request's abuse limits, in the same round trip, when every limit let it through.
+LUA_STEPS = """
+local steps = {}
+-- Read the fields and delete the captcha: it answers one comment, right or wrong.
+function steps.redeem(keys, args)
+  local fields = redis.call('HMGET', keys[1], unpack(args))
+  redis.call('DEL', keys[1])
+  return fields
 end
-return {id, redis.call('LLEN', KEYS[1])}
+-- Read some fields: a picture or a sound, and what drawing it would need.
+function steps.read(keys, args)
+  return redis.call('HMGET', keys[1], unpack(args))
+end
+-- A pooled captcha becomes a live one: popped from the pool, its hash renamed to the
+-- captcha's key, bound to the site and given the captcha's TTL, in one step so that no
+-- two requests get the same one. Pool entries whose hash expired are skipped.
+function steps.take(keys, args)
+  local id = ''
+  while true do
+    local popped = redis.call('LPOP', keys[1])
+    if not popped then break end
+    local pooled = args[1] .. popped
+    if redis.call('EXISTS', pooled) == 1 then
+      local live = args[2] .. popped
+      redis.call('RENAME', pooled, live)
+      redis.call('HSET', live, 'site', args[3], 'issued', args[5])
+      redis.call('EXPIRE', live, args[4])
+      id = popped
+      break
+    end
+  end
+  return {id, redis.call('LLEN', keys[1])}
+end
 """
+_RUN_STEP = LUA_STEPS + "return steps[ARGV[1]](KEYS, {unpack(ARGV, 2)})"
 
 # Keep a drawing only while its captcha lives: a plain HSETNX after the captcha
 # was redeemed or expired would leave a hash without TTL behind.
@@ -126,6 +143,22 @@ class TakenCaptcha:
     issued: bytes | None
 
 
+@dataclass(frozen=True)
+class CaptchaStep:
+    """One step of :data:`LUA_STEPS` for one request: its name, keys and arguments."""
+
+    name: str  # "redeem", "read" or "take"
+    keys: tuple[str, ...]
+    args: tuple[str | int, ...]
+    # The moment it was made, for a step that records it (after ``args``): two steps made
+    # for the same request are the same step whenever they were made.
+    moment: tuple[float, ...] = field(default=(), compare=False)
+
+    def argv(self) -> list[str | int | float]:
+        """Its name and arguments, as its script reads them."""
+        return [self.name, *self.args, *self.moment]
+
+
 def captcha_key(captcha_id: str) -> str:
     """The Redis hash of one captcha."""
     # Not "captcha:<id>": those were plain strings naming no site; they expire unread.
@@ -177,23 +210,27 @@ class CaptchaService:
         self._drawer = ImageCaptcha(width=180, height=64)
         self._speaker = AudioCaptcha(voicedir=str(voice_dir) if voice_dir else None)
         self._store_once = client.register_script(_STORE_ONCE)
-        self._take = client.register_script(_TAKE_FROM_POOL)
+        self._run_step = client.register_script(_RUN_STEP)
 
     @property
     def client(self) -> redis.Redis:
         """The Redis the captchas live in."""
         return self._redis
 
-    def issue(self, kind: CaptchaKind = CaptchaKind.IMAGE, *, site: str) -> Challenge:
-        """A captcha of ``kind``, good only for ``site``: from the pool, else a new answer."""
+    def issue(
+        self, kind: CaptchaKind = CaptchaKind.IMAGE, *, site: str, taken: list | None = None
+    ) -> Challenge:
+        """A captcha of ``kind``, good only for ``site``: from the pool, else a new answer.
+
+        ``taken`` is the reply of :meth:`take_step` if the caller ran it already.
+        """
+        if taken is None and self._pooled:
+            taken = self.run(self.take_step(kind, site))
         pool_left = None
-        if self._pooled:
-            taken, pool_left = self._take(
-                keys=[pool_key(kind)],
-                args=[pooled_key(""), captcha_key(""), site, self._clock(), self._ttl],
-            )
-            if taken:
-                return Challenge(taken.decode(), self._ttl, kind, pool_left)
+        if taken is not None:
+            taken_id, pool_left = taken
+            if taken_id:
+                return Challenge(taken_id.decode(), self._ttl, kind, pool_left)
         captcha_id = new_captcha_id()
         answer = new_answer(kind)
         fields = {"answer": answer, "site": site, "kind": kind.value, "issued": self._clock()}
@@ -202,6 +239,27 @@ class CaptchaService:
             pipe.expire(captcha_key(captcha_id), self._ttl)
             pipe.execute()
         return Challenge(captcha_id, self._ttl, kind, pool_left)
+
+    def take_step(self, kind: CaptchaKind, site: str) -> CaptchaStep | None:
+        """Taking a pooled captcha of ``kind`` for ``site`` (None: there is no pool)."""
+        if not self._pooled:
+            return None
+        args = (pooled_key(""), captcha_key(""), site, self._ttl)
+        return CaptchaStep("take", (pool_key(kind),), args, moment=(self._clock(),))
+
+    def redeem_step(self, captcha_id: str) -> CaptchaStep:
+        """Consuming a captcha: its :data:`TAKEN_FIELDS` as it is deleted."""
+        return CaptchaStep("redeem", (captcha_key(captcha_id),), TAKEN_FIELDS)
+
+    def media_step(self, captcha_id: str, part: str) -> CaptchaStep:
+        """Reading a captcha's ``part`` ("image" or "audio") and what drawing it needs."""
+        return CaptchaStep("read", (captcha_key(captcha_id),), (part, "answer", "kind"))
+
+    def run(self, step: CaptchaStep | None) -> list | None:
+        """The reply of ``step``, run on its own (None for no step)."""
+        if step is None:
+            return None
+        return self._run_step(keys=list(step.keys), args=step.argv())
 
     def draw(self, kind: CaptchaKind) -> tuple[str, dict[str, str | bytes]]:
         """A new captcha id and its pooled fields: an answer of ``kind`` and its picture."""
@@ -214,13 +272,16 @@ class CaptchaService:
         answer = self._redis.hget(captcha_key(captcha_id), "answer")
         return answer.decode() if answer else None
 
-    def image(self, captcha_id: str) -> bytes | None:
-        """The PNG of a live captcha, or None if unknown or expired."""
-        return self._drawn(captcha_id, "image")
+    def image(self, captcha_id: str, read: list | None = None) -> bytes | None:
+        """The PNG of a live captcha, or None if unknown or expired.
 
-    def audio(self, captcha_id: str) -> bytes | None:
+        ``read`` is the reply of its :meth:`media_step` if the caller ran it already.
+        """
+        return self._drawn(captcha_id, "image", read)
+
+    def audio(self, captcha_id: str, read: list | None = None) -> bytes | None:
         """A WAV reading out a live audio captcha, or None (unknown, expired, or an image one)."""
-        return self._drawn(captcha_id, "audio")
+        return self._drawn(captcha_id, "audio", read)
 
     def redeem(self, captcha_id: str, answer: str, site: str) -> Redemption:
         """Check ``answer`` for ``site`` and consume the captcha whatever the outcome.
@@ -228,10 +289,7 @@ class CaptchaService:
         A captcha of another site is refused as a wrong answer is: the reply
         does not tell which of the two was wrong.
         """
-        with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hmget(captcha_key(captcha_id), *TAKEN_FIELDS)
-            pipe.delete(captcha_key(captcha_id))
-            taken, _ = pipe.execute()
+        taken = self.run(self.redeem_step(captcha_id))
         return self.judge(TakenCaptcha(captcha_id, *taken), answer, site)
 
     def judge(self, taken: TakenCaptcha, answer: str, site: str) -> Redemption:
@@ -254,16 +312,16 @@ class CaptchaService:
             return bytes(self._speaker.generate(answer))
         return self._drawer.generate(answer, format="png").getvalue()
 
-    def _drawn(self, captcha_id: str, part: str) -> bytes | None:
+    def _drawn(self, captcha_id: str, part: str, read: list | None) -> bytes | None:
         """The stored ``part`` of a live captcha, rendered and stored by its first request."""
         key = captcha_key(captcha_id)
         lock = redis_key("challenge", captcha_id, "drawing", part)
-        stored, answer = self._stored(key, part)
+        stored, answer = self._stored(captcha_id, part, read)
         if stored is not None or answer is None:
             return stored
         if not self._redis.set(lock, 1, nx=True, ex=DRAW_LOCK_SECONDS):
             self._wait_while_locked(key, part, lock)
-            stored, answer = self._stored(key, part)
+            stored, answer = self._stored(captcha_id, part)
             if stored is not None or answer is None:
                 return stored
             # The request that held the lock gave up or ran out of time: draw here.
@@ -273,9 +331,16 @@ class CaptchaService:
         self._redis.delete(lock)
         return stored
 
-    def _stored(self, key: str, part: str) -> tuple[bytes | None, str | None]:
-        """``part`` if already drawn, and the answer to draw it from (None: nothing to draw)."""
-        stored, answer, kind = self._redis.hmget(key, part, "answer", "kind")
+    def _stored(
+        self, captcha_id: str, part: str, read: list | None = None
+    ) -> tuple[bytes | None, str | None]:
+        """``part`` if already drawn, and the answer to draw it from (None: nothing to draw).
+
+        ``read`` is the reply of the media step if it ran already.
+        """
+        if read is None:
+            read = self.run(self.media_step(captcha_id, part))
+        stored, answer, kind = read
         if part == "audio" and kind != CaptchaKind.AUDIO.value.encode():
             return None, None  # letters are not read aloud, nor image captchas' short answers
         return stored, answer.decode() if answer else None

@@ -9,13 +9,15 @@ from urllib.parse import urlencode
 import redis
 from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
+from pydantic import ValidationError
 
 from commentgate import metrics
-from commentgate.captcha import CaptchaKind, Challenge
+from commentgate.captcha import CaptchaKind, CaptchaStep, Challenge
 from commentgate.captcha_pool import ask_for_refill
 from commentgate.errors import FieldError, NotFoundError, ValidationFailedError
 from commentgate.text import clean_text
-from service.deps import services
+from service import captcha_step
+from service.deps import Services, services
 from service.http.errors import DATABASE_OUTAGES
 from service.openapi_docs import error_responses, optional_json_body
 from service.schemas import CaptchaIn, CaptchaMediaQuery, CaptchaOut, CaptchaPath, CaptchaQuery
@@ -67,7 +69,8 @@ def issue_captcha(kind: CaptchaKind, site: str) -> Challenge:
         redis.RedisError: the captcha could not be stored (the refill is best effort).
     """
     svc = services()
-    challenge = svc.captchas.issue(kind, site=site)
+    taken = captcha_step.reply_of(svc.captchas.take_step(kind, site))
+    challenge = svc.captchas.issue(kind, site=site, taken=taken)
     metrics.CAPTCHAS.labels("issued").inc()
     try:
         low_water = svc.settings.captcha_pool_low_water
@@ -106,6 +109,25 @@ def _same_site_in_body(site: str, body: object) -> None:
         raise ValidationFailedError({"site": FieldError("invalid")})
 
 
+def take_step(svc: Services) -> CaptchaStep | None:
+    """Taking a pooled captcha, for an issue request that will be answered 201 (the site is
+    known, the body well-formed): a request refused later would have taken it for nothing."""
+    try:
+        site = CaptchaQuery.model_validate(request.args.to_dict()).site
+        body = request.get_json(silent=True) or {}
+        kind = CaptchaIn.model_validate(body).kind
+        _same_site_in_body(site, body)
+    except (ValidationError, ValidationFailedError):
+        return None
+    return svc.captchas.take_step(kind, site) if site in svc.sites else None
+
+
+def media_step(svc: Services) -> CaptchaStep | None:
+    """Reading the picture or sound a request asks for."""
+    part = "audio" if request.endpoint == "captchas.captcha_audio" else "image"
+    return svc.captchas.media_step((request.view_args or {})["captcha_id"], part)
+
+
 @captchas.post(
     "/captchas",
     summary="Issue a one-time captcha (image, or digits that can also be heard)",
@@ -133,7 +155,9 @@ def captcha_image(path: CaptchaPath, query: CaptchaMediaQuery):
     ``site`` only chooses the limits the request counts against; it is not
     looked up, so drawing stays Redis only (issuing checked it).
     """
-    png = services().captchas.image(path.captcha_id)
+    captchas_ = services().captchas
+    read = captcha_step.reply_of(captchas_.media_step(path.captcha_id, "image"))
+    png = captchas_.image(path.captcha_id, read)
     if png is None:
         raise NotFoundError(path.captcha_id)
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
@@ -149,7 +173,9 @@ def captcha_audio(path: CaptchaPath, query: CaptchaMediaQuery):
 
     ``site`` only chooses the limits, as for the image.
     """
-    wav = services().captchas.audio(path.captcha_id)
+    captchas_ = services().captchas
+    read = captcha_step.reply_of(captchas_.media_step(path.captcha_id, "audio"))
+    wav = captchas_.audio(path.captcha_id, read)
     if wav is None:
         raise NotFoundError(path.captcha_id)
     return Response(wav, mimetype="audio/wav", headers={"Cache-Control": "no-store"})

@@ -1,22 +1,27 @@
-"""A request's abuse limits, and the captcha a comment names, in one Redis round trip.
+"""A request's abuse limits, and the Redis step its view needs first, in one round trip.
 
 Flask-Limiter checks each limit with a call of its own (four for a comment: per IP
 and per site, each per minute and per hour), then once more for the headers, and
-intake redeems the captcha after that. Before Flask-Limiter looks, this hook
-counts every abuse limit of the request with the same keys and the same sliding
-window counter that ``limits`` uses, in one Lua script that also consumes the
-captcha when every limit let the request through (a refused request never
-spends a captcha, as before). Flask-Limiter's calls are then answered from
-that result (:class:`service.fail_open.FailOpenStrategy`), and intake judges the
-consumed captcha without asking Redis again.
+the view would then go to Redis again: intake to redeem the captcha a comment names,
+the captcha views to take one from the pool or read its picture. Before
+Flask-Limiter looks, this hook counts every abuse limit of the request with the
+same keys and the same sliding window counter that ``limits`` uses, in one Lua
+script that then runs the view's captcha step (:data:`commentgate.captcha.LUA_STEPS`)
+when every limit let the request through: a refused request never spends a captcha
+nor takes one from the pool, as before. Flask-Limiter's calls are then answered
+from that result (:class:`service.fail_open.FailOpenStrategy`), and the view uses
+the step's reply (:mod:`service.captcha_step`) without asking Redis again.
 
-On a Redis outage nothing is counted here: Flask-Limiter's own calls fail open,
-and intake's own redeem answers 503, exactly as without this hook.
+Which step a request takes is the view module's to say (:data:`STEPS`); a request
+its view will refuse takes none. On a Redis outage nothing is counted here:
+Flask-Limiter's own calls fail open, and the view's own step answers 503, exactly
+as without this hook.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import cache
 from math import floor, inf
 
@@ -26,21 +31,30 @@ from limits import RateLimitItem, parse_many
 from limits.util import WindowStats
 from redis.commands.core import Script
 
-from commentgate.captcha import TAKEN_FIELDS, TakenCaptcha, captcha_key
+from commentgate.captcha import LUA_STEPS, CaptchaStep
 from commentgate.redis_conn import REDIS_OUTAGES
+from service import captcha_step, captchas
 from service.deps import Services, services
 from service.fail_open import Counted
-from service.intake.redeem import named_captcha
+from service.intake import views as intake
 from service.limits import AbuseLimits, names_no_site
 
 LIMITED_BLUEPRINTS = ("intake", "captchas", "embed")
-CAPTCHA_ENDPOINT = "intake.post_comment"  # the JSON door; the form's captcha stays as it was
+# Each endpoint's captcha step, made from its request (None: the request takes none). The
+# no-JS form's redeem is not among them: it stays a round trip of its own.
+STEPS: dict[str, Callable[[Services], CaptchaStep | None]] = {
+    "intake.post_comment": intake.redeem_step,
+    "captchas.create_captcha": captchas.take_step,
+    "captchas.captcha_image": captchas.media_step,
+    "captchas.captcha_audio": captchas.media_step,
+}
 
 # limits' acquire_sliding_window.lua for each item in turn, stopping at the first refusal
-# as Flask-Limiter does; then the captcha's HMGET + DEL if every limit let it through.
-# KEYS: previous and current window of each item, then (maybe) the captcha.
-# ARGV: number of items, then each item's amount and expiry in seconds.
-_BATCH = """
+# as Flask-Limiter does; then the captcha step, if any, when every limit let it through.
+# KEYS: previous and current window of each item, then the step's keys.
+# ARGV: number of items, each item's amount and expiry in seconds, then the step's name
+# ("" for none) and arguments.
+_LIMITS = """
 local n = tonumber(ARGV[1])
 local results = {}
 local passed = true
@@ -79,13 +93,16 @@ for i = 1, n do
     results[i] = {ok, previous_count, previous_ttl, current_count, current_ttl}
   end
 end
-local captcha = {}
-if passed and #KEYS > 2 * n then
-  captcha = redis.call('HMGET', KEYS[2 * n + 1], unpack(ARGV, 2 * n + 2))
-  redis.call('DEL', KEYS[2 * n + 1])
+local step, after = ARGV[2 * n + 2], {}
+if passed and step ~= '' then
+  local keys, args = {}, {}
+  for i = 2 * n + 1, #KEYS do keys[#keys + 1] = KEYS[i] end
+  for i = 2 * n + 3, #ARGV do args[#args + 1] = ARGV[i] end
+  after = steps[step](keys, args)
 end
-return {results, captcha}
+return {results, after}
 """
+_BATCH = LUA_STEPS + _LIMITS
 
 
 def _stats(item: RateLimitItem, reply: list[int]) -> WindowStats:
@@ -143,28 +160,23 @@ def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
     counter: redis.Redis = storage.get_connection()
     items = _items(limits, svc.limiter._key_prefix, request.endpoint or "")
     keys, args = _window_keys(storage, items)
-    named = None
+    step = None
     # The limits may count in another Redis than the captchas' (tests do): then apart.
-    if _names_captcha() and _server(counter) == _server(svc.captchas.client):
-        named = named_captcha(request.get_json(silent=True))
-    if named is not None:
-        keys.append(captcha_key(named[0]))
-        args += TAKEN_FIELDS
+    if request.endpoint in STEPS and _server(counter) == _server(svc.captchas.client):
+        step = STEPS[request.endpoint](svc)
+    keys += step.keys if step else ()
+    args += step.argv() if step else [""]
     try:
-        results, taken = batch(keys, args, client=counter)
+        results, reply = batch(keys, args, client=counter)
     except REDIS_OUTAGES:
-        return  # Flask-Limiter fails open by itself; intake's own redeem answers 503
+        return  # Flask-Limiter fails open by itself; the view's own step answers 503
     g.counted_limits = {
         key: Counted(bool(reply[0]), _stats(item, reply))
         for (item, key), reply in zip(items, results, strict=True)
         if reply[0] != -1  # after a refusal, as in Flask-Limiter: not counted
     }
-    if named is not None and taken:
-        g.taken_captcha = TakenCaptcha(named[0], *taken)
-
-
-def _names_captcha() -> bool:
-    return request.endpoint == CAPTCHA_ENDPOINT and request.method == "POST"
+    if step is not None and reply:
+        captcha_step.keep(step, reply)
 
 
 def init_app(app: Flask, svc: Services) -> None:

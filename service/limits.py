@@ -48,9 +48,14 @@ _SITE_NAME: TypeAdapter[str] = TypeAdapter(SiteName)  # intake's own cleaning an
 
 
 def client_key(settings: Settings) -> str:
-    """The client's IP, keyed-hashed: Redis keys never hold a reader's address."""
-    ip = (client_group(get_remote_address() or "") or "-").encode()  # IPv6: its /64
-    return hmac.new(settings.resolved_secret_key(), ip, hashlib.sha256).hexdigest()[:20]
+    """The client's IP, keyed-hashed: Redis keys never hold a reader's address.
+
+    Worked out once a request: every limit check of the request asks for it.
+    """
+    if "client_key" not in g:
+        ip = (client_group(get_remote_address() or "") or "-").encode()  # IPv6: its /64
+        g.client_key = hmac.new(settings.resolved_secret_key(), ip, hashlib.sha256).hexdigest()[:20]
+    return g.client_key
 
 
 def make_limiter(settings: Settings) -> Limiter:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from typing import Any
+
+import redis
 
 from service.deps import EXTENSION
 
@@ -72,3 +76,29 @@ def audit_actions(sessions) -> list[tuple[str, str, str]]:
     with sessions() as session:
         rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
         return [(e.action, e.target_type, e.target_id) for e in rows]
+
+
+@contextmanager
+def redis_commands(redis_url: str):
+    """The commands clients send to Redis during the block, as MONITOR shows them."""
+    seen: list[str] = []
+    watcher, marker = redis.Redis.from_url(redis_url), "end-of-block"
+    closer = redis.Redis.from_url(redis_url)
+    closer.ping()  # connected before the block, so its handshake is not seen
+
+    def watch(monitor) -> None:
+        for entry in monitor.listen():
+            command = entry["command"]
+            if marker in command:
+                return
+            if "lua" not in entry.get("client_type", "") and "lua" not in str(entry):
+                seen.append(command.split()[0].upper())
+
+    with watcher.monitor() as monitor:
+        reader = threading.Thread(target=watch, args=(monitor,))
+        reader.start()
+        try:
+            yield seen
+        finally:
+            closer.echo(marker)
+            reader.join(10)

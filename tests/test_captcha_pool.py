@@ -13,7 +13,7 @@ from commentgate.queue import REFILL_CAPTCHAS_ID
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
 from service.app import create_app
-from tests.helpers import comment_fields
+from tests.helpers import comment_fields, redis_commands
 from workers import captcha_pool as captcha_pool_job
 from workers.runtime import install, runtime_for
 
@@ -166,3 +166,42 @@ def test_a_refill_that_leaves_the_pool_short_queues_its_next_slice_behind_commen
     assert redis_client.llen(pool_key(CaptchaKind.IMAGE)) == POOL
     assert not redis_client.exists(REFILL_FLAG)  # full: the next low pool asks again
     assert len(queue.job_ids) == 3  # and no slice came after the one that filled it
+
+
+def test_a_pooled_captcha_and_its_picture_cost_one_round_trip_each(pooled_app, settings, filled):
+    # Each request's limits and its captcha step (the take, the read) are one script.
+    client = pooled_app.test_client()
+    issue(client)  # the scripts are loaded once per process
+    with redis_commands(settings.redis_url) as seen:
+        issued = issue(client)
+    assert issued.status_code == 201 and seen == ["EVALSHA"], seen
+    path = f"/api/v1/captchas/{issued.json['id']}/image.png"
+    with redis_commands(settings.redis_url) as seen:
+        picture = client.get(path, query_string={"site": "demo"})
+    assert picture.status_code == 200 and picture.data.startswith(b"\x89PNG"), picture.data[:8]
+    assert seen == ["EVALSHA"], seen
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "status"),
+    [
+        ({"site": "nowhere"}, {"kind": "image"}, 404),  # no such site
+        ({"site": "demo"}, {"kind": "image", "site": "other"}, 422),  # two sites
+        ({"site": "demo"}, {"kind": "video"}, 422),
+    ],
+)
+def test_a_refused_issue_request_takes_nothing_from_the_pool(
+    pooled_app, redis_client, filled, query, body, status
+):
+    reply = pooled_app.test_client().post("/api/v1/captchas", query_string=query, json=body)
+    assert reply.status_code == status, reply.json
+    assert redis_client.llen(pool_key(CaptchaKind.IMAGE)) == POOL
+
+
+def test_an_issue_request_over_its_limit_takes_nothing_from_the_pool(
+    pool_settings, redis_client, sessions, site, filled
+):
+    limited = pool_settings.model_copy(update={"rate_limits": "2/minute"})
+    client = create_app(limited, redis_client=redis_client, sessions=sessions).test_client()
+    assert [issue(client).status_code for _ in range(3)] == [201, 201, 429]
+    assert redis_client.llen(pool_key(CaptchaKind.IMAGE)) == POOL - 2

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 
-import redis
 from pydantic import BaseModel
 from sqlalchemy import event
 
@@ -14,7 +12,7 @@ from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
 from service.app import create_app
 from service.schemas import CountsQuery, PublicListQuery
-from tests.helpers import comment_fields, new_captcha, submit_ok
+from tests.helpers import comment_fields, new_captcha, redis_commands, submit_ok
 
 
 @contextmanager
@@ -78,32 +76,6 @@ def test_queueing_a_comment_is_one_round_trip(redis_client):
     assert list(job.args) == ["c1"]
     assert job.timeout == DEFAULT_POLICY.timeout and job.retries_left == 3
     assert job.meta == {"request_id": "req-1"} and queue.job_ids == [job_id_for("c1")]
-
-
-@contextmanager
-def redis_commands(redis_url: str):
-    """The commands clients send to Redis during the block, as MONITOR shows them."""
-    seen: list[str] = []
-    watcher, marker = redis.Redis.from_url(redis_url), "end-of-block"
-    closer = redis.Redis.from_url(redis_url)
-    closer.ping()  # connected before the block, so its handshake is not seen
-
-    def watch(monitor) -> None:
-        for entry in monitor.listen():
-            command = entry["command"]
-            if marker in command:
-                return
-            if "lua" not in entry.get("client_type", "") and "lua" not in str(entry):
-                seen.append(command.split()[0].upper())
-
-    with watcher.monitor() as monitor:
-        reader = threading.Thread(target=watch, args=(monitor,))
-        reader.start()
-        try:
-            yield seen
-        finally:
-            closer.echo(marker)
-            reader.join(10)
 
 
 def test_a_comment_costs_one_round_trip_before_its_commit_and_one_after(client, app, settings):

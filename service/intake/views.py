@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import g, request
 from flask_openapi3 import APIBlueprint, Tag
 
-from service.deps import comment_work, services
+from commentgate.captcha import CaptchaStep, TakenCaptcha
+from service import captcha_step
+from service.deps import Services, comment_work, services
+from service.intake.redeem import named_captcha
 from service.intake.submission import ClientInfo, Submission, receive_comment
 from service.openapi_docs import documented_body, error_responses
 from service.schemas import CommentAccepted, CommentIn
@@ -23,6 +26,21 @@ def client_info(origin: str | None) -> ClientInfo:
     )
 
 
+def redeem_step(svc: Services) -> CaptchaStep | None:
+    """Consuming the captcha the JSON body names, if it names one (the first step of intake)."""
+    named = named_captcha(request.get_json(silent=True))
+    return svc.captchas.redeem_step(named[0]) if named else None
+
+
+def _taken_captcha(svc: Services) -> TakenCaptcha | None:
+    """The captcha the body names, if the request's limit check consumed it already."""
+    named = named_captcha(request.get_json(silent=True))
+    if named is None:
+        return None
+    reply = captcha_step.reply_of(svc.captchas.redeem_step(named[0]))
+    return TakenCaptcha(named[0], *reply) if reply is not None else None
+
+
 @intake.post(
     "/comments",
     summary="Submit a reader's comment",
@@ -36,7 +54,7 @@ def post_comment():
     submission = Submission(
         request.get_json(silent=True),
         client_info(request.headers.get("Origin")),
-        g.pop("taken_captcha", None),
+        _taken_captcha(services()),
     )
     with comment_work() as life:
         comment_id = receive_comment(life, services(), submission)
