@@ -4,7 +4,11 @@ Intake needs a comment's site (its id and origins) and the per-site limits
 need to know which names are registered (see :mod:`service.limits`). Asking
 the database on every comment, captcha and picture would add a query to each;
 sites are few (one per host website) and rarely change, so each process keeps
-them all and reads them again after ``KNOWN_SITES_TTL`` seconds.
+them all. Once they are half ``KNOWN_SITES_TTL`` seconds old, the request that
+notices asks a background thread to read them again and goes on with the set it
+has: a request waits for the database only when that has not happened within
+``KNOWN_SITES_TTL`` (the first request, an idle process), never every few seconds
+as a stall in the latency tail.
 
 A name the cache does not hold is looked up at once (:meth:`KnownSites.get`),
 so a site registered just now takes comments at once; only the limits count it
@@ -16,6 +20,7 @@ and CORS read the database again before refusing an origin).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -36,20 +41,31 @@ log = logging.getLogger(__name__)
 KNOWN_SITES_TTL = 5.0  # seconds
 
 
+def on_a_thread(work: Callable[[], None]) -> None:
+    """Run ``work`` on a daemon thread of its own."""
+    threading.Thread(target=work, name="known-sites", daemon=True).start()
+
+
 class KnownSites:
-    """The registered sites, re-read from the database at most every ``ttl`` seconds."""
+    """The registered sites, never more than ``ttl`` seconds old.
+
+    ``in_background`` runs the read ahead of time (tests run it when they choose).
+    """
 
     def __init__(
         self,
         sessions: SessionFactory,
         ttl: float = KNOWN_SITES_TTL,
         clock: Callable[[], float] = time.monotonic,
+        in_background: Callable[[Callable[[], None]], None] = on_a_thread,
     ) -> None:
         self._sessions = sessions
         self._ttl = ttl
         self._clock = clock
+        self._in_background = in_background
         self._sites: dict[str, SiteEntry] = {}
         self._read_at: float | None = None
+        self._reading_ahead = False
 
     def __contains__(self, name: object) -> bool:
         return name in self._current()
@@ -93,9 +109,19 @@ class KnownSites:
 
     def _current(self) -> dict[str, SiteEntry]:
         now = self._clock()
-        if self._read_at is None or now - self._read_at >= self._ttl:
+        age = None if self._read_at is None else now - self._read_at
+        if age is None or age >= self._ttl:
             self._read(now)
+        elif age >= self._ttl / 2 and not self._reading_ahead:
+            self._reading_ahead = True
+            self._in_background(self._read_ahead)
         return self._sites
+
+    def _read_ahead(self) -> None:
+        try:
+            self._read(self._clock())
+        finally:
+            self._reading_ahead = False
 
     def _read(self, now: float) -> None:
         # Marked first: requests arriving meanwhile use the last set instead of queueing

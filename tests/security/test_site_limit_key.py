@@ -88,12 +88,28 @@ def test_invented_site_names_share_one_count(settings, redis_client, sessions, s
 
 
 def test_registered_sites_are_read_again_after_a_few_seconds(sessions, site):
-    now = [100.0]
-    known = KnownSites(sessions, ttl=5, clock=lambda: now[0])
+    now, ahead = [100.0], []
+    known = KnownSites(sessions, ttl=5, clock=lambda: now[0], in_background=ahead.append)
     assert "demo" in known and "later" not in known
     with transaction(sessions) as session:
         ensure_site(session, "later")
-    now[0] += 4.9
-    assert "later" not in known  # one read per process every few seconds, not per request
+    now[0] += 2.4
+    assert "later" not in known and not ahead  # not one read per request
     now[0] += 0.1
+    assert "later" not in known  # half the TTL: read again in the background, not waited for
+    assert len(ahead) == 1
+    assert "later" not in known and len(ahead) == 1  # one read ahead at a time
+    ahead.pop()()
     assert "later" in known
+
+
+def test_sites_the_background_did_not_read_in_time_are_read_at_once(sessions, site):
+    now = [100.0]
+    known = KnownSites(sessions, ttl=5, clock=lambda: now[0], in_background=lambda _: None)
+    assert "later" not in known
+    with transaction(sessions) as session:
+        ensure_site(session, "later")
+    now[0] += 4.9
+    assert "later" not in known
+    now[0] += 0.1
+    assert "later" in known  # never older than the TTL
