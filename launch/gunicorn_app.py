@@ -6,6 +6,7 @@ container, ``commentgate run`` and a bare ``commentgate web`` serve alike.
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -37,6 +38,13 @@ def _child_exit(_server, worker) -> None:
     multiprocess.mark_dead(worker.pid)
 
 
+def _post_worker_init(_worker) -> None:
+    # The app a worker has just loaded lives as long as the worker. Out of the collector's
+    # sight, a full collection walks only what requests made since, not the whole app
+    # (about 0.1 s here, a stall in the latency tail).
+    gc.freeze()
+
+
 def gunicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
     """gunicorn settings: threads for I/O waits, bounded requests, recycled workers."""
     return {
@@ -60,6 +68,7 @@ def gunicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
         "logger_class": RootLogger,
         "loglevel": settings.log_level.lower(),
         "child_exit": _child_exit,
+        "post_worker_init": _post_worker_init,
         # gunicorn's control socket sits at one path per user ($XDG_RUNTIME_DIR or
         # ~/.gunicorn), so a second gunicorn of that user takes it over; nothing of ours uses it.
         "control_socket_disable": True,
