@@ -52,10 +52,13 @@ def client_key(settings: Settings) -> str:
 
     Worked out once a request: every limit check of the request asks for it.
     """
-    if "client_key" not in g:
+    key = g.get("client_key")
+    if key is None:
         ip = (client_group(get_remote_address() or "") or "-").encode()  # IPv6: its /64
-        g.client_key = hmac.new(settings.resolved_secret_key(), ip, hashlib.sha256).hexdigest()[:20]
-    return g.client_key
+        key = g.client_key = hmac.new(
+            settings.resolved_secret_key(), ip, hashlib.sha256
+        ).hexdigest()[:20]
+    return key
 
 
 def make_limiter(settings: Settings) -> Limiter:
@@ -100,9 +103,10 @@ def requested_site() -> str:
     A name intake refuses (blank once cleaned, too long) comes back as sent: it is the
     name of no registered site.
     """
-    if "requested_site" not in g:
-        g.requested_site = _cleaned_site(_named_site())
-    return g.requested_site
+    site = g.get("requested_site")  # asked by every limit check: one lookup when known
+    if site is None:
+        site = g.requested_site = _cleaned_site(_named_site())
+    return site
 
 
 def _cleaned_site(name: str | None) -> str:
