@@ -33,6 +33,7 @@ from rq.worker import WorkerStatus
 from commentgate.queue import MODERATE_JOB, NOTIFY_JOB, REFILL_CAPTCHAS_JOB
 from workers import runtime
 from workers.batch import BatchItem, score_batch
+from workers.deadline import InsistentDeathPenalty
 from workers.jobs import Scorer, verdict_of
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ IN_PROCESS = frozenset({NOTIFY_JOB, REFILL_CAPTCHAS_JOB})  # jobs run without a 
 
 class BatchWorker(Worker):
     """An RQ worker that scores waiting comments in batches; other jobs fork as usual."""
+
+    death_penalty_class = InsistentDeathPenalty
 
     def __init__(
         self, *args, batch_size: int = BATCH_SIZE, scorer: Scorer = verdict_of, **kwargs
