@@ -46,19 +46,23 @@ class AuthorBook:
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
-        self._read: set[str] = set()  # comment ids whose authors are in the book
+        # The IP fingerprints of each comment read (one HMAC each, worked out once).
+        self._ips: dict[str, list[str]] = {}
         self._by_phone: dict[tuple[str, str], History] = {}
         self._by_ip: dict[tuple[str, str], History] = {}
-        self._bans: dict[str, Ban] = {}  # oldest first, as the query orders them
+        self._bans: dict[str, Ban] = {}
+        self._oldest_first: list[Ban] = []  # the bans in the order a match is looked for
 
     def read(self, session: Session, comments: Iterable[Comment]) -> None:
         """Read the history and bans of the authors of ``comments`` not read yet."""
-        new = [comment for comment in comments if comment.id not in self._read]
+        new = [comment for comment in comments if comment.id not in self._ips]
         if not new:
             return
+        for comment in new:
+            self._ips[comment.id] = self._fingerprints(comment)
         sites = {comment.site_id for comment in new}
         phones = {comment.phone_hmac for comment in new if comment.phone_hmac}
-        ips = {ip for comment in new for ip in self._ips(comment)}
+        ips = {ip for comment in new for ip in self._ips[comment.id]}
         phone_history = author_histories(session, sites, Comment.phone_hmac, phones, DECIDED)
         ip_history = author_histories(session, sites, Comment.ip_hmac, ips, DECIDED)
         for key in _keys(new, "phone_hmac"):
@@ -67,13 +71,14 @@ class AuthorBook:
             self._by_ip.setdefault(key, ip_history.get(key, {}))
         for ban in find_active_bans(session, sites, phones, ips):
             self._bans.setdefault(ban.id, ban)
-        self._read.update(comment.id for comment in new)
+        self._oldest_first = sorted(self._bans.values(), key=lambda ban: (ban.created_at, ban.id))
 
     def ban(self, session: Session, comment: Comment) -> Ban | None:
         """The oldest active ban that holds the comment's author."""
         self.read(session, [comment])
-        bans = sorted(self._bans.values(), key=lambda ban: (ban.created_at, ban.id))
-        return first_matching_ban(bans, comment.site_id, comment.phone_hmac, self._ips(comment))
+        return first_matching_ban(
+            self._oldest_first, comment.site_id, comment.phone_hmac, self._ips[comment.id]
+        )
 
     def history(self, session: Session, comment: Comment) -> tuple[History, History]:
         """The author's decided comments on the site: by phone and by IP fingerprint."""
@@ -91,7 +96,7 @@ class AuthorBook:
             if key in table:
                 table[key][status] = table[key].get(status, 0) + 1
 
-    def _ips(self, comment: Comment) -> list[str]:
+    def _fingerprints(self, comment: Comment) -> list[str]:
         full = address_fingerprint(self._secret, comment.ip)
         return [value for value in (comment.ip_hmac, full) if value]
 
