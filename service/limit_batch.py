@@ -26,7 +26,7 @@ from functools import cache
 from math import floor, inf
 
 import redis
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from limits import RateLimitItem, parse_many
 from limits.util import WindowStats
 from redis.commands.core import Script
@@ -175,12 +175,41 @@ def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
         for (item, key), reply in zip(items, results, strict=True)
         if reply[0] != -1  # after a refusal, as in Flask-Limiter: not counted
     }
+    if items and all(reply[0] == 1 for reply in results):
+        # Flask-Limiter's header limit when none is breached: the first of its sorted limits.
+        g.limits_passed = (items[0][0], g.counted_limits[items[0][1]].stats)
     if step is not None and reply:
         captcha_step.keep(step, reply)
 
 
+def _passed() -> bool:
+    return "limits_passed" in g
+
+
+def _limit_headers(response: Response) -> Response:
+    """Flask-Limiter's headers for a request every limit let through, as it writes them."""
+    passed = g.get("limits_passed")
+    if passed is None:
+        return response
+    item, stats = passed
+    reset_at = int(stats.reset_time + 1)
+    response.headers.add("X-RateLimit-Limit", str(item.amount))
+    response.headers.add("X-RateLimit-Remaining", str(stats.remaining))
+    response.headers.add("X-RateLimit-Reset", str(reset_at))
+    waited = response.headers.get("Retry-After")  # a 503's own: the later of the two
+    if waited is not None and waited.isdigit():
+        reset_at = max(int(time.time() + int(waited)), reset_at)
+    response.headers.set("Retry-After", str(int(reset_at - time.time())))
+    return response
+
+
 def init_app(app: Flask, svc: Services) -> None:
-    """Count before Flask-Limiter does (so this must be wired before the limiter)."""
+    """Count before Flask-Limiter does (so this must be wired before the limiter).
+
+    A request every limit let through is left alone by Flask-Limiter (one of its request
+    filters), whose headers are written here from the same count; a refused request, and
+    any request while Redis is out, goes through Flask-Limiter as before.
+    """
     limits = AbuseLimits(svc.settings, svc.sites)
     batch = svc.redis.register_script(_BATCH)  # EVALSHA: the script's text is sent once
 
@@ -189,3 +218,5 @@ def init_app(app: Flask, svc: Services) -> None:
             _count(services(), limits, batch)
 
     app.before_request(count_in_one_trip)
+    app.after_request(_limit_headers)
+    svc.limiter.request_filter(_passed)

@@ -9,6 +9,7 @@ import pytest
 from commentgate.config import SiteLimits
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
+from service import limit_batch
 from service.app import create_app
 from tests.helpers import comment_fields
 
@@ -152,3 +153,28 @@ def test_limiter_keys_never_hold_the_ip(settings, redis_client, sessions, site):
     captcha(client, "198.51.100.77")
     keys = [k.decode() for k in redis_client.keys("*ratelimit*")]
     assert keys and not any("198.51.100.77" in k for k in keys)
+
+
+def test_a_request_within_its_limits_gets_the_headers_flask_limiter_writes(
+    settings, redis_client, sessions, site
+):
+    # Such a request is left alone by Flask-Limiter; its headers are written from the one
+    # count instead. The same requests through Flask-Limiter's own path must read alike.
+    _, ours = limited_client(settings, redis_client, sessions, rate_limits="5/minute;20/hour")
+    theirs_app = create_app(
+        settings.model_copy(update={"rate_limits": "5/minute;20/hour"}),
+        redis_client=redis_client,
+        sessions=sessions,
+    )
+    theirs_app.after_request_funcs[None].remove(limit_batch._limit_headers)
+    theirs_app.extensions["commentgate"].limiter._request_filters.remove(limit_batch._passed)
+    theirs = theirs_app.test_client()
+    names = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After")
+    for _ in range(4):
+        mine, flask_limiters = captcha(ours, "192.0.2.10"), captcha(theirs, "192.0.2.20")
+        assert mine.status_code == flask_limiters.status_code == 201
+        got = [int(mine.headers[name]) for name in names]
+        expected = [int(flask_limiters.headers[name]) for name in names]
+        assert got[:2] == expected[:2], (got, expected)
+        assert abs(got[2] - expected[2]) <= 1 and abs(got[3] - expected[3]) <= 1
+        assert mine.headers.getlist("X-RateLimit-Limit") == ["5"]
