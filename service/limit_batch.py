@@ -183,6 +183,9 @@ def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
 
 
 def _passed() -> bool:
+    # Right only while the limits counted here are all Flask-Limiter has for these
+    # blueprints (AbuseLimits.apply): a limit of its own on one of their views would be
+    # skipped for a request that passed, so it would have to be counted here too.
     return "limits_passed" in g
 
 

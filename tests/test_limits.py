@@ -178,3 +178,14 @@ def test_a_request_within_its_limits_gets_the_headers_flask_limiter_writes(
         assert got[:2] == expected[:2], (got, expected)
         assert abs(got[2] - expected[2]) <= 1 and abs(got[3] - expected[3]) <= 1
         assert mine.headers.getlist("X-RateLimit-Limit") == ["5"]
+
+
+def test_flask_limiter_holds_no_limit_the_one_count_leaves_out(app):
+    # A request that passed the one count skips Flask-Limiter: a limit Flask-Limiter had on
+    # top of the counted ones (a decorated view, an application or default limit) would be
+    # skipped with it. Such a limit must be counted by limit_batch first.
+    manager = app.extensions["commentgate"].limiter.limit_manager
+    assert not manager.application_limits and not manager.default_limits
+    assert not manager._decorated_limits, list(manager._decorated_limits)
+    for blueprint in limit_batch.LIMITED_BLUEPRINTS:  # AbuseLimits.apply: per IP, per site
+        assert len(manager._blueprint_limits[blueprint]) == 2, blueprint
