@@ -218,33 +218,34 @@ def most_demanding(
     return kept[1], kept[2]
 
 
+def _step(
+    languages: Sequence[Language],
+    cached: dict,
+    prior: float,
+    base: Score,
+    voice: Voice,
+    grid: dict[str, Sequence[float]],
+) -> tuple[Voice, Score]:
+    """:func:`most_demanding` over ``voice`` with the two fields of ``grid`` set to each pair
+    of their values."""
+    (first, firsts), (second, seconds) = grid.items()
+    voices = (
+        ((a, b), replace(voice, **{first: a, second: b})) for a, b in product(firsts, seconds)
+    )
+    return most_demanding(languages, cached, prior, base, voices)
+
+
 def main() -> int:
     languages = [prepare("English", ENGLISH), prepare("Vietnamese", VIETNAMESE)]
     cached: dict = {}
     print("step 1: prior, then its best map (sharpness, scale, neutral); F1 English, Vietnamese")
     prior, voice, base = choose_map(languages, cached)
     print("step 2: evidence (evidence_known, evidence_share)")
-    voice, base = most_demanding(
-        languages,
-        cached,
-        prior,
-        base,
-        (
-            ((known, share), replace(voice, evidence_known=known, evidence_share=share))
-            for known, share in product(EVIDENCE_KNOWN, EVIDENCE_SHARE)
-        ),
-    )
+    evidence = {"evidence_known": EVIDENCE_KNOWN, "evidence_share": EVIDENCE_SHARE}
+    voice, base = _step(languages, cached, prior, base, voice, evidence)
     print("step 3: decisiveness (decide_known, decide_p)")
-    voice, base = most_demanding(
-        languages,
-        cached,
-        prior,
-        base,
-        (
-            ((known, p), replace(voice, decide_known=known, decide_p=p))
-            for known, p in product(DECIDE_KNOWN, DECIDE_P)
-        ),
-    )
+    decisiveness = {"decide_known": DECIDE_KNOWN, "decide_p": DECIDE_P}
+    voice, base = _step(languages, cached, prior, base, voice, decisiveness)
     print(f"chosen: PRIOR = {prior:g}, {voice}")
     print(_row("its cross-validation", base))
     return 0
