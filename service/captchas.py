@@ -109,14 +109,25 @@ def _same_site_in_body(site: str, body: object) -> None:
         raise ValidationFailedError({"site": FieldError("invalid")})
 
 
+def _wanted_kind(site: str) -> CaptchaKind:
+    """The kind of captcha the request's body asks for, for ``site``.
+
+    Raises:
+        ValidationError: the body's kind is not one.
+        ValidationFailedError: the body names another site.
+    """
+    body = request.get_json(silent=True) or {}
+    kind = CaptchaIn.model_validate(body).kind
+    _same_site_in_body(site, body)
+    return kind
+
+
 def take_step(svc: Services) -> CaptchaStep | None:
     """Taking a pooled captcha, for an issue request that will be answered 201 (the site is
     known, the body well-formed): a request refused later would have taken it for nothing."""
     try:
         site = CaptchaQuery.model_validate(request.args.to_dict()).site
-        body = request.get_json(silent=True) or {}
-        kind = CaptchaIn.model_validate(body).kind
-        _same_site_in_body(site, body)
+        kind = _wanted_kind(site)
     except (ValidationError, ValidationFailedError):
         return None
     return svc.captchas.take_step(kind, site) if site in svc.sites else None
@@ -136,11 +147,9 @@ def media_step(svc: Services) -> CaptchaStep | None:
 )
 def create_captcha(query: CaptchaQuery):
     """A new captcha; its answer is kept server-side until first use or expiry."""
-    body = request.get_json(silent=True) or {}
-    wanted = CaptchaIn.model_validate(body)
-    _same_site_in_body(query.site, body)
+    kind = _wanted_kind(query.site)
     _require_site(query.site)
-    challenge = issue_captcha(wanted.kind, query.site)
+    challenge = issue_captcha(kind, query.site)
     return captcha_out(challenge, query.site).model_dump(exclude_none=True), 201
 
 
