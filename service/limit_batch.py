@@ -171,11 +171,11 @@ def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
     except REDIS_OUTAGES:
         return  # Flask-Limiter fails open by itself; the view's own step answers 503
     g.counted_limits = {
-        key: Counted(bool(reply[0]), _stats(item, reply))
-        for (item, key), reply in zip(items, results, strict=True)
-        if reply[0] != -1  # after a refusal, as in Flask-Limiter: not counted
+        key: Counted(bool(window[0]), _stats(item, window))
+        for (item, key), window in zip(items, results, strict=True)
+        if window[0] != -1  # after a refusal, as in Flask-Limiter: not counted
     }
-    if items and all(reply[0] == 1 for reply in results):
+    if items and all(window[0] == 1 for window in results):
         # Flask-Limiter's header limit when none is breached: the first of its sorted limits.
         g.limits_passed = (items[0][0], g.counted_limits[items[0][1]].stats)
     if step is not None and reply:
