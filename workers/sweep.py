@@ -54,6 +54,9 @@ from workers.retention import apply_retention
 log = logging.getLogger(__name__)
 
 _WAITING = frozenset({JobStatus.DEFERRED})
+# Jobs interrupted on their way (not failed): re-queued as they are, so a retry stuck on
+# its way does not start the job's retries over.
+_RESUMED = frozenset({"stranded", "abandoned"})
 # A job that failed for good is re-queued this many times by sweeps, then left
 # parked in RQ's failed registry for ops, so a poison comment cannot loop.
 MAX_SWEEP_RETRIES = 3
@@ -86,25 +89,43 @@ def _is_stranded(queue: Queue, job: Job, overdue_after: timedelta | None) -> boo
     try:
         due = registry.get_scheduled_time(job)
     except NoSuchJobError:
-        return True
+        # Either the scheduler queued it since its status was read, or nothing ever will.
+        return job.get_status(refresh=True) == JobStatus.SCHEDULED
     if utcnow() - due.replace(tzinfo=UTC) <= overdue_after:
         return False
-    registry.remove(job)
-    return True
+    return bool(registry.remove(job))  # not if the scheduler took it meanwhile
+
+
+def _misplaced_key(job: Job) -> str:
+    # One key per time the job was queued: a later stay in the queue starts afresh.
+    assert job.enqueued_at is not None
+    return redis_key("sweep", "misplaced", job.id, str(job.enqueued_at.timestamp()))
 
 
 def _is_misplaced(queue: Queue, job: Job, overdue_after: timedelta | None) -> bool:
     # A worker taking a job moves it to RQ's intermediate list, then marks it
     # started. One killed in between leaves it "queued" yet in no queue, until
-    # RQ's own clean-up (every ten minutes). Should a worker be taking it right
-    # now instead, running it twice is harmless.
+    # RQ's own clean-up (every ten minutes). A live worker is in between for a
+    # moment only, so a job counts as misplaced once a pass at least
+    # ``overdue_after`` earlier saw it out of the queue too.
     if overdue_after is None or job.enqueued_at is None:
         return False
     if utcnow() - job.enqueued_at.replace(tzinfo=UTC) <= overdue_after:
         return False
-    if queue.connection.lpos(queue.key, job.id) is not None:
+    client = queue.connection
+    if client.lpos(queue.key, job.id) is not None:
         return False
-    queue.connection.lrem(queue.intermediate_queue.key, 0, job.id)
+    key, seen_now = _misplaced_key(job), utcnow().timestamp()
+    ttl = max(60, 3 * int(overdue_after.total_seconds()))
+    if client.set(key, seen_now, nx=True, ex=ttl):
+        return False
+    first_seen = client.get(key)
+    if first_seen is None or seen_now - float(first_seen) < overdue_after.total_seconds():
+        return False
+    if job.get_status(refresh=True) != JobStatus.QUEUED:
+        return False
+    client.lrem(queue.intermediate_queue.key, 0, job.id)
+    client.delete(key)
     return True
 
 
@@ -163,6 +184,18 @@ def _next_batch(sessions: SessionFactory, client, before: datetime, batch: int) 
     return ids
 
 
+def _requeue(
+    queue: Queue, comment_id: str, job: Job | None, reason: str, policy: JobPolicy
+) -> None:
+    if job is not None and reason in _RESUMED:
+        queue.enqueue_job(job)  # as it was: its retries left and request id go along
+        return
+    # A new job, with the retries of a first run; the intake's request id goes along, so
+    # the comment stays traceable.
+    request_id = job.meta.get("request_id") if job else None
+    enqueue_moderation(queue, comment_id, request_id, policy)
+
+
 def sweep_received(
     sessions: SessionFactory,
     queue: Queue,
@@ -182,9 +215,7 @@ def sweep_received(
         job = queue.fetch_job(job_id_for(comment_id))
         reason = _requeue_reason(queue, comment_id, job, abandoned_after)
         if reason is not None:
-            # The intake's request id goes along, so the comment stays traceable.
-            request_id = job.meta.get("request_id") if job else None
-            enqueue_moderation(queue, comment_id, request_id, policy)
+            _requeue(queue, comment_id, job, reason, policy)
             metrics.SWEEP_REQUEUED.labels(reason).inc()
             log.info("sweep re-queued comment %s (%s)", comment_id, reason)
             requeued += 1

@@ -66,6 +66,13 @@ def _job_status(redis_conn, comment_id):
     return raw.decode() if raw else None
 
 
+def _story(stack, what: str) -> str:
+    """``what``, and the worker's account of the job's runs (retries, the sweep's re-queues)."""
+    lines = stack.log_text("worker").splitlines()
+    told = [line for line in lines if "retry" in line or "sweep re-queued" in line]
+    return "\n".join([what, *told])
+
+
 def test_poison_comment_is_retried_then_parked_without_blocking(stack, redis_conn, engine):
     with engine.begin() as conn:
         for sql in (TRIGGER, SEEN):
@@ -98,7 +105,7 @@ def test_poison_comment_is_retried_then_parked_without_blocking(stack, redis_con
     ).stdout
     assert f"{job_id_for(poison_id)} ended" in status and "poison comment" in status
     assert "failed 1" in status
-    assert _attempts(engine) == expected, "parked means no further attempts"
+    assert _attempts(engine) == expected, _story(stack, "parked means no further attempts")
 
     requeued = subprocess.run(
         [sys.executable, "-m", "launch", "requeue-failed", poison_id],
