@@ -49,11 +49,18 @@ def author_fingerprints(
     settings: Settings, phone: str | None, ip: str | None
 ) -> AuthorFingerprints:
     """The fingerprints of an author, from the phone (any format) and the IP."""
+    return normalized_fingerprints(settings, normalize_phone(phone) if phone else None, ip)
+
+
+def normalized_fingerprints(
+    settings: Settings, e164: str | None, ip: str | None
+) -> AuthorFingerprints:
+    """The fingerprints of an author whose phone is E.164 already (as a checked form
+    holds it: parsing it again is a tenth of a millisecond per comment)."""
     secret = settings.resolved_secret_key()
-    phone_norm = normalize_phone(phone) if phone else None
     ip_norm = client_group(ip) if ip else None
     return AuthorFingerprints(
-        fingerprint(secret, BanKind.PHONE, phone_norm) if phone_norm else None,
+        fingerprint(secret, BanKind.PHONE, e164) if e164 else None,
         fingerprint(secret, BanKind.IP, ip_norm) if ip_norm else None,
     )
 

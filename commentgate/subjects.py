@@ -28,7 +28,7 @@ from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.config import Settings
 from commentgate.domain import AuditAction
 from commentgate.errors import FieldError, NotFoundError, ValidationFailedError
-from commentgate.fingerprint import author_fingerprints
+from commentgate.fingerprint import normalized_fingerprints
 from commentgate.phone import normalize_phone
 from commentgate.recent_keys import forget_recent
 from commentgate.sealing import reveal_phone
@@ -74,7 +74,7 @@ def subject_of(settings: Settings, phone: str, comment_id: str | None = None) ->
         ValidationFailedError: ``phone`` is not a phone number (``phone_invalid``).
     """
     e164 = normalize_phone(phone)
-    prints = author_fingerprints(settings, e164, None)
+    prints = normalized_fingerprints(settings, e164, None)
     if e164 is None or prints.phone_hmac is None:
         raise ValidationFailedError({"phone": FieldError("phone_invalid")})
     return Subject(e164, prints.phone_hmac, comment_id)

@@ -32,9 +32,10 @@ def _text(max_len: int, *, multiline: bool = False) -> AfterValidator:
 
 
 def _phone(value: str | None) -> str | None:
-    if value is None or not clean_text(value):
+    cleaned = clean_text(value) if value is not None else ""
+    if not cleaned:
         return None
-    e164 = normalize_phone(clean_text(value))
+    e164 = normalize_phone(cleaned)
     if e164 is None:
         raise PydanticCustomError("phone_invalid", "phone invalid")
     return e164

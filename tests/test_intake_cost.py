@@ -7,7 +7,13 @@ from contextlib import contextmanager
 from pydantic import BaseModel
 from sqlalchemy import event
 
-from commentgate.queue import DEFAULT_POLICY, enqueue_moderation, job_id_for, moderation_queue
+from commentgate.queue import (
+    DEFAULT_POLICY,
+    enqueue_moderation,
+    job_id_for,
+    moderation_job,
+    moderation_queue,
+)
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
 from service.app import create_app
@@ -63,19 +69,47 @@ def test_an_unregistered_origin_is_still_refused(client, app):
     assert reply.status_code == 403
 
 
-def transactions(redis_client) -> int:
-    return redis_client.info("commandstats").get("cmdstat_exec", {}).get("calls", 0)
+def calls(redis_client, command: str) -> int:
+    return redis_client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0)
 
 
 def test_queueing_a_comment_is_one_round_trip(redis_client):
     queue = moderation_queue(redis_client)
-    before = transactions(redis_client)
+    enqueue_moderation(queue, "c0")  # the script's text goes once to a new Redis
+    before = calls(redis_client, "evalsha")
     enqueue_moderation(queue, "c1", "req-1")
-    assert transactions(redis_client) - before == 1
+    assert calls(redis_client, "evalsha") - before == 1
     job = queue.fetch_job(job_id_for("c1"))
     assert list(job.args) == ["c1"]
     assert job.timeout == DEFAULT_POLICY.timeout and job.retries_left == 3
-    assert job.meta == {"request_id": "req-1"} and queue.job_ids == [job_id_for("c1")]
+    assert job.meta == {"request_id": "req-1"} and queue.job_ids[-1] == job_id_for("c1")
+
+
+# Set at the moment of writing: equal only by chance between the two ways of queueing.
+MOMENTS = {b"created_at", b"enqueued_at"}
+
+
+def test_a_job_queued_in_one_trip_is_the_job_rq_queues(redis_client):
+    queue = moderation_queue(redis_client)
+    enqueue_moderation(queue, "c1", "req-1")
+    ours = redis_client.hgetall(f"rq:job:{job_id_for('c1')}")
+    redis_client.delete(f"rq:job:{job_id_for('c1')}", queue.key)
+    queue.enqueue_many([moderation_job("c1", "req-1", DEFAULT_POLICY)])  # RQ's own MULTI
+    theirs = redis_client.hgetall(f"rq:job:{job_id_for('c1')}")
+    assert ours.keys() == theirs.keys() and ours.keys() >= MOMENTS
+    assert {k: v for k, v in ours.items() if k not in MOMENTS} == {
+        k: v for k, v in theirs.items() if k not in MOMENTS
+    }
+    assert queue.job_ids == [job_id_for("c1")]
+    assert redis_client.smembers("rq:queues") == {queue.key.encode()}
+
+
+def test_a_script_redis_forgot_is_sent_again(redis_client):
+    queue = moderation_queue(redis_client)
+    enqueue_moderation(queue, "c1")
+    redis_client.script_flush()  # what a restarted Redis knows of scripts
+    enqueue_moderation(queue, "c2")
+    assert queue.job_ids == [job_id_for("c1"), job_id_for("c2")]
 
 
 def test_a_comment_costs_one_round_trip_before_its_commit_and_one_after(client, app, settings):
@@ -84,9 +118,8 @@ def test_a_comment_costs_one_round_trip_before_its_commit_and_one_after(client, 
     body = comment_fields(captcha_id=captcha_id, captcha_answer=answer)
     with redis_commands(settings.redis_url) as seen:
         assert client.post("/api/v1/comments", json=body).status_code == 202
-    # The limits and the captcha: one script. The job: one MULTI/EXEC.
-    assert seen[0] in ("EVAL", "EVALSHA") and seen[1] == "MULTI" and seen[-1] == "EXEC", seen
-    assert "EXEC" not in seen[:-1] and not {"EVAL", "EVALSHA"} & set(seen[1:]), seen
+    # The limits and the captcha: one script. The job: one more.
+    assert seen == ["EVALSHA", "EVALSHA"], seen
 
 
 def test_a_comment_over_its_limit_spends_no_captcha(settings, redis_client, sessions, site):

@@ -21,7 +21,7 @@ from commentgate.errors import (
     ValidationFailedError,
     fields_from_pydantic,
 )
-from commentgate.fingerprint import AuthorFingerprints, author_fingerprints
+from commentgate.fingerprint import AuthorFingerprints, normalized_fingerprints
 from commentgate.links import has_link
 from commentgate.storage.models import Comment, utcnow
 from commentgate.storage.sites import SiteEntry, normalize_origin
@@ -137,7 +137,7 @@ def receive_comment(life: CommentLifecycle, svc: Services, submission: Submissio
     check = redeem_named_captcha(svc.captchas, submission.fields, submission.taken)
     form = validated_form(submission.fields, check.errors)
     client = submission.client
-    fingerprints = author_fingerprints(svc.settings, form.phone, client.ip)
+    fingerprints = normalized_fingerprints(svc.settings, form.phone, client.ip)
     site = site_for(svc, form.site, client.origin)
     consent = consent_record(site, form.consent, form.phone is not None, utcnow())
     sealed = svc.keyring.seal(form.phone) if form.phone else None
