@@ -17,16 +17,27 @@ from prometheus_client import values
 
 _directory: Path | None = None
 _jobs_parent: int | None = None
+# prometheus-client asks for the identifier on every change of a value (a request makes
+# about ten), to notice a fork: the pid is read once per process instead of a system call
+# each time.
+_pid = os.getpid()
+
+
+def _note_fork() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_note_fork)
 
 
 def _identifier() -> int | str:
     # A work-horse lives for one job: naming its files after its own pid would
     # leave a file per job. The horses of one worker run one at a time, so they
     # share a file named after their parent, each re-reading it when it starts.
-    pid = os.getpid()
-    if _jobs_parent is not None and pid != _jobs_parent:
+    if _jobs_parent is not None and _pid != _jobs_parent:
         return f"{_jobs_parent}-jobs"
-    return pid
+    return _pid
 
 
 def _is_alive(pid: int) -> bool:
