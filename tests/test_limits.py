@@ -186,6 +186,7 @@ def test_flask_limiter_holds_no_limit_the_one_count_leaves_out(app):
     # skipped with it. Such a limit must be counted by limit_batch first.
     manager = app.extensions["commentgate"].limiter.limit_manager
     assert not manager.application_limits and not manager.default_limits
+    assert not app.extensions["commentgate"].limiter._meta_limits  # checked even when exempt
     assert not manager._decorated_limits, list(manager._decorated_limits)
     for blueprint in limit_batch.LIMITED_BLUEPRINTS:  # AbuseLimits.apply: per IP, per site
         assert len(manager._blueprint_limits[blueprint]) == 2, blueprint
