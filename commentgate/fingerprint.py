@@ -57,6 +57,8 @@ def normalized_fingerprints(
 ) -> AuthorFingerprints:
     """The fingerprints of an author whose phone is E.164 already (as a checked form
     holds it: parsing it again is a tenth of a millisecond per comment)."""
+    # Any other form would give another fingerprint, one no ban of the number matches.
+    assert e164 is None or e164.startswith("+"), "not E.164"
     secret = settings.resolved_secret_key()
     ip_norm = client_group(ip) if ip else None
     return AuthorFingerprints(

@@ -100,37 +100,52 @@ def enqueue_moderation(
     enqueue_in_one_trip(queue, moderation_job(comment_id, request_id, policy))
 
 
-# Runs the commands RQ recorded for an enqueue, in order: ARGV holds each command as its
-# length, then its name and arguments. A script runs whole, as MULTI/EXEC does.
+# Runs the commands RQ recorded for an enqueue, in order. Command k writes KEYS[k]; ARGV
+# holds, for each in turn, the count of its other arguments, its name, then those.
 _RUN_RECORDED = """
-local i = 1
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
+local a = 1
+for k = 1, #KEYS do
+  local n = tonumber(ARGV[a])
+  redis.call(ARGV[a + 1], KEYS[k], unpack(ARGV, a + 2, a + 1 + n))
+  a = a + n + 2
 end
 """
 _RUN_RECORDED_SHA = hashlib.sha1(_RUN_RECORDED.encode()).hexdigest()
+# What RQ's enqueue_many writes for jobs without dependencies (each with its key first);
+# anything else is refused rather than run blind, should a new RQ write more.
+_RECORDABLE = frozenset({"SADD", "HSET", "RPUSH", "LPUSH", "EXPIRE", "PERSIST"})
 
 
 def enqueue_in_one_trip(queue: Queue, *jobs: EnqueueData) -> None:
-    """Queue ``jobs`` (without dependencies) in one script call, all or nothing.
+    """Queue ``jobs`` (without dependencies) in one script call, run whole as a
+    MULTI/EXEC is.
 
     RQ's ``enqueue_many`` writes what it always writes, into a pipeline that is never
-    sent: its commands (four per job, and a MULTI and an EXEC around them, each with a
-    reply to read) go to Redis as one script call with one reply. Intake pays for every
-    command it sends on each comment.
+    sent: its commands (a SADD, and three a job) go to Redis as one script call with one
+    reply, where a MULTI/EXEC sends each, and a MULTI and an EXEC, and reads a reply to
+    each. Intake pays for every command it sends on each comment.
     """
+    if any(job.depends_on for job in jobs):
+        raise ValueError("jobs with dependencies are queued by RQ itself")
     recorder = queue.connection.pipeline(transaction=True)
-    queue.enqueue_many(jobs, pipeline=recorder)
-    argv: list[object] = []
-    for args, _options in recorder.command_stack:
-        argv += (len(args), *args)
-    recorder.reset()
     try:
-        queue.connection.evalsha(_RUN_RECORDED_SHA, 0, *argv)
-    except NoScriptError:  # a new or restarted Redis: the script's text, once
-        queue.connection.eval(_RUN_RECORDED, 0, *argv)
+        queue.enqueue_many(jobs, pipeline=recorder)
+        commands = [args for args, _options in recorder.command_stack]
+    finally:
+        recorder.reset()
+    keys: list[object] = []
+    argv: list[object] = []
+    for name, key, *rest in commands:
+        if str(name).upper() not in _RECORDABLE:
+            raise RuntimeError(f"RQ's enqueue wrote {name}, which this script does not run")
+        keys.append(key)
+        argv += (len(rest), name, *rest)
+    client = queue.connection
+    try:
+        client.evalsha(_RUN_RECORDED_SHA, len(keys), *keys, *argv)
+    except NoScriptError:  # a new or restarted Redis: the script once, kept until flushed
+        client.script_load(_RUN_RECORDED)
+        client.evalsha(_RUN_RECORDED_SHA, len(keys), *keys, *argv)
 
 
 def enqueue_learning(queue: Queue, site_id: str) -> None:

@@ -11,8 +11,10 @@ def _identifier_in_child() -> tuple[int, str]:
     readable, writable = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: tell the parent its identifier, and leave at once
-        os.write(writable, str(multiprocess._identifier()).encode())
-        os._exit(0)
+        try:
+            os.write(writable, str(multiprocess._identifier()).encode())
+        finally:
+            os._exit(0)  # whatever happened: never a second pytest
     os.close(writable)
     os.waitpid(pid, 0)
     with os.fdopen(readable) as reply:

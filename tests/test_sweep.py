@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import redis
 from rq import Queue
+from rq.executions import Execution
 
 from commentgate.queue import job_id_for
 from commentgate.redis_keys import redis_key
@@ -170,6 +171,41 @@ def test_retry_the_scheduler_queues_meanwhile_is_not_queued_again(
     assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(seconds=30)) == 0
     assert queue.get_job_ids() == [job_id_for(comment_id)]
     assert queue.fetch_job(job_id_for(comment_id)).retries_left == 1
+
+
+def test_a_retry_marked_scheduled_before_its_registry_holds_it_is_left_alone(
+    client, app, sessions, redis_client
+):
+    # RQ writes a retry's status first and its place in the scheduled registry after.
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    schedule_retry(queue, comment_id, -timedelta(minutes=2)).remove(job_id_for(comment_id))
+    minute = timedelta(minutes=1)
+    passes = [sweep_received(sessions, queue, NOW, abandoned_after=minute) for _ in "12"]
+    assert passes == [0, 0]  # seen, and seen again, but not a minute apart
+    # Still so a whole overdue time after the first look: nothing will queue it but the sweep.
+    assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(0)) == 1
+    assert queue.get_job_ids() == [job_id_for(comment_id)]
+    assert queue.fetch_job(job_id_for(comment_id)).retries_left == 1
+
+
+def test_an_abandoned_job_is_queued_as_it_was_and_leaves_the_started_registry(
+    client, app, sessions, redis_client
+):
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    job = queue.fetch_job(job_id_for(comment_id))
+    job.retries_left = 1
+    job.save()
+    start_job(queue, comment_id, heartbeat_age=timedelta(minutes=2))
+    with redis_client.pipeline() as pipe:  # the run of a worker that died
+        Execution.create(job, ttl=60, pipeline=pipe)
+        pipe.execute()
+    assert queue.started_job_registry.get_job_ids()
+    assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(seconds=30)) == 1
+    assert queue.fetch_job(job_id_for(comment_id)).retries_left == 1
+    assert queue.started_job_registry.get_job_ids() == []
+    assert queue.get_job_ids() == [job_id_for(comment_id)]
 
 
 def test_job_taken_by_a_worker_killed_before_it_started_is_requeued(

@@ -89,25 +89,46 @@ def _is_stranded(queue: Queue, job: Job, overdue_after: timedelta | None) -> boo
     try:
         due = registry.get_scheduled_time(job)
     except NoSuchJobError:
-        # Either the scheduler queued it since its status was read, or nothing ever will.
-        return job.get_status(refresh=True) == JobStatus.SCHEDULED
+        # RQ marks a retry scheduled a moment before its registry holds it, and takes it
+        # out of the registry when it queues it: "scheduled" and not there is a job on
+        # its way, unless a pass long before saw it so too.
+        return _seen_stuck_before(queue.connection, job, "unscheduled", overdue_after) and (
+            job.get_status(refresh=True) == JobStatus.SCHEDULED
+        )
     if utcnow() - due.replace(tzinfo=UTC) <= overdue_after:
         return False
-    return bool(registry.remove(job))  # not if the scheduler took it meanwhile
+    # Not if the scheduler took it out meanwhile (should it have read it just before,
+    # both queue it: one run more, which the verdict's conditional UPDATE absorbs).
+    return bool(registry.remove(job))
 
 
-def _misplaced_key(job: Job) -> str:
-    # One key per time the job was queued: a later stay in the queue starts afresh.
-    assert job.enqueued_at is not None
-    return redis_key("sweep", "misplaced", job.id, str(job.enqueued_at.timestamp()))
+# How long a pass remembers what it saw: far longer than passes take to come round
+# (a key names one stay of one job, so it never speaks of another).
+_SEEN_TTL = 24 * 3600
+
+
+def _seen_stuck_before(client, job: Job, how: str, overdue_after: timedelta) -> bool:
+    """Whether a pass at least ``overdue_after`` ago saw ``job`` stuck ``how`` as well.
+
+    A live worker or scheduler holds a job in these in-between states for a moment only,
+    so a first sighting is only noted.
+    """
+    stay = job.enqueued_at.timestamp() if job.enqueued_at else ""
+    key = redis_key("sweep", how, job.id, str(stay), str(job.retries_left))
+    seen_now = utcnow().timestamp()
+    if client.set(key, seen_now, nx=True, ex=_SEEN_TTL):
+        return False
+    first_seen = client.get(key)
+    if first_seen is None or seen_now - float(first_seen) < overdue_after.total_seconds():
+        return False
+    client.delete(key)
+    return True
 
 
 def _is_misplaced(queue: Queue, job: Job, overdue_after: timedelta | None) -> bool:
     # A worker taking a job moves it to RQ's intermediate list, then marks it
     # started. One killed in between leaves it "queued" yet in no queue, until
-    # RQ's own clean-up (every ten minutes). A live worker is in between for a
-    # moment only, so a job counts as misplaced once a pass at least
-    # ``overdue_after`` earlier saw it out of the queue too.
+    # RQ's own clean-up (every ten minutes).
     if overdue_after is None or job.enqueued_at is None:
         return False
     if utcnow() - job.enqueued_at.replace(tzinfo=UTC) <= overdue_after:
@@ -115,17 +136,11 @@ def _is_misplaced(queue: Queue, job: Job, overdue_after: timedelta | None) -> bo
     client = queue.connection
     if client.lpos(queue.key, job.id) is not None:
         return False
-    key, seen_now = _misplaced_key(job), utcnow().timestamp()
-    ttl = max(60, 3 * int(overdue_after.total_seconds()))
-    if client.set(key, seen_now, nx=True, ex=ttl):
-        return False
-    first_seen = client.get(key)
-    if first_seen is None or seen_now - float(first_seen) < overdue_after.total_seconds():
+    if not _seen_stuck_before(client, job, "misplaced", overdue_after):
         return False
     if job.get_status(refresh=True) != JobStatus.QUEUED:
         return False
     client.lrem(queue.intermediate_queue.key, 0, job.id)
-    client.delete(key)
     return True
 
 
@@ -188,7 +203,10 @@ def _requeue(
     queue: Queue, comment_id: str, job: Job | None, reason: str, policy: JobPolicy
 ) -> None:
     if job is not None and reason in _RESUMED:
-        queue.enqueue_job(job)  # as it was: its retries left and request id go along
+        # As it was: its retries left and request id go along. The run a dead worker left
+        # in the started registry goes, or RQ's clean-up would fail the job's next run.
+        queue.started_job_registry.remove_executions(job)
+        queue.enqueue_job(job)
         return
     # A new job, with the retries of a first run; the intake's request id goes along, so
     # the comment stays traceable.
