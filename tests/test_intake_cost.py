@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from pydantic import BaseModel
-from sqlalchemy import event
+from sqlalchemy import event, text, update
 
 from commentgate.queue import (
     DEFAULT_POLICY,
@@ -14,7 +15,8 @@ from commentgate.queue import (
     moderation_job,
     moderation_queue,
 )
-from commentgate.storage.db import transaction
+from commentgate.storage.db import one_statement_work, transaction
+from commentgate.storage.models import Site
 from commentgate.storage.sites import ensure_site
 from service.app import create_app
 from service.schemas import CountsQuery, PublicListQuery
@@ -67,6 +69,48 @@ def test_an_unregistered_origin_is_still_refused(client, app):
         headers={"Origin": "https://evil.example"},
     )
     assert reply.status_code == 403
+
+
+def test_a_comment_is_stored_by_one_statement_that_commits_as_it_runs(client, app, sessions):
+    submit_ok(client, app)
+    engine = sessions.kw["bind"]
+    seen: list[tuple[str, object, bool]] = []
+
+    def note(conn, _cursor, statement, *_args) -> None:
+        dbapi = conn.connection.dbapi_connection
+        # psycopg's autocommit; sqlite3's isolation_level None: no BEGIN, no COMMIT.
+        native = getattr(dbapi, "autocommit", None) is True or dbapi.isolation_level is None
+        seen.append(
+            (statement.split()[0], conn.get_execution_options().get("isolation_level"), native)
+        )
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        submit_ok(client, app)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert seen == [("INSERT", "AUTOCOMMIT", True)]
+
+
+def test_a_one_statement_unit_of_work_refuses_a_second(sessions, site):
+    done: list[str] = []
+    work = one_statement_work(sessions.kw["bind"])
+    with pytest.raises(RuntimeError, match="one statement"), work as uow:
+        uow.after_commit(lambda: done.append("hook"))
+        uow.session.execute(text("SELECT 1"))
+        uow.session.execute(text("SELECT 2"))
+    assert done == []  # nothing announced after a failed unit
+
+
+def test_the_hooks_of_a_one_statement_unit_run_after_its_statement(sessions, site):
+    done: list[str] = []
+    with one_statement_work(sessions.kw["bind"]) as work:
+        work.after_commit(lambda: done.append("hook"))
+        work.session.execute(update(Site).where(Site.id == site.id).values(name="renamed"))
+        assert done == []
+    assert done == ["hook"]
+    with transaction(sessions) as session:
+        assert session.get(Site, site.id).name == "renamed"
 
 
 def calls(redis_client, command: str) -> int:

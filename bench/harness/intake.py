@@ -1,21 +1,22 @@
 """Intake: ``POST /api/v1/comments`` against handlers that only parse, commit and push.
 
-Per database: the bare LPUSH handler, the INSERT + COMMIT + LPUSH handler, and the
-service with captchas issued through its API beforehand and answered from Redis (each
-captcha is good for one comment, so each body is sent once). Then the service again,
-open-loop at half the peak it reached, for its p99.
+Per database: the bare LPUSH handler; then the INSERT + COMMIT + LPUSH handler and the
+service in turns, the service with captchas issued through its API beforehand and
+answered from Redis (each captcha is good for one comment, so each body is sent once).
+Then the service again, open-loop at half the peak it reached, for its p99.
 """
 
 from __future__ import annotations
 
 from bench.harness import wrk
-from bench.harness.load import Call, open_loop
+from bench.harness.load import Call, combined, open_loop
 from bench.harness.plan import Plan
 from bench.harness.table import Row, judged, ratio
 from bench.harness.world import answered_captchas, comment_body, world
 
 TARGET, STRETCH, P99_MS = 0.5, 0.65, 50
 MAX_CAPTCHAS = 4_000
+TURNS = 2  # the commit handler and the service take turns
 
 
 def run(plan: Plan) -> list[Row]:
@@ -33,11 +34,7 @@ def _measure(plan: Plan, here) -> list[Row]:
     plain = [Call("POST", "/lpush", comment_body(i)) for i in range(100)]
     lpush = wrk.closed(baseline, plain, "cycle", seconds)
     committing = [Call("POST", "/commit", c.body) for c in plain]
-    commit = wrk.closed(baseline, committing, "cycle", seconds)
-    # Enough for the whole run at up to 0.7× the commit handler; a faster service runs out
-    # of captchas sooner and its run ends there (its rate still counts from the replies).
-    need = min(MAX_CAPTCHAS, int(commit.rate * seconds * 0.7) + 100)
-    service = wrk.closed(web, _comments(web, here, need), "once", seconds)
+    commit, service = _alternated(here, baseline, committing, web, seconds)
     half = max(1.0, service.rate / 2)
     paced = _comments(web, here, int(half * seconds) + 10)
     tail = open_loop(web, lambda client, i: client.send(paced[i]), half, seconds)
@@ -60,6 +57,26 @@ def _measure(plan: Plan, here) -> list[Row]:
             tail.p99 * 1000 < P99_MS and tail.errors == 0,
         ),
     ]
+
+
+def _alternated(here, baseline: str, committing: list[Call], web: str, seconds: float):
+    """The commit handler and the service, in turns of ``seconds / TURNS`` each.
+
+    This host's speed drifts by a fifth within a minute; side by side, a drift weighs on
+    both rates of a turn alike rather than on one of them.
+    """
+    span = seconds / TURNS
+    commits = [wrk.closed(baseline, committing, "cycle", span)]
+    # Enough for the service's turns at up to 0.7× the commit handler; a faster service
+    # runs out of captchas sooner and its turn ends there (its rate counts from the replies).
+    share = min(MAX_CAPTCHAS, int(commits[0].rate * seconds * 0.7) + 100) // TURNS
+    calls = _comments(web, here, share * TURNS)
+    services = []
+    for turn in range(TURNS):
+        if turn:
+            commits.append(wrk.closed(baseline, committing, "cycle", span))
+        services.append(wrk.closed(web, calls[turn * share : (turn + 1) * share], "once", span))
+    return combined(commits), combined(services)
 
 
 def _comments(web: str, here, count: int) -> list[Call]:

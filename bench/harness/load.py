@@ -59,6 +59,15 @@ class LoadResult:
         return self.done / self.seconds if self.seconds > 0 else 0.0
 
 
+def combined(results: list[LoadResult]) -> LoadResult:
+    """Closed-loop runs as one: their work over their time (no latencies)."""
+    return LoadResult(
+        done=sum(r.done for r in results),
+        seconds=sum(r.seconds for r in results),
+        errors=sum(r.errors for r in results),
+    )
+
+
 class Client:
     """One keep-alive connection to ``base``; reconnects once when the server closed it."""
 

@@ -131,10 +131,13 @@ class CommentLifecycle:
         return self._uow.session
 
     def accept(self, comment: Comment, site_name: str) -> str:
-        """Store a new comment as ``received``; its scoring is queued after the commit."""
+        """Store a new comment as ``received``; its scoring is queued after the commit.
+
+        The INSERT comes last: it may be the unit of work's one statement, committed as it
+        runs (intake), and on SQLite it takes the database's one write lock until the commit.
+        """
         comment.status = RECEIVED
         comment.id = comment.id or new_id()
-        # Last before the commit: on SQLite the INSERT takes the database's one write lock.
         insert_comment(self.session, comment)
         self._later(partial(self._metrics.accepted, site_name))
         self._later(partial(queue_scoring, self._queue, comment.id, self._request_id, self._policy))

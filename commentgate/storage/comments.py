@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload, load_only
 
 from commentgate.domain import CommentStatus
+from commentgate.storage.db import OneStatement
 from commentgate.storage.models import Comment, Decision, Verdict
 from commentgate.storage.pagination import Page, paginate
 
@@ -31,7 +32,7 @@ _COLUMNS = {prop.key: prop.columns[0].key for prop in Comment.__mapper__.column_
 _INSERT = insert(Comment.__table__)
 
 
-def insert_comment(session: Session, comment: Comment) -> None:
+def insert_comment(session: Session | OneStatement, comment: Comment) -> None:
     """Store a new comment with one INSERT of the values set on it (the columns' defaults
     fill in the rest); ``comment`` stays out of the session. On intake's path the ORM's
     bookkeeping of one new object costs more than the statement (bench/README.md)."""

@@ -6,8 +6,8 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import ExceptionContext
+from sqlalchemy import Engine, Executable, create_engine, event, text
+from sqlalchemy.engine import Connection, CursorResult, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from commentgate.local_files import create_private_file, make_private_dir
@@ -99,7 +99,7 @@ def make_session_factory(engine: Engine) -> SessionFactory:
 class UnitOfWork:
     """One transaction, and what waits for its commit (jobs, webhooks, counters)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | OneStatement) -> None:
         self.session = session
         self._hooks: dict[Hashable, Callable[[], None]] = {}
 
@@ -125,6 +125,41 @@ def unit_of_work(factory: SessionFactory) -> Iterator[UnitOfWork]:
         work = UnitOfWork(session)
         with session.begin():
             yield work
+    work.run_hooks()
+
+
+class OneStatement:
+    """A connection in autocommit that runs one statement, which commits as it runs.
+
+    One INSERT is atomic by itself: it needs neither the BEGIN nor the COMMIT around it,
+    two of the four round trips a transaction of one statement makes on PostgreSQL
+    (intake's path, bench/README.md). A second statement would commit apart from the
+    first, so it is refused: work of more statements belongs in :func:`unit_of_work`.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._ran = False
+
+    def execute(self, statement: Executable, parameters: dict | None = None) -> CursorResult:
+        """Run the one statement of this unit of work."""
+        if self._ran:
+            raise RuntimeError("a one-statement unit of work runs one statement")
+        self._ran = True
+        return self._connection.execute(statement, parameters)
+
+
+@contextmanager
+def one_statement_work(engine: Engine) -> Iterator[UnitOfWork]:
+    """The edge's unit of work when it writes with one statement (:class:`OneStatement`).
+
+    Its after-commit hooks run once the block ends without an error, as in
+    :func:`unit_of_work`; the statement must come last in the block, since it is
+    committed when it runs.
+    """
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        work = UnitOfWork(OneStatement(connection))
+        yield work
     work.run_hooks()
 
 

@@ -56,6 +56,6 @@ def post_comment():
         client_info(request.headers.get("Origin")),
         _taken_captcha(services()),
     )
-    with comment_work() as life:
+    with comment_work(one_statement=True) as life:
         comment_id = receive_comment(life, services(), submission)
     return CommentAccepted(id=comment_id).model_dump(), 202

@@ -76,7 +76,7 @@ def post_comment() -> tuple[str, int]:
     data = request.form.to_dict()
     target = target_from(data)
     try:
-        with comment_work() as life:
+        with comment_work(one_statement=True) as life:
             receive_comment(life, services(), Submission(data, client_info(_foreign_origin())))
     except ValidationFailedError as exc:
         return _invalid(target, exc.fields)
