@@ -53,8 +53,8 @@ def comment_work(*, one_statement: bool = False) -> Iterator[CommentLifecycle]:
     """The request's unit of work, with the comment lifecycle bound to it.
 
     Commits when the block ends without an error; follow-ups run after that.
-    ``one_statement``: the work is one statement (a new comment's INSERT), which
-    commits as it runs (:class:`commentgate.storage.db.OneStatement`).
+    ``one_statement``: the work is one statement (a new comment's INSERT), run in
+    autocommit once the block has ended (:class:`commentgate.storage.db.OneStatement`).
     """
     svc = services()
     work = one_statement_work(svc.engine) if one_statement else unit_of_work(svc.sessions)

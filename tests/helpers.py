@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import redis
+from sqlalchemy import event
 
 from service.deps import EXTENSION
 
@@ -76,6 +77,30 @@ def audit_actions(sessions) -> list[tuple[str, str, str]]:
     with sessions() as session:
         rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
         return [(e.action, e.target_type, e.target_id) for e in rows]
+
+
+@contextmanager
+def comment_writes(engine):
+    """Each statement the block runs on ``comments``: its verb, the isolation level asked
+    for, and whether the driver ran it in autocommit (no BEGIN, no COMMIT)."""
+    seen: list[tuple[str, object, bool]] = []
+
+    def note(conn, _cursor, statement, *_args) -> None:
+        if " comments" not in statement:  # a background read of sites may run meanwhile
+            return
+        dbapi = conn.connection.dbapi_connection
+        if conn.dialect.name == "postgresql":
+            native = dbapi.autocommit is True
+        else:  # sqlite3: no transaction of its own when isolation_level is None
+            native = dbapi.isolation_level is None
+        asked = conn.get_execution_options().get("isolation_level")
+        seen.append((statement.split()[0], asked, native))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 @contextmanager

@@ -118,7 +118,7 @@ EDGES = (
     "workers/retention.py",
     "launch/*",  # the command line: one unit of work per command
 )
-OPENERS = {"unit_of_work", "transaction", "comment_work"}
+OPENERS = {"unit_of_work", "one_statement_work", "transaction", "comment_work"}
 
 
 def _sources():

@@ -10,7 +10,7 @@ from commentgate.sealing import reveal_phone
 from commentgate.storage.models import Comment
 from service.deps import EXTENSION
 from tests.conftest import TEST_ORIGIN, replace_services
-from tests.helpers import comment_fields
+from tests.helpers import comment_fields, comment_writes
 from tests.html_page import Page
 from tests.services import free_port
 
@@ -125,6 +125,13 @@ def test_valid_comment_is_accepted_stored_and_queued(client, app, sessions, redi
     assert comment.content.endswith("Mong có thêm nhiều bài như thế này!")
     assert comment.submit_seconds is not None
     assert Queue("moderation", connection=redis_client).count == 1
+
+
+def test_the_form_stores_a_comment_by_one_statement_that_commits_as_it_runs(client, app, sessions):
+    fields = filled_form(client, app)
+    with comment_writes(sessions.kw["bind"]) as seen:
+        assert post_form(client, fields)[0].status_code == 202
+    assert seen == [("INSERT", "AUTOCOMMIT", True)]
 
 
 def test_field_errors_appear_beside_their_fields_and_the_text_stays(client, app):

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import event, text, update
+from sqlalchemy import create_engine, event, text, update
 
 from commentgate.queue import (
     DEFAULT_POLICY,
@@ -15,12 +15,12 @@ from commentgate.queue import (
     moderation_job,
     moderation_queue,
 )
-from commentgate.storage.db import one_statement_work, transaction
+from commentgate.storage.db import make_session_factory, one_statement_work, transaction
 from commentgate.storage.models import Site
 from commentgate.storage.sites import ensure_site
 from service.app import create_app
 from service.schemas import CountsQuery, PublicListQuery
-from tests.helpers import comment_fields, new_captcha, redis_commands, submit_ok
+from tests.helpers import comment_fields, comment_writes, new_captcha, redis_commands, submit_ok
 
 
 @contextmanager
@@ -73,44 +73,58 @@ def test_an_unregistered_origin_is_still_refused(client, app):
 
 def test_a_comment_is_stored_by_one_statement_that_commits_as_it_runs(client, app, sessions):
     submit_ok(client, app)
-    engine = sessions.kw["bind"]
-    seen: list[tuple[str, object, bool]] = []
-
-    def note(conn, _cursor, statement, *_args) -> None:
-        dbapi = conn.connection.dbapi_connection
-        # psycopg's autocommit; sqlite3's isolation_level None: no BEGIN, no COMMIT.
-        native = getattr(dbapi, "autocommit", None) is True or dbapi.isolation_level is None
-        seen.append(
-            (statement.split()[0], conn.get_execution_options().get("isolation_level"), native)
-        )
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with comment_writes(sessions.kw["bind"]) as seen:
         submit_ok(client, app)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     assert seen == [("INSERT", "AUTOCOMMIT", True)]
 
 
-def test_a_one_statement_unit_of_work_refuses_a_second(sessions, site):
+def test_a_one_statement_unit_runs_its_statement_once_the_block_has_ended(sessions, site):
+    done: list[str] = []
+    rename = update(Site).where(Site.id == site.id).values(name="renamed")
+    with one_statement_work(sessions.kw["bind"]) as work:
+        work.after_commit(lambda: done.append("hook"))
+        work.session.execute(rename)
+        assert _site_name(sessions, site) == "demo"  # held: no connection taken yet
+    assert (_site_name(sessions, site), done) == ("renamed", ["hook"])
+
+
+def test_a_one_statement_unit_refuses_a_second_before_running_either(sessions, site):
     done: list[str] = []
     work = one_statement_work(sessions.kw["bind"])
     with pytest.raises(RuntimeError, match="one statement"), work as uow:
         uow.after_commit(lambda: done.append("hook"))
+        uow.session.execute(update(Site).where(Site.id == site.id).values(name="renamed"))
         uow.session.execute(text("SELECT 1"))
-        uow.session.execute(text("SELECT 2"))
-    assert done == []  # nothing announced after a failed unit
+    assert (_site_name(sessions, site), done) == ("demo", [])
 
 
-def test_the_hooks_of_a_one_statement_unit_run_after_its_statement(sessions, site):
+def test_a_failed_block_runs_no_statement_and_no_hook(sessions, site):
     done: list[str] = []
-    with one_statement_work(sessions.kw["bind"]) as work:
-        work.after_commit(lambda: done.append("hook"))
-        work.session.execute(update(Site).where(Site.id == site.id).values(name="renamed"))
-        assert done == []
-    assert done == ["hook"]
+    work = one_statement_work(sessions.kw["bind"])
+    with pytest.raises(ValueError), work as uow:
+        uow.after_commit(lambda: done.append("hook"))
+        uow.session.execute(update(Site).where(Site.id == site.id).values(name="renamed"))
+        raise ValueError("a form refused after the statement was held")
+    assert (_site_name(sessions, site), done) == ("demo", [])
+
+
+def test_a_connection_back_from_autocommit_keeps_transactions_whole(database_url, site):
+    single = create_engine(database_url, pool_size=1, max_overflow=0)  # the same connection
+    factory = make_session_factory(single)
+    try:
+        with one_statement_work(single) as work:
+            work.session.execute(update(Site).where(Site.id == site.id).values(name="renamed"))
+        with pytest.raises(ValueError), transaction(factory) as session:
+            session.execute(update(Site).where(Site.id == site.id).values(name="lost"))
+            raise ValueError("rolled back")
+        assert _site_name(factory, site) == "renamed"
+    finally:
+        single.dispose()
+
+
+def _site_name(sessions, site) -> str:
     with transaction(sessions) as session:
-        assert session.get(Site, site.id).name == "renamed"
+        return session.get(Site, site.id).name
 
 
 def calls(redis_client, command: str) -> int:

@@ -133,8 +133,8 @@ class CommentLifecycle:
     def accept(self, comment: Comment, site_name: str) -> str:
         """Store a new comment as ``received``; its scoring is queued after the commit.
 
-        The INSERT comes last: it may be the unit of work's one statement, committed as it
-        runs (intake), and on SQLite it takes the database's one write lock until the commit.
+        The INSERT comes last: on SQLite it takes the database's one write lock until the
+        commit. Intake's unit of work holds it as its one statement, run at the unit's end.
         """
         comment.status = RECEIVED
         comment.id = comment.id or new_id()

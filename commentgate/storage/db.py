@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, Executable, create_engine, event, text
-from sqlalchemy.engine import Connection, CursorResult, ExceptionContext
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from commentgate.local_files import create_private_file, make_private_dir
@@ -129,37 +129,45 @@ def unit_of_work(factory: SessionFactory) -> Iterator[UnitOfWork]:
 
 
 class OneStatement:
-    """A connection in autocommit that runs one statement, which commits as it runs.
+    """The one write of a unit of work, run in autocommit when the unit ends.
 
     One INSERT is atomic by itself: it needs neither the BEGIN nor the COMMIT around it,
     two of the four round trips a transaction of one statement makes on PostgreSQL
-    (intake's path, bench/README.md). A second statement would commit apart from the
-    first, so it is refused: work of more statements belongs in :func:`unit_of_work`.
+    (intake's path, bench/README.md). It is held until the unit's block has ended without
+    an error, so everything before it (a captcha redeemed, a form refused) happens
+    before a connection is taken, and it commits last, as a transaction would. A second
+    statement is refused: work of more statements belongs in :func:`unit_of_work`.
     """
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self._ran = False
+    def __init__(self) -> None:
+        self._held: tuple[Executable, dict | None] | None = None
 
-    def execute(self, statement: Executable, parameters: dict | None = None) -> CursorResult:
-        """Run the one statement of this unit of work."""
-        if self._ran:
+    def execute(self, statement: Executable, parameters: dict | None = None) -> None:
+        """Hold the unit's statement; it runs when the unit ends (:meth:`run`)."""
+        if self._held is not None:
             raise RuntimeError("a one-statement unit of work runs one statement")
-        self._ran = True
-        return self._connection.execute(statement, parameters)
+        self._held = (statement, parameters)
+
+    def run(self, engine: Engine) -> None:
+        """Run the held statement, if any, on a connection in autocommit."""
+        if self._held is None:
+            return
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(*self._held)
 
 
 @contextmanager
 def one_statement_work(engine: Engine) -> Iterator[UnitOfWork]:
     """The edge's unit of work when it writes with one statement (:class:`OneStatement`).
 
-    Its after-commit hooks run once the block ends without an error, as in
-    :func:`unit_of_work`; the statement must come last in the block, since it is
-    committed when it runs.
+    The statement runs, and commits, once the block ends without an error; then the
+    after-commit hooks run, as in :func:`unit_of_work`.
     """
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        work = UnitOfWork(OneStatement(connection))
-        yield work
+    statement = OneStatement()
+    work = UnitOfWork(statement)
+    yield work
+    statement.run(engine)
     work.run_hooks()
 
 
