@@ -30,6 +30,9 @@ NOTIFY_JOB = "workers.jobs.notify_site"
 REFILL_CAPTCHAS_JOB = "workers.captcha_pool.refill_captchas"
 REFILL_CAPTCHAS_ID = "refill-captchas"  # one id: a refill queued twice runs as one job
 JOB_TIMEOUT_SECONDS = 60
+# A scoring job's meta key: run it in a batch of its own. The sweep sets it on a job it
+# resumes after the worker running it died, maybe because of it (workers/sweep.py).
+ALONE = "alone"
 
 
 @dataclass(frozen=True)
@@ -76,15 +79,21 @@ def comment_id_of(job_id: str) -> str | None:
     return job_id[len(prefix) :] if job_id.startswith(prefix) else None
 
 
-def moderation_job(comment_id: str, request_id: str | None, policy: JobPolicy) -> EnqueueData:
-    """The job that scores ``comment_id``, as RQ's ``enqueue_many`` takes it."""
+def moderation_job(
+    comment_id: str, request_id: str | None, policy: JobPolicy, *, alone: bool = False
+) -> EnqueueData:
+    """The job that scores ``comment_id``, as RQ's ``enqueue_many`` takes it; ``alone``:
+    in a batch of its own (:data:`ALONE`)."""
+    meta: dict[str, object] = {"request_id": request_id} if request_id else {}
+    if alone:
+        meta[ALONE] = True
     return Queue.prepare_data(
         MODERATE_JOB,
         (comment_id,),
         job_id=job_id_for(comment_id),
         timeout=policy.timeout,
         retry=policy.retry(),
-        meta={"request_id": request_id} if request_id else {},
+        meta=meta,
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )
@@ -95,9 +104,11 @@ def enqueue_moderation(
     comment_id: str,
     request_id: str | None = None,
     policy: JobPolicy = DEFAULT_POLICY,
+    *,
+    alone: bool = False,
 ) -> None:
     """Queue scoring of a stored comment (one round trip to Redis)."""
-    enqueue_in_one_trip(queue, moderation_job(comment_id, request_id, policy))
+    enqueue_in_one_trip(queue, moderation_job(comment_id, request_id, policy, alone=alone))
 
 
 # Runs the commands RQ recorded for an enqueue, in order. Command k writes KEYS[k]; ARGV

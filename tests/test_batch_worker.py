@@ -176,6 +176,20 @@ def _texts(odd: str) -> list[str]:
     return [f"Bình luận số {i} về bài viết hôm nay" if i != 2 else odd for i in range(5)]
 
 
+def test_a_job_the_sweep_resumed_runs_in_a_batch_of_its_own_after_the_rest(
+    client, app, sessions, rt
+):
+    ids = [submit_ok(client, app, content=text) for text in _texts("Ý kiến thứ ba")]
+    rt.queue.empty()
+    for n, comment_id in enumerate(ids):
+        enqueue_moderation(rt.queue, comment_id, alone=n == 2)
+    scorer = Scorer(rt)
+    assert run_batches(rt, scorer=scorer).batches == [4, 1]
+    assert _verdict_counts(sessions, ids) == [1] * 5
+    # While it ran, none of the others was started with it.
+    assert scorer.started_seen[-1] == {job_id_for(ids[2])}
+
+
 def test_a_comment_whose_scoring_raises_fails_alone(client, app, sessions, rt):
     ids = _queue_comments(client, app, rt, _texts(POISON), JobPolicy(retry_intervals=()))
     scorer = Scorer(rt)

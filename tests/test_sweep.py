@@ -6,13 +6,19 @@ import redis
 from rq import Queue
 from rq.executions import Execution
 
-from commentgate.queue import job_id_for
+from commentgate.queue import ALONE, job_id_for
 from commentgate.redis_keys import redis_key
 from commentgate.storage.models import Comment
 from tests.conftest import replace_services
 from tests.helpers import submit_ok
 from tests.services import free_port, wait_for
-from workers.sweep import MAX_SWEEP_RETRIES, Sweeper, sweep_received, sweep_retries_key
+from workers.sweep import (
+    MAX_RESUMES,
+    MAX_SWEEP_RETRIES,
+    Sweeper,
+    sweep_received,
+    sweep_retries_key,
+)
 
 NOW = timedelta(0)
 
@@ -209,6 +215,28 @@ def test_an_abandoned_job_is_queued_as_it_was_and_leaves_the_started_registry(
     assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(seconds=30)) == 1
     assert queue.started_job_registry.get_job_ids() == []
     assert_queued_as_it_was(queue, comment_id)
+    assert queue.fetch_job(job_id_for(comment_id)).meta[ALONE] is True  # its death may be its own
+
+
+def test_a_job_whose_worker_keeps_dying_is_failed_after_its_resumes(
+    client, app, sessions, redis_client
+):
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    after, resumed = timedelta(seconds=30), []
+    for _ in range(MAX_RESUMES + 1):
+        start_job(queue, comment_id, heartbeat_age=timedelta(minutes=2))  # its worker died
+        resumed.append(sweep_received(sessions, queue, NOW, abandoned_after=after))
+    assert resumed == [1] * MAX_RESUMES + [0]
+    job = queue.fetch_job(job_id_for(comment_id))
+    assert job.get_status() == "failed" and queue.count == 0
+    assert queue.failed_job_registry.get_job_ids() == [job.id]
+    assert queue.started_job_registry.get_job_ids() == []
+    # From there on it is a failed job: re-queued a bounded number of times, then parked;
+    # still alone, so it takes no batch of other comments down with it.
+    assert sweep_received(sessions, queue, NOW, abandoned_after=after) == 1
+    assert queue.get_job_ids() == [job.id]
+    assert queue.fetch_job(job.id).meta[ALONE] is True
 
 
 def test_job_taken_by_a_worker_killed_before_it_started_is_requeued(

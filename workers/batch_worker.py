@@ -30,7 +30,7 @@ from rq.timeouts import JobTimeoutException
 from rq.utils import as_text, now
 from rq.worker import WorkerStatus
 
-from commentgate.queue import MODERATE_JOB, NOTIFY_JOB, REFILL_CAPTCHAS_JOB
+from commentgate.queue import ALONE, MODERATE_JOB, NOTIFY_JOB, REFILL_CAPTCHAS_JOB
 from workers import runtime
 from workers.batch import BatchItem, score_batch
 from workers.deadline import InsistentDeathPenalty
@@ -60,7 +60,14 @@ class BatchWorker(Worker):
             self._run_one(job, queue)
             return
         jobs = [job, *self._take_more(queue, job)]
-        self._run_batch([j for j in jobs if _is_scoring(j)], queue)
+        scoring = [j for j in jobs if _is_scoring(j)]
+        together = [j for j in scoring if not runs_alone(j)]
+        if together:
+            self._run_batch(together, queue)
+        # Last, one batch each: should one kill this process again, it takes no other job
+        # with it (the ones behind it were never started, and are re-queued as they were).
+        for alone in (j for j in scoring if runs_alone(j)):
+            self._run_batch([alone], queue)
         for other in (j for j in jobs if not _is_scoring(j)):
             self._run_one(other, queue)
 
@@ -190,6 +197,12 @@ class BatchWorker(Worker):
             exc_string=format_exc_info(item.error),
             execution=execution,
         )
+
+
+def runs_alone(job: Job) -> bool:
+    """Whether a scoring job is to run in a batch of its own: the sweep resumed it after
+    the worker running it died (:mod:`workers.sweep`), maybe because of it."""
+    return bool(job.meta.get(ALONE))
 
 
 def _is_scoring(job: Job) -> bool:

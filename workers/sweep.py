@@ -16,7 +16,9 @@ killed with SIGKILL stops doing so; RQ itself notices only after the
 heartbeat's TTL (a minute or more) and its next registry maintenance (up to
 ten minutes), so the sweep re-queues a started job once its last heartbeat is
 older than ``abandoned_after``. Should that job still be alive after all,
-running it twice is harmless: the verdict is a conditional UPDATE.
+running it twice is harmless: the verdict is a conditional UPDATE. A job resumed
+``MAX_RESUMES`` times whose worker died once more is failed instead, and from there
+retried as a failed job is: a comment that kills every worker running it stops.
 
 Less often (``rebuild_every``), the elected sweep also queues an exact rebuild of every
 site model that has learned some comment twice since it was last exact
@@ -33,11 +35,13 @@ from datetime import UTC, datetime, timedelta
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.job_lifecycle import record_job_failure
 from rq.registry import ScheduledJobRegistry
 
 from commentgate import metrics
 from commentgate.errors import ValidationFailedError
 from commentgate.queue import (
+    ALONE,
     DEFAULT_POLICY,
     JobPolicy,
     enqueue_moderation,
@@ -60,6 +64,11 @@ _RESUMED = frozenset({"stranded", "abandoned"})
 # A job that failed for good is re-queued this many times by sweeps, then left
 # parked in RQ's failed registry for ops, so a poison comment cannot loop.
 MAX_SWEEP_RETRIES = 3
+# A job whose worker died running it is resumed this many times, then failed (RQ's
+# failed registry, whence the retries above), so a comment that kills every worker
+# running it cannot loop either.
+MAX_RESUMES = 3
+_COUNT_TTL = 7 * 24 * 3600
 # How many waiting comments one pass looks at, so a big backlog costs each pass the same.
 SWEEP_BATCH = 500
 # Where the next pass starts; if Redis forgets it, passes start from the oldest again.
@@ -69,6 +78,17 @@ _CURSOR_TTL = 24 * 3600
 def sweep_retries_key(comment_id: str) -> str:
     """Where the sweep counts how often it re-queued a comment's failed job."""
     return redis_key("sweep", "retries", comment_id)
+
+
+def sweep_resumes_key(comment_id: str) -> str:
+    """Where the sweep counts how often it resumed a comment's abandoned job."""
+    return redis_key("sweep", "resumes", comment_id)
+
+
+def _counted(client, key: str) -> int:
+    count = client.incr(key)
+    client.expire(key, _COUNT_TTL)
+    return count
 
 
 def _is_abandoned(job: Job, abandoned_after: timedelta | None) -> bool:
@@ -157,10 +177,12 @@ def _requeue_reason(
     if status == JobStatus.SCHEDULED:
         return "stranded" if _is_stranded(queue, job, abandoned_after) else None
     if status == JobStatus.STARTED:
-        return "abandoned" if _is_abandoned(job, abandoned_after) else None
+        if not _is_abandoned(job, abandoned_after):
+            return None
+        resumes = _counted(queue.connection, sweep_resumes_key(comment_id))
+        return "abandoned" if resumes <= MAX_RESUMES else "crashing"
     if status == JobStatus.FAILED:
-        attempts = queue.connection.incr(sweep_retries_key(comment_id))
-        queue.connection.expire(sweep_retries_key(comment_id), 7 * 24 * 3600)
+        attempts = _counted(queue.connection, sweep_retries_key(comment_id))
         return "failed" if attempts <= MAX_SWEEP_RETRIES else None
     return "lost"  # finished, stopped or canceled, yet the comment still waits
 
@@ -205,13 +227,28 @@ def _requeue(
     if job is not None and reason in _RESUMED:
         # As it was: its retries left and request id go along. The run a dead worker left
         # in the started registry goes, or RQ's clean-up would fail the job's next run.
+        # A job its worker died running runs alone from now on: the death may be its own,
+        # and then it takes no batch of other comments down with it again.
         queue.started_job_registry.remove_executions(job)
+        if reason == "abandoned":
+            job.meta[ALONE] = True
         queue.enqueue_job(job)
         return
     # A new job, with the retries of a first run; the intake's request id goes along, so
-    # the comment stays traceable.
-    request_id = job.meta.get("request_id") if job else None
-    enqueue_moderation(queue, comment_id, request_id, policy)
+    # the comment stays traceable, and so does running alone.
+    meta = job.meta if job else {}
+    enqueue_moderation(
+        queue, comment_id, meta.get("request_id"), policy, alone=bool(meta.get(ALONE))
+    )
+
+
+def _fail_abandoned(queue: Queue, job: Job) -> None:
+    # RQ's own path for a failure no worker is left to record, as its clean-up of the
+    # started registry takes; the failed registry shows it and ``requeue-failed`` re-runs it.
+    queue.started_job_registry.remove_executions(job)
+    with queue.connection.pipeline() as pipe:
+        record_job_failure(job, f"its worker died running it {MAX_RESUMES + 1} times", pipe)
+        pipe.execute()
 
 
 def sweep_received(
@@ -232,7 +269,10 @@ def sweep_received(
     for comment_id in stale:
         job = queue.fetch_job(job_id_for(comment_id))
         reason = _requeue_reason(queue, comment_id, job, abandoned_after)
-        if reason is not None:
+        if reason == "crashing" and job is not None:
+            _fail_abandoned(queue, job)
+            log.warning("comment %s: its worker died running it again; job failed", comment_id)
+        elif reason is not None:
             _requeue(queue, comment_id, job, reason, policy)
             metrics.SWEEP_REQUEUED.labels(reason).inc()
             log.info("sweep re-queued comment %s (%s)", comment_id, reason)
