@@ -116,7 +116,7 @@ def status(settings: Settings) -> None:
 
 
 def _requeue(client, registry: FailedJobRegistry, job_id: str) -> bool:
-    from workers.sweep import sweep_retries_key
+    from workers.sweep import sweep_resumes_key, sweep_retries_key
 
     try:
         registry.requeue(job_id)
@@ -124,7 +124,7 @@ def _requeue(client, registry: FailedJobRegistry, job_id: str) -> bool:
         return False
     comment_id = comment_id_of(job_id)
     if comment_id:  # an operator's requeue gives the sweep its retries back too
-        client.delete(sweep_retries_key(comment_id))
+        client.delete(sweep_retries_key(comment_id), sweep_resumes_key(comment_id))
     return True
 
 

@@ -176,18 +176,19 @@ def _texts(odd: str) -> list[str]:
     return [f"Bình luận số {i} về bài viết hôm nay" if i != 2 else odd for i in range(5)]
 
 
-def test_a_job_the_sweep_resumed_runs_in_a_batch_of_its_own_after_the_rest(
-    client, app, sessions, rt
-):
+def test_jobs_the_sweep_resumed_run_each_in_a_batch_of_its_own(client, app, sessions, rt):
     ids = [submit_ok(client, app, content=text) for text in _texts("Ý kiến thứ ba")]
     rt.queue.empty()
     for n, comment_id in enumerate(ids):
-        enqueue_moderation(rt.queue, comment_id, alone=n == 2)
+        enqueue_moderation(rt.queue, comment_id, alone=n in (1, 3))
     scorer = Scorer(rt)
-    assert run_batches(rt, scorer=scorer).batches == [4, 1]
+    assert run_batches(rt, scorer=scorer).batches == [3, 1, 1]
     assert _verdict_counts(sessions, ids) == [1] * 5
-    # While it ran, none of the others was started with it.
-    assert scorer.started_seen[-1] == {job_id_for(ids[2])}
+    # Each ran with nothing else started; while the others ran, they waited in the queue,
+    # not taken, where the sweep leaves a job alone.
+    assert scorer.started_seen[-2:] == [{job_id_for(ids[1])}, {job_id_for(ids[3])}]
+    assert not {job_id_for(ids[1]), job_id_for(ids[3])} & set().union(*scorer.started_seen[:3])
+    assert rt.redis.llen(rt.queue.intermediate_queue_key) == 0
 
 
 def test_a_comment_whose_scoring_raises_fails_alone(client, app, sessions, rt):

@@ -10,7 +10,7 @@ from commentgate.queue import job_id_for
 from launch import main
 from tests.helpers import submit_ok
 from tests.test_cli import env_for
-from workers.sweep import sweep_retries_key
+from workers.sweep import sweep_resumes_key, sweep_retries_key
 
 
 def invoke(settings, *args):
@@ -45,9 +45,11 @@ def test_requeue_one_by_comment_id_and_all(settings, client, app, redis_client):
     for comment_id in ids:
         fail(redis_client, comment_id)
     redis_client.set(sweep_retries_key(ids[0]), 3)
+    redis_client.sadd(sweep_resumes_key(ids[0]), "a run its worker died in")
     one = invoke(settings, "requeue-failed", ids[0])
     assert one.exit_code == 0 and one.stdout.strip() == job_id_for(ids[0])
     assert redis_client.get(sweep_retries_key(ids[0])) is None  # the sweep may try again
+    assert redis_client.scard(sweep_resumes_key(ids[0])) == 0  # and resume it again
     rest = invoke(settings, "requeue-failed", "--all")
     assert rest.exit_code == 0 and sorted(rest.stdout.split()) == sorted(map(job_id_for, ids[1:]))
     assert Queue("moderation", connection=redis_client).count == 3

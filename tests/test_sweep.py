@@ -239,6 +239,37 @@ def test_a_job_whose_worker_keeps_dying_is_failed_after_its_resumes(
     assert queue.fetch_job(job.id).meta[ALONE] is True
 
 
+def test_one_death_seen_again_by_a_later_pass_counts_once(client, app, sessions, redis_client):
+    from commentgate.storage.models import utcnow
+
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    died_at = utcnow() - timedelta(minutes=2)
+    for _ in range(MAX_RESUMES + 1):  # the same run, as a pass cut short and repeated sees it
+        job = queue.fetch_job(job_id_for(comment_id))
+        queue.remove(job)
+        job.set_status("started")
+        job.heartbeat(died_at, 60)
+        assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(seconds=30)) == 1
+    assert queue.fetch_job(job_id_for(comment_id)).get_status() == "queued"
+
+
+def test_a_dead_run_whose_record_expired_still_leaves_the_started_registry(
+    client, app, sessions, redis_client
+):
+    comment_id = submit_ok(client, app)
+    queue = Queue("moderation", connection=redis_client)
+    job = queue.fetch_job(job_id_for(comment_id))
+    start_job(queue, comment_id, heartbeat_age=timedelta(minutes=2))
+    with redis_client.pipeline() as pipe:
+        run = Execution.create(job, ttl=60, pipeline=pipe)
+        pipe.execute()
+    redis_client.delete(run.key)  # a run's record expires before its registry entry does
+    assert sweep_received(sessions, queue, NOW, abandoned_after=timedelta(seconds=30)) == 1
+    assert queue.started_job_registry.get_job_ids() == []
+    assert queue.get_job_ids() == [job.id]
+
+
 def test_job_taken_by_a_worker_killed_before_it_started_is_requeued(
     client, app, sessions, redis_client
 ):

@@ -14,7 +14,9 @@ run in this process too, one at a time as RQ's SimpleWorker runs them; model job
 (learning, rebuilds) are rare, long and memory-hungry, and run in a forked work-horse as
 with RQ's own worker. Isolation from a scoring job that crashes the process comes from the
 supervisor (:mod:`workers.supervisor`), which replaces a dead worker; the sweep re-queues
-its jobs.
+its jobs, each to run in a batch of its own from then on (:func:`runs_alone`): such a job
+is never taken into another's batch, but put back at the front of the queue for a later
+dequeue to run by itself.
 """
 
 from __future__ import annotations
@@ -59,15 +61,11 @@ class BatchWorker(Worker):
         if not _is_scoring(job):
             self._run_one(job, queue)
             return
+        if runs_alone(job):  # should it kill this process again, it takes no other job along
+            self._run_batch([job], queue)
+            return
         jobs = [job, *self._take_more(queue, job)]
-        scoring = [j for j in jobs if _is_scoring(j)]
-        together = [j for j in scoring if not runs_alone(j)]
-        if together:
-            self._run_batch(together, queue)
-        # Last, one batch each: should one kill this process again, it takes no other job
-        # with it (the ones behind it were never started, and are re-queued as they were).
-        for alone in (j for j in scoring if runs_alone(j)):
-            self._run_batch([alone], queue)
+        self._run_batch([j for j in jobs if _is_scoring(j)], queue)
         for other in (j for j in jobs if not _is_scoring(j)):
             self._run_one(other, queue)
 
@@ -96,15 +94,27 @@ class BatchWorker(Worker):
         jobs = self.job_class.fetch_many(
             ids, connection=self.connection, serializer=self.serializer
         )
-        taken, seen = [], {first.id}
+        taken, seen, alone = [], {first.id}, []
         for job_id, job in zip(ids, jobs, strict=True):
             if job is None or job_id in seen:
                 # Deleted while it waited (dequeue_any skips those too), or queued twice.
                 self.connection.lrem(queue.intermediate_queue_key, 1, job_id)
                 continue
             seen.add(job_id)
-            taken.append(job)
+            (alone if _is_scoring(job) and runs_alone(job) else taken).append(job)
+        if alone:
+            self._put_back(queue, alone)
         return taken
+
+    def _put_back(self, queue: Queue, jobs: list[Job]) -> None:
+        """Jobs to run alone go back to the front of the queue, in their order: each is the
+        first job of a later dequeue, run by itself (a job held taken but not started while
+        a batch runs would look misplaced to the sweep)."""
+        with self.connection.pipeline(transaction=True) as pipe:
+            for job in reversed(jobs):
+                pipe.lrem(queue.intermediate_queue_key, 1, job.id)
+                pipe.lpush(queue.key, job.id)
+            pipe.execute()
 
     def _run_batch(self, jobs: list[Job], queue: Queue) -> None:
         executions = self._start(jobs, queue)

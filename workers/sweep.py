@@ -81,7 +81,8 @@ def sweep_retries_key(comment_id: str) -> str:
 
 
 def sweep_resumes_key(comment_id: str) -> str:
-    """Where the sweep counts how often it resumed a comment's abandoned job."""
+    """Where the sweep notes each run of a comment's job whose worker died (a set of the
+    runs' start times: a pass repeated after an error counts a death once)."""
     return redis_key("sweep", "resumes", comment_id)
 
 
@@ -89,6 +90,30 @@ def _counted(client, key: str) -> int:
     count = client.incr(key)
     client.expire(key, _COUNT_TTL)
     return count
+
+
+def _deaths(client, comment_id: str, job: Job) -> int:
+    """How many runs of the comment's job its workers died in, this one included."""
+    run = (job.started_at or job.last_heartbeat or utcnow()).isoformat()
+    key = sweep_resumes_key(comment_id)
+    with client.pipeline(transaction=True) as pipe:
+        pipe.sadd(key, run).expire(key, _COUNT_TTL).scard(key)
+        return pipe.execute()[-1]
+
+
+def _forget_dead_runs(queue: Queue, job: Job, client) -> None:
+    # The run a dead worker left in the started registry goes, or RQ's clean-up would
+    # fail the job's next run. Its entries are "<job id>:<run id>": removed by name, since
+    # RQ's own removal reads each run's record, which expires before its entry does.
+    registry = queue.started_job_registry
+    mine = [m for m in queue.connection.zrange(registry.key, 0, -1) if _of_job(m, job.id)]
+    if mine:
+        client.zrem(registry.key, *mine)
+
+
+def _of_job(member: bytes | str, job_id: str) -> bool:
+    text = member.decode() if isinstance(member, bytes) else member
+    return text.startswith(f"{job_id}:")
 
 
 def _is_abandoned(job: Job, abandoned_after: timedelta | None) -> bool:
@@ -179,8 +204,8 @@ def _requeue_reason(
     if status == JobStatus.STARTED:
         if not _is_abandoned(job, abandoned_after):
             return None
-        resumes = _counted(queue.connection, sweep_resumes_key(comment_id))
-        return "abandoned" if resumes <= MAX_RESUMES else "crashing"
+        deaths = _deaths(queue.connection, comment_id, job)
+        return "abandoned" if deaths <= MAX_RESUMES else "crashing"
     if status == JobStatus.FAILED:
         attempts = _counted(queue.connection, sweep_retries_key(comment_id))
         return "failed" if attempts <= MAX_SWEEP_RETRIES else None
@@ -225,13 +250,12 @@ def _requeue(
     queue: Queue, comment_id: str, job: Job | None, reason: str, policy: JobPolicy
 ) -> None:
     if job is not None and reason in _RESUMED:
-        # As it was: its retries left and request id go along. The run a dead worker left
-        # in the started registry goes, or RQ's clean-up would fail the job's next run.
-        # A job its worker died running runs alone from now on: the death may be its own,
-        # and then it takes no batch of other comments down with it again.
-        queue.started_job_registry.remove_executions(job)
+        # As it was: its retries left and request id go along. A job its worker died
+        # running runs alone from now on: the death may be its own, and then it takes no
+        # batch of other comments down with it again.
         if reason == "abandoned":
             job.meta[ALONE] = True
+        _forget_dead_runs(queue, job, queue.connection)
         queue.enqueue_job(job)
         return
     # A new job, with the retries of a first run; the intake's request id goes along, so
@@ -245,8 +269,8 @@ def _requeue(
 def _fail_abandoned(queue: Queue, job: Job) -> None:
     # RQ's own path for a failure no worker is left to record, as its clean-up of the
     # started registry takes; the failed registry shows it and ``requeue-failed`` re-runs it.
-    queue.started_job_registry.remove_executions(job)
-    with queue.connection.pipeline() as pipe:
+    with queue.connection.pipeline(transaction=True) as pipe:
+        _forget_dead_runs(queue, job, pipe)
         record_job_failure(job, f"its worker died running it {MAX_RESUMES + 1} times", pipe)
         pipe.execute()
 
