@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import redis
 from redis.exceptions import NoScriptError
 from rq import Queue, Retry
-from rq.job import JobStatus
+from rq.job import Job, JobStatus
 from rq.queue import EnqueueData
 
 from commentgate.config import Settings
@@ -66,6 +66,17 @@ def policy_from(settings: Settings) -> JobPolicy:
 def moderation_queue(client: redis.Redis) -> Queue:
     """The queue scoring jobs go to."""
     return Queue(MODERATION_QUEUE, connection=client)
+
+
+def runs_alone(job: Job) -> bool:
+    """Whether a scoring job runs in a batch of its own: marked so (:data:`ALONE`), or its
+    last run never ended, the worker dying in it. That holds whoever queued it again: the
+    sweep, or RQ's own clean-up of its started registry, which retries a dead worker's
+    jobs as they were, all together."""
+    if job.meta.get(ALONE):
+        return True
+    started, ended = job.started_at, job.ended_at
+    return started is not None and (ended is None or ended < started)
 
 
 def job_id_for(comment_id: str) -> str:

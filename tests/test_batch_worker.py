@@ -7,6 +7,7 @@ process. A scorer given to the worker stands in for a comment that crashes or ha
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from rq import SimpleWorker
@@ -19,7 +20,7 @@ from commentgate.fingerprint import fingerprint
 from commentgate.queue import JobPolicy, enqueue_moderation, job_id_for
 from commentgate.storage.bans import add_ban
 from commentgate.storage.db import transaction
-from commentgate.storage.models import Ban, Comment, Verdict
+from commentgate.storage.models import Ban, Comment, Verdict, utcnow
 from commentgate.storage.sites import ensure_site
 from tests.conftest import TEST_ORIGIN
 from tests.helpers import submit_ok
@@ -176,11 +177,16 @@ def _texts(odd: str) -> list[str]:
     return [f"Bình luận số {i} về bài viết hôm nay" if i != 2 else odd for i in range(5)]
 
 
-def test_jobs_the_sweep_resumed_run_each_in_a_batch_of_its_own(client, app, sessions, rt):
+def test_jobs_whose_worker_died_in_them_run_each_in_a_batch_of_its_own(client, app, sessions, rt):
     ids = [submit_ok(client, app, content=text) for text in _texts("Ý kiến thứ ba")]
     rt.queue.empty()
     for n, comment_id in enumerate(ids):
-        enqueue_moderation(rt.queue, comment_id, alone=n in (1, 3))
+        enqueue_moderation(rt.queue, comment_id, alone=n == 1)  # as the sweep queues it anew
+    # Queued again as it was after its worker died in it (RQ's own clean-up does so too):
+    # started, never ended.
+    job = Job.fetch(job_id_for(ids[3]), connection=rt.redis)
+    job.started_at = utcnow() - timedelta(minutes=2)
+    job.save()
     scorer = Scorer(rt)
     assert run_batches(rt, scorer=scorer).batches == [3, 1, 1]
     assert _verdict_counts(sessions, ids) == [1] * 5

@@ -14,7 +14,8 @@ run in this process too, one at a time as RQ's SimpleWorker runs them; model job
 (learning, rebuilds) are rare, long and memory-hungry, and run in a forked work-horse as
 with RQ's own worker. Isolation from a scoring job that crashes the process comes from the
 supervisor (:mod:`workers.supervisor`), which replaces a dead worker; the sweep re-queues
-its jobs, each to run in a batch of its own from then on (:func:`runs_alone`): such a job
+its jobs, each to run in a batch of its own from then on
+(:func:`commentgate.queue.runs_alone`): such a job
 is never taken into another's batch, but put back at the front of the queue for a later
 dequeue to run by itself.
 """
@@ -32,7 +33,7 @@ from rq.timeouts import JobTimeoutException
 from rq.utils import as_text, now
 from rq.worker import WorkerStatus
 
-from commentgate.queue import ALONE, MODERATE_JOB, NOTIFY_JOB, REFILL_CAPTCHAS_JOB
+from commentgate.queue import MODERATE_JOB, NOTIFY_JOB, REFILL_CAPTCHAS_JOB, runs_alone
 from workers import runtime
 from workers.batch import BatchItem, score_batch
 from workers.deadline import InsistentDeathPenalty
@@ -41,6 +42,12 @@ from workers.jobs import Scorer, verdict_of
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Each job still in the taken list (KEYS[1]) moves to the front of the queue (KEYS[2]).
+_PUT_BACK = """
+for _, id in ipairs(ARGV) do
+  if redis.call('lrem', KEYS[1], 1, id) == 1 then redis.call('lpush', KEYS[2], id) end
+end
+"""
 IN_PROCESS = frozenset({NOTIFY_JOB, REFILL_CAPTCHAS_JOB})  # jobs run without a fork
 
 
@@ -109,12 +116,10 @@ class BatchWorker(Worker):
     def _put_back(self, queue: Queue, jobs: list[Job]) -> None:
         """Jobs to run alone go back to the front of the queue, in their order: each is the
         first job of a later dequeue, run by itself (a job held taken but not started while
-        a batch runs would look misplaced to the sweep)."""
-        with self.connection.pipeline(transaction=True) as pipe:
-            for job in reversed(jobs):
-                pipe.lrem(queue.intermediate_queue_key, 1, job.id)
-                pipe.lpush(queue.key, job.id)
-            pipe.execute()
+        a batch runs would look misplaced to the sweep). Only those still taken go back:
+        RQ's own upkeep of the taken list may have moved one on meanwhile."""
+        ids = [job.id for job in reversed(jobs)]
+        self.connection.eval(_PUT_BACK, 2, queue.intermediate_queue_key, queue.key, *ids)
 
     def _run_batch(self, jobs: list[Job], queue: Queue) -> None:
         executions = self._start(jobs, queue)
@@ -207,12 +212,6 @@ class BatchWorker(Worker):
             exc_string=format_exc_info(item.error),
             execution=execution,
         )
-
-
-def runs_alone(job: Job) -> bool:
-    """Whether a scoring job is to run in a batch of its own: the sweep resumed it after
-    the worker running it died (:mod:`workers.sweep`), maybe because of it."""
-    return bool(job.meta.get(ALONE))
 
 
 def _is_scoring(job: Job) -> bool:

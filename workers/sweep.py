@@ -47,6 +47,7 @@ from commentgate.queue import (
     enqueue_moderation,
     enqueue_rebuild,
     job_id_for,
+    runs_alone,
 )
 from commentgate.redis_keys import redis_key
 from commentgate.storage.comments import stale_received
@@ -259,11 +260,10 @@ def _requeue(
         queue.enqueue_job(job)
         return
     # A new job, with the retries of a first run; the intake's request id goes along, so
-    # the comment stays traceable, and so does running alone.
-    meta = job.meta if job else {}
-    enqueue_moderation(
-        queue, comment_id, meta.get("request_id"), policy, alone=bool(meta.get(ALONE))
-    )
+    # the comment stays traceable, and so does running alone (a new job has no past runs).
+    request_id = job.meta.get("request_id") if job else None
+    alone = job is not None and runs_alone(job)
+    enqueue_moderation(queue, comment_id, request_id, policy, alone=alone)
 
 
 def _fail_abandoned(queue: Queue, job: Job) -> None:
