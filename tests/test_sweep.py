@@ -231,6 +231,7 @@ def test_a_job_whose_worker_keeps_dying_is_failed_after_its_resumes(
     job = queue.fetch_job(job_id_for(comment_id))
     assert job.get_status() == "failed" and queue.count == 0
     assert queue.failed_job_registry.get_job_ids() == [job.id]
+    assert job.meta[ALONE] is True  # an operator's requeue-failed runs it alone too
     assert queue.started_job_registry.get_job_ids() == []
     # From there on it is a failed job: re-queued a bounded number of times, then parked;
     # still alone, so it takes no batch of other comments down with it.

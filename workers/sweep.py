@@ -269,6 +269,7 @@ def _requeue(
 def _fail_abandoned(queue: Queue, job: Job) -> None:
     # RQ's own path for a failure no worker is left to record, as its clean-up of the
     # started registry takes; the failed registry shows it and ``requeue-failed`` re-runs it.
+    job.meta[ALONE] = True  # saved with the failure: an operator's requeue runs it alone too
     with queue.connection.pipeline(transaction=True) as pipe:
         _forget_dead_runs(queue, job, pipe)
         record_job_failure(job, f"its worker died running it {MAX_RESUMES + 1} times", pipe)
