@@ -80,27 +80,34 @@ def audit_actions(sessions) -> list[tuple[str, str, str]]:
 
 
 @contextmanager
-def comment_writes(engine):
-    """Each statement the block runs on ``comments``: its verb, the isolation level asked
-    for, and whether the driver ran it in autocommit (no BEGIN, no COMMIT)."""
-    seen: list[tuple[str, object, bool]] = []
+def executed(engine, describe=lambda _conn, statement: statement):
+    """Each SQL statement the block sends on ``engine``, as ``describe(conn, statement)``
+    gives it (the statement's text by default); a description of None is left out."""
+    seen: list = []
 
     def note(conn, _cursor, statement, *_args) -> None:
-        if " comments" not in statement:  # a background read of sites may run meanwhile
-            return
-        dbapi = conn.connection.dbapi_connection
-        if conn.dialect.name == "postgresql":
-            native = dbapi.autocommit is True
-        else:  # sqlite3: no transaction of its own when isolation_level is None
-            native = dbapi.isolation_level is None
-        asked = conn.get_execution_options().get("isolation_level")
-        seen.append((statement.split()[0], asked, native))
+        described = describe(conn, statement)
+        if described is not None:
+            seen.append(described)
 
     event.listen(engine, "before_cursor_execute", note)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+def comment_write(conn, statement: str) -> tuple[str, object, bool] | None:
+    """A statement on ``comments`` (for :func:`executed`): its verb, the isolation level
+    asked for, and whether the driver ran it in autocommit (no BEGIN, no COMMIT)."""
+    if " comments" not in statement:  # a background read of sites may run meanwhile
+        return None
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        native = dbapi.autocommit is True
+    else:  # sqlite3: no transaction of its own when isolation_level is None
+        native = dbapi.isolation_level is None
+    return statement.split()[0], conn.get_execution_options().get("isolation_level"), native
 
 
 @contextmanager

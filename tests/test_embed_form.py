@@ -10,7 +10,7 @@ from commentgate.sealing import reveal_phone
 from commentgate.storage.models import Comment
 from service.deps import EXTENSION
 from tests.conftest import TEST_ORIGIN, replace_services
-from tests.helpers import comment_fields, comment_writes
+from tests.helpers import comment_fields, comment_write, executed
 from tests.html_page import Page
 from tests.services import free_port
 
@@ -129,7 +129,7 @@ def test_valid_comment_is_accepted_stored_and_queued(client, app, sessions, redi
 
 def test_the_form_stores_a_comment_by_one_statement_that_commits_as_it_runs(client, app, sessions):
     fields = filled_form(client, app)
-    with comment_writes(sessions.kw["bind"]) as seen:
+    with executed(sessions.kw["bind"], comment_write) as seen:
         assert post_form(client, fields)[0].status_code == 202
     assert seen == [("INSERT", "AUTOCOMMIT", True)]
 

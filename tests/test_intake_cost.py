@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import create_engine, event, text, update
+from sqlalchemy import create_engine, text, update
 
 from commentgate.queue import (
     DEFAULT_POLICY,
@@ -20,28 +18,19 @@ from commentgate.storage.models import Site
 from commentgate.storage.sites import ensure_site
 from service.app import create_app
 from service.schemas import CountsQuery, PublicListQuery
-from tests.helpers import comment_fields, comment_writes, new_captcha, redis_commands, submit_ok
-
-
-@contextmanager
-def statements(sessions):
-    """Every SQL statement the block runs, as text."""
-    engine = sessions.kw["bind"]
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.helpers import (
+    comment_fields,
+    comment_write,
+    executed,
+    new_captcha,
+    redis_commands,
+    submit_ok,
+)
 
 
 def test_intake_reads_no_site_from_the_database_per_comment(client, app, sessions):
     submit_ok(client, app)  # fills the process's cache of sites
-    with statements(sessions) as seen:
+    with executed(sessions.kw["bind"]) as seen:
         submit_ok(client, app, headers={"Origin": "https://news.example"})
     assert not [s for s in seen if "FROM sites" in s or "FROM site_origins" in s], seen
 
@@ -73,7 +62,7 @@ def test_an_unregistered_origin_is_still_refused(client, app):
 
 def test_a_comment_is_stored_by_one_statement_that_commits_as_it_runs(client, app, sessions):
     submit_ok(client, app)
-    with comment_writes(sessions.kw["bind"]) as seen:
+    with executed(sessions.kw["bind"], comment_write) as seen:
         submit_ok(client, app)
     assert seen == [("INSERT", "AUTOCOMMIT", True)]
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from commentgate.domain import BanKind, CommentStatus
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Ban, BanRejection, Comment, Verdict
-from tests.helpers import auth, make_key
+from tests.helpers import auth, executed, make_key
 
 MANY = 12
 
@@ -21,24 +17,8 @@ def key(sessions, site):
     return make_key(sessions)
 
 
-@contextmanager
-def counted_statements(sessions) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    engine = sessions.kw["bind"]
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def page_and_statements(client, sessions, key, path: str, limit: int) -> tuple[list, int]:
-    with counted_statements(sessions) as statements:
+    with executed(sessions.kw["bind"]) as statements:
         response = client.get(path, query_string={"limit": limit}, headers=auth(key))
     assert response.status_code == 200, response.json
     assert len(response.json["items"]) == limit
