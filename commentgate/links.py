@@ -21,9 +21,20 @@ _LABELS = re.compile(
 )
 
 
+# What each kind of link cannot do without: intake asks of every comment, and most name
+# none; looking for these is a few times cheaper than the scans that would find nothing.
+_ENDS_LIKE_DOMAIN = re.compile(_TLD_END, re.IGNORECASE)
+
+
 def has_link(*texts: str) -> bool:
     """True when any of the texts holds a URL, ``www.`` or a bare common domain."""
-    return any(_SCHEME_OR_WWW.search(text) or _names_domain(text) for text in texts)
+    return any(_names_link(text) for text in texts)
+
+
+def _names_link(text: str) -> bool:
+    if ("://" in text or "www." in text.lower()) and _SCHEME_OR_WWW.search(text):
+        return True
+    return _ENDS_LIKE_DOMAIN.search(text) is not None and _names_domain(text)
 
 
 def _names_domain(text: str) -> bool:

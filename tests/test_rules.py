@@ -5,8 +5,11 @@ import json
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from commentgate import links
 from commentgate.access import CLI, Principal
 from commentgate.comments.lifecycle import CommentLifecycle
 from commentgate.domain import DecisionAction, RejectReason, Role
@@ -88,6 +91,19 @@ def test_principal_scope():
 )
 def test_has_link(text, linked):
     assert has_link(text) is linked
+
+
+# Pieces of links, in both cases, and "https" with its long s (which IGNORECASE reads as s).
+_LINKISH = ["www", "WWW", "w", ".", "com", "COM", "vn", "txt", "http", "https", "http\u017f"]
+_LINKISH += ["://", "a", "-", " "]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_LINKISH), max_size=8).map("".join))
+def test_has_link_answers_as_its_scans_alone(text):
+    # The cheap checks before the scans only skip texts in which the scans find nothing.
+    scans = bool(links._SCHEME_OR_WWW.search(text) or links._names_domain(text))
+    assert has_link(text) is scans
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,11 @@ class Plan:
         return 2 if self.quick else 8
 
     @property
+    def turn_seconds(self) -> float:
+        """Length of one of intake's turns (the commit handler and the service alternate)."""
+        return 1 if self.quick else 3
+
+    @property
     def open_seconds(self) -> float:
         """Length of the open-loop runs of the pipeline and the captcha burst."""
         return 4 if self.quick else 60

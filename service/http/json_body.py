@@ -38,6 +38,8 @@ def check_depth(text: str, limit: int = MAX_JSON_DEPTH) -> None:
     Raises:
         BadJsonError: it nests deeper, or closes a bracket it never opened.
     """
+    if text.count("[") + text.count("{") <= limit:
+        return  # it cannot nest deeper than it has brackets (the parser finds a bad one)
     brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
     depths = list(accumulate(map(_STEPS.__getitem__, brackets)))
     # The parser reads as this scan does up to its first error and stops there, so it
