@@ -35,11 +35,14 @@ _UNPARSED = object()
 def check_depth(text: str, limit: int = MAX_JSON_DEPTH) -> None:
     """Refuse JSON text whose arrays and objects nest deeper than ``limit``.
 
+    Text with no more opening brackets than ``limit`` cannot nest deeper, and is not
+    scanned: a bracket closed that was never opened is then left to the parser.
+
     Raises:
-        BadJsonError: it nests deeper, or closes a bracket it never opened.
+        BadJsonError: it nests deeper, or (when scanned) closes a bracket it never opened.
     """
     if text.count("[") + text.count("{") <= limit:
-        return  # it cannot nest deeper than it has brackets (the parser finds a bad one)
+        return
     brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
     depths = list(accumulate(map(_STEPS.__getitem__, brackets)))
     # The parser reads as this scan does up to its first error and stops there, so it
