@@ -319,16 +319,18 @@ class CaptchaService:
         stored, answer = self._stored(captcha_id, part, read)
         if stored is not None or answer is None:
             return stored
-        if not self._redis.set(lock, 1, nx=True, ex=DRAW_LOCK_SECONDS):
+        ours = bool(self._redis.set(lock, 1, nx=True, ex=DRAW_LOCK_SECONDS))
+        if not ours:
             self._wait_while_locked(key, part, lock)
-            stored, answer = self._stored(captcha_id, part)
-            if stored is not None or answer is None:
-                return stored
-            # The request that held the lock gave up or ran out of time: draw here.
-        rendered = self._render(part, answer)
-        # The first stored bytes win, should the lock have run out meanwhile.
-        stored = self._store_once(keys=[key], args=[part, rendered])
-        self._redis.delete(lock)
+        # Read again even when the lock is ours: another request may have stored
+        # the part and let go of the lock between our first read and our taking it.
+        stored, answer = self._stored(captcha_id, part)
+        if stored is None and answer is not None:
+            # Drawn here also when the holder gave up or ran out of time; the first
+            # stored bytes win, should the lock have run out meanwhile.
+            stored = self._store_once(keys=[key], args=[part, self._render(part, answer)])
+        if ours:
+            self._redis.delete(lock)
         return stored
 
     def _stored(

@@ -139,6 +139,22 @@ def test_concurrent_first_gets_draw_once_and_agree(redis_client, part):
     assert CountingCaptchas.renders == 1
 
 
+@pytest.mark.parametrize("part", ["image", "audio"])
+def test_a_part_stored_after_the_first_read_is_not_drawn_again(redis_client, part):
+    """The race of two first GETs: the other stored the part and let go of the lock
+    after this request's read found nothing, before it took the lock."""
+    from commentgate.captcha import CaptchaKind
+
+    CountingCaptchas.renders = 0
+    service = CountingCaptchas(redis_client, 600)
+    captcha_id = service.issue(CaptchaKind.AUDIO, site="demo").id
+    stale = service.run(service.media_step(captcha_id, part))
+    drawn = getattr(service, part)(captcha_id)
+    assert CountingCaptchas.renders == 1
+    assert getattr(service, part)(captcha_id, read=stale) == drawn
+    assert CountingCaptchas.renders == 1
+
+
 def test_audio_answers_have_at_least_seven_digits(client, app):
     for _ in range(5):
         answer = answer_of(app, issued(client, kind="audio")["id"])
