@@ -29,7 +29,7 @@ from flask_limiter.util import get_remote_address
 from pydantic import TypeAdapter, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from commentgate.config import Settings, SiteLimits
+from commentgate.config import Settings
 from commentgate.netaddr import client_group
 from commentgate.redis_conn import limiter_storage_uri
 from service.deps import Services
@@ -135,17 +135,21 @@ class AbuseLimits:
     def __init__(self, settings: Settings, known_sites: Container[str]) -> None:
         self._settings = settings
         self._known = known_sites
-
-    def _own(self) -> SiteLimits:
-        return self._settings.site_limits.get(requested_site()) or SiteLimits()
+        # Each site's (per-client, per-site) limits with the defaults filled in, worked
+        # out once: every limit check asks, and a settings model is slow to read.
+        self._default = (settings.rate_limits, settings.site_rate_limits)
+        self._own_limits = {
+            site: (own.ip or self._default[0], own.site or self._default[1])
+            for site, own in settings.site_limits.items()
+        }
 
     def ip_limit(self) -> str:
         """Limits on one client of the request's site."""
-        return self._own().ip or self._settings.rate_limits
+        return self._own_limits.get(requested_site(), self._default)[0]
 
     def site_limit(self) -> str:
         """Limits on all clients of the request's site together."""
-        return self._own().site or self._settings.site_rate_limits
+        return self._own_limits.get(requested_site(), self._default)[1]
 
     def ip_key(self) -> str:
         """What the per-client limit counts under: the hashed IP (per site if it has its own)."""
@@ -153,13 +157,13 @@ class AbuseLimits:
         # other site name shares the client's one count, so inventing site
         # names cannot buy a bot more tries.
         site = requested_site()
-        prefix = f"{site}:" if site in self._settings.site_limits else ""
+        prefix = f"{site}:" if site in self._own_limits else ""
         return prefix + client_key(self._settings)
 
     def site_key(self) -> str:
         """What the per-site limit counts under: the site, or the count all unknown names share."""
         site = requested_site()
-        if site in self._settings.site_limits or site in self._known:
+        if site in self._own_limits or site in self._known:
             return "site:" + site
         return UNKNOWN_SITES
 
