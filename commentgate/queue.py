@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 import redis
 from redis.exceptions import NoScriptError
@@ -49,9 +50,15 @@ class JobPolicy:
 
     def retry(self) -> Retry | None:
         """RQ's retry for this policy (None when retries are off)."""
-        if not self.retry_intervals:
-            return None
-        return Retry(max=len(self.retry_intervals), interval=list(self.retry_intervals))
+        return _retry(self.retry_intervals)
+
+
+@cache
+def _retry(intervals: tuple[int, ...]) -> Retry | None:
+    # One per policy: RQ only reads it, and intake would build one for every comment.
+    if not intervals:
+        return None
+    return Retry(max=len(intervals), interval=list(intervals))
 
 
 DEFAULT_POLICY = JobPolicy()

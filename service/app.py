@@ -54,6 +54,22 @@ class CommentgateAPI(OpenAPI):
     # Every reader of a JSON body shares one depth-capped parse (service.http.json_body).
     request_class = JsonBodyRequest
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_callables: set = set()
+
+    def ensure_sync(self, func):
+        # Flask asks this of every hook and view on every request (seventeen times for a
+        # comment), and inspecting a function each time is a visible share of intake's
+        # CPU. A function's answer never changes; the set is capped in case some caller
+        # hands over a new closure each time.
+        if func in self._sync_callables:
+            return func
+        sync = super().ensure_sync(func)
+        if sync is func and len(self._sync_callables) < 1024:
+            self._sync_callables.add(func)
+        return sync
+
     def register_api(self, api, **options):
         for uri, item in api.paths.items():
             if uri in self.paths:
