@@ -88,6 +88,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which of gunicorn's or RQ's processes said it
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):

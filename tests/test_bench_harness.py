@@ -88,3 +88,52 @@ def test_the_command_line_picks_parts():
     with pytest.raises(SystemExit):
         parse(["--only", "intake,nonsense"])
     assert json.loads(comment_body(1, ("id", "ANSWER")))["captcha_answer"] == "ANSWER"
+
+
+def _access_line(formatter, request: str, duration_ms: float, created: float, pid: int) -> str:
+    import logging
+
+    record = logging.LogRecord("commentgate.access", logging.INFO, __file__, 1, request, None, None)
+    record.created, record.process, record.duration_ms = created, pid, duration_ms
+    return formatter.format(record)
+
+
+def test_a_missed_tail_is_told_by_worker_and_by_second(tmp_path):
+    from bench.harness.load import Reply
+    from bench.harness.tail import slow_in_log, slow_replies
+    from commentgate.logging import JsonFormatter
+
+    formatter = JsonFormatter()
+    post = "POST /api/v1/comments 202"
+    lines = [
+        _access_line(formatter, post, 120.0, 1000.5, 11),  # before the run: not counted
+        _access_line(formatter, post, 4.0, 1001.0, 11),
+        _access_line(formatter, post, 80.0, 1001.2, 12),
+        _access_line(formatter, post, 95.0, 1001.3, 12),
+        _access_line(formatter, post, 60.0, 1002.0, 11),
+        _access_line(formatter, "GET /api/v1/comments 200", 500.0, 1002.0, 11),
+    ]
+    log = tmp_path / "web.log"
+    log.write_text("[gunicorn] booting\n" + "\n".join(lines) + "\n")
+    told = slow_in_log(log, "POST /api/v1/comments", since=1000.9, over=0.05)
+    assert told.startswith("3 of 4 logged requests held over 50 ms")
+    assert "longest 95 ms" in told and "12: 2, 11: 1" in told
+    assert slow_in_log(log, "POST /api/v1/comments", since=1000.9, over=0.1).startswith("none")
+
+    replies = [
+        (i, 2000.0 + i / 10, Reply(202, b"", 0.2 if i in (3, 4, 25) else 0.01)) for i in range(30)
+    ]
+    told = slow_replies(replies, over=0.05)
+    assert told.startswith("3 replies over 50 ms in 2 s of the run")
+    assert "most in one second: 2, at +0 s" in told and "slowest 200 ms" in told
+    assert slow_replies(replies[:3], over=0.05) == "no reply over 50 ms"
+
+
+def test_json_log_lines_name_their_process():
+    import logging
+    import os
+
+    from commentgate.logging import JsonFormatter
+
+    record = logging.LogRecord("commentgate.access", logging.INFO, __file__, 1, "x", None, None)
+    assert json.loads(JsonFormatter().format(record))["pid"] == os.getpid()

@@ -8,10 +8,14 @@ Then the service again, open-loop at half the peak it reached, for its p99.
 
 from __future__ import annotations
 
+import sys
+import time
+
 from bench.harness import wrk
 from bench.harness.load import Call, combined, open_loop
 from bench.harness.plan import Plan
 from bench.harness.table import Row, judged, ratio
+from bench.harness.tail import slow_in_log, slow_replies
 from bench.harness.world import answered_captchas, comment_body, world
 
 TARGET, STRETCH, P99_MS = 0.5, 0.65, 50
@@ -38,7 +42,10 @@ def _measure(plan: Plan, here) -> list[Row]:
     commit, service = combined(commits), combined(services)
     half = max(1.0, service.rate / 2)
     paced = _comments(web, here, int(half * seconds) + 10)
+    since = time.time()
     tail = open_loop(web, lambda client, i: client.send(paced[i]), half, seconds)
+    if tail.p99 * 1000 >= P99_MS:
+        _tell_tail(here, tail, since)
     share = ratio(service.rate, commit.rate)
     return [
         Row(part, "bare handler: parse + LPUSH", f"{lpush.rate:,.0f} req/s"),
@@ -80,6 +87,17 @@ def _alternated(here, baseline: str, committing: list[Call], web: str, span: flo
             commits.append(wrk.closed(baseline, committing, "cycle", span))
         services.append(wrk.closed(web, calls[turn * share : (turn + 1) * share], "once", span))
     return commits, services
+
+
+def _tell_tail(here, tail, since: float) -> None:
+    """On stderr: where a missed p99's slow replies came from (bench/README.md, intake)."""
+    over = P99_MS / 1000
+    print(
+        f"  intake ({here.backend}) p99 missed: {slow_replies(tail.replies, over)};",
+        file=sys.stderr,
+    )
+    log = slow_in_log(here.workdir / "web.log", "POST /api/v1/comments", since, over)
+    print(f"    {log}", file=sys.stderr, flush=True)
 
 
 def _spread(commits: list, services: list) -> str:
