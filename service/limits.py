@@ -143,13 +143,16 @@ class AbuseLimits:
             for site, own in settings.site_limits.items()
         }
 
+    def _own(self) -> tuple[str, str]:
+        return self._own_limits.get(requested_site(), self._default)
+
     def ip_limit(self) -> str:
         """Limits on one client of the request's site."""
-        return self._own_limits.get(requested_site(), self._default)[0]
+        return self._own()[0]
 
     def site_limit(self) -> str:
         """Limits on all clients of the request's site together."""
-        return self._own_limits.get(requested_site(), self._default)[1]
+        return self._own()[1]
 
     def ip_key(self) -> str:
         """What the per-client limit counts under: the hashed IP (per site if it has its own)."""
