@@ -7,19 +7,18 @@ sweep can tell whether a comment's job is already waiting.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from functools import cache
 
 import redis
-from redis.exceptions import NoScriptError
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.queue import EnqueueData
 
 from commentgate.config import Settings
 from commentgate.domain import MODERATION_QUEUE
+from commentgate.recorded_jobs import JobTemplates, recorded, run_recorded
 
 MODERATE_JOB = "workers.jobs.moderate_comment"
 LEARN_JOB = "workers.jobs.learn_from_decisions"
@@ -62,6 +61,7 @@ def _retry(intervals: tuple[int, ...]) -> Retry | None:
 
 
 DEFAULT_POLICY = JobPolicy()
+_TEMPLATES = JobTemplates()  # the scoring jobs' shapes, learnt in each process
 RETRY = DEFAULT_POLICY.retry()
 
 
@@ -125,56 +125,16 @@ def enqueue_moderation(
     *,
     alone: bool = False,
 ) -> None:
-    """Queue scoring of a stored comment (one round trip to Redis)."""
-    enqueue_in_one_trip(queue, moderation_job(comment_id, request_id, policy, alone=alone))
-
-
-# Runs the commands RQ recorded for an enqueue, in order. Command k writes KEYS[k]; ARGV
-# holds, for each in turn, the count of its other arguments, its name, then those.
-_RUN_RECORDED = """
-local a = 1
-for k = 1, #KEYS do
-  local n = tonumber(ARGV[a])
-  redis.call(ARGV[a + 1], KEYS[k], unpack(ARGV, a + 2, a + 1 + n))
-  a = a + n + 2
-end
-"""
-_RUN_RECORDED_SHA = hashlib.sha1(_RUN_RECORDED.encode()).hexdigest()
-# What RQ's enqueue_many writes for jobs without dependencies (each with its key first);
-# anything else is refused rather than run blind, should a new RQ write more.
-_RECORDABLE = frozenset({"SADD", "HSET", "RPUSH", "LPUSH", "EXPIRE", "PERSIST"})
+    """Queue scoring of a stored comment (one round trip to Redis), written as RQ writes
+    it from a recording of RQ's own (:mod:`commentgate.recorded_jobs`)."""
+    job = moderation_job(comment_id, request_id, policy, alone=alone)
+    run_recorded(queue.connection, _TEMPLATES.commands(queue, job))
 
 
 def enqueue_in_one_trip(queue: Queue, *jobs: EnqueueData) -> None:
-    """Queue ``jobs`` (without dependencies) in one script call, run whole as a
-    MULTI/EXEC is.
-
-    RQ's ``enqueue_many`` writes what it always writes, into a pipeline that is never
-    sent: its commands (a SADD, and three a job) go to Redis as one script call with one
-    reply, where a MULTI/EXEC sends each, and a MULTI and an EXEC, and reads a reply to
-    each. Intake pays for every command it sends on each comment.
-    """
-    if any(job.depends_on for job in jobs):
-        raise ValueError("jobs with dependencies are queued by RQ itself")
-    recorder = queue.connection.pipeline(transaction=True)
-    try:
-        queue.enqueue_many(jobs, pipeline=recorder)
-        commands = [args for args, _options in recorder.command_stack]
-    finally:
-        recorder.reset()
-    keys: list[object] = []
-    argv: list[object] = []
-    for name, key, *rest in commands:
-        if str(name).upper() not in _RECORDABLE:
-            raise RuntimeError(f"RQ's enqueue wrote {name}, which this script does not run")
-        keys.append(key)
-        argv += (len(rest), name, *rest)
-    client = queue.connection
-    try:
-        client.evalsha(_RUN_RECORDED_SHA, len(keys), *keys, *argv)
-    except NoScriptError:  # a new or restarted Redis: the script once, kept until flushed
-        client.script_load(_RUN_RECORDED)
-        client.evalsha(_RUN_RECORDED_SHA, len(keys), *keys, *argv)
+    """Queue ``jobs`` (without dependencies) as RQ's ``enqueue_many`` does, in one script
+    call run whole as a MULTI/EXEC is (:mod:`commentgate.recorded_jobs`)."""
+    run_recorded(queue.connection, recorded(queue, jobs))
 
 
 def enqueue_learning(queue: Queue, site_id: str) -> None:

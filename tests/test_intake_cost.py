@@ -138,9 +138,10 @@ MOMENTS = {b"created_at", b"enqueued_at"}
 
 def test_a_job_queued_in_one_trip_is_the_job_rq_queues(redis_client):
     queue = moderation_queue(redis_client)
-    enqueue_moderation(queue, "c1", "req-1")
+    enqueue_moderation(queue, "c0", "req-0")  # the first of its shape: RQ's own recording
+    enqueue_moderation(queue, "c1", "req-1")  # from the template that recording made
     ours = redis_client.hgetall(f"rq:job:{job_id_for('c1')}")
-    redis_client.delete(f"rq:job:{job_id_for('c1')}", queue.key)
+    redis_client.delete(f"rq:job:{job_id_for('c0')}", f"rq:job:{job_id_for('c1')}", queue.key)
     queue.enqueue_many([moderation_job("c1", "req-1", DEFAULT_POLICY)])  # RQ's own MULTI
     theirs = redis_client.hgetall(f"rq:job:{job_id_for('c1')}")
     assert ours.keys() == theirs.keys() and ours.keys() >= MOMENTS
