@@ -8,9 +8,14 @@ import logging
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commentgate.domain import ModerationMode
 from commentgate.logging import (
+    _IPV4,
+    _IPV6,
+    _PHONE,
     JsonFormatter,
     RedactingFilter,
     TextFormatter,
@@ -40,6 +45,32 @@ from tests.test_ops import metric, scrape
 )
 def test_redact_masks_phones_and_ips_only(text, expected):
     assert redact(text) == expected
+
+
+def _redacted_in_full(text: str) -> str:
+    text = _IPV4.sub(lambda m: mask_ip(m.group(0)), text)
+    text = _IPV6.sub(lambda m: mask_ip(m.group(0)), text)
+    return _PHONE.sub("[phone]", text)
+
+
+def _around(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    edge = st.text(alphabet="0123456789 .-+:abx/", max_size=8)
+    return st.builds(lambda a, b, c: a + b + c, edge, inner, edge)
+
+
+TEXTS = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet="0123456789 .-+:abcdefx/", max_size=60),
+    _around(st.from_regex(r"\+?\d\d(?:[ .\-]?\d){7,13}", fullmatch=True)),
+    _around(st.from_regex(r"(?:\d{1,3}\.){3}\d{1,3}", fullmatch=True)),
+    _around(st.from_regex(r"[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){1,3}::[0-9a-f]{0,4}", fullmatch=True)),
+)
+
+
+@settings(max_examples=400)
+@given(TEXTS)
+def test_text_passed_over_unsearched_holds_nothing_to_mask(text):
+    assert redact(text) == _redacted_in_full(text)
 
 
 def test_mask_ip_keeps_the_network():
