@@ -43,6 +43,7 @@ from commentgate.queue import DEFAULT_POLICY, JobPolicy
 from commentgate.storage.audit import record_audit
 from commentgate.storage.bans import add_rejection
 from commentgate.storage.comments import (
+    NewComment,
     add_decision,
     add_verdict,
     find_comment,
@@ -130,18 +131,18 @@ class CommentLifecycle:
         """The unit of work's session, for reads around a change."""
         return self._uow.session
 
-    def accept(self, comment: Comment, site_name: str) -> str:
-        """Store a new comment as ``received``; its scoring is queued after the commit.
+    def accept(self, comment: NewComment, site_name: str) -> str:
+        """Store a new comment (its column values) as ``received``; its scoring is queued
+        after the commit. Returns its id, drawn here unless ``comment`` has one.
 
         The INSERT comes last: on SQLite it takes the database's one write lock until the
         commit. Intake's unit of work holds it as its one statement, run at the unit's end.
         """
-        comment.status = RECEIVED
-        comment.id = comment.id or new_id()
-        insert_comment(self.session, comment)
+        comment_id = comment.get("id") or new_id()
+        insert_comment(self.session, {**comment, "id": comment_id, "status": RECEIVED})
         self._later(partial(self._metrics.accepted, site_name))
-        self._later(partial(queue_scoring, self._queue, comment.id, self._request_id, self._policy))
-        return comment.id
+        self._later(partial(queue_scoring, self._queue, comment_id, self._request_id, self._policy))
+        return comment_id
 
     def record_verdict(
         self,

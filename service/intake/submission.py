@@ -23,7 +23,8 @@ from commentgate.errors import (
 )
 from commentgate.fingerprint import AuthorFingerprints, normalized_fingerprints
 from commentgate.links import has_link
-from commentgate.storage.models import Comment, utcnow
+from commentgate.storage.comments import NewComment
+from commentgate.storage.models import utcnow
 from commentgate.storage.sites import SiteEntry, normalize_origin
 from service.deps import Services
 from service.intake.redeem import redeem_named_captcha
@@ -76,22 +77,22 @@ def _new_comment(
     issued_at: float | None,
     fingerprints: AuthorFingerprints,
     phone_sealed: str | None,
-):
-    return Comment(
-        site_id=site.id,
-        article=form.article,
-        name=form.name,
-        phone_sealed=phone_sealed,
-        title=form.title,
-        content=form.content,
-        ip=client.ip,
-        user_agent=(client.user_agent or "")[:300] or None,
-        honeypot=form.website,
-        submit_seconds=round(time.time() - issued_at, 3) if issued_at else None,
-        phone_hmac=fingerprints.phone_hmac,
-        ip_hmac=fingerprints.ip_hmac,
-        has_link=has_link(form.title, form.content),
-    )
+) -> NewComment:
+    return {
+        "site_id": site.id,
+        "article": form.article,
+        "name": form.name,
+        "phone_sealed": phone_sealed,
+        "title": form.title,
+        "content": form.content,
+        "ip": client.ip,
+        "user_agent": (client.user_agent or "")[:300] or None,
+        "honeypot": form.website,
+        "submit_seconds": round(time.time() - issued_at, 3) if issued_at else None,
+        "phone_hmac": fingerprints.phone_hmac,
+        "ip_hmac": fingerprints.ip_hmac,
+        "has_link": has_link(form.title, form.content),
+    }
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,4 @@ def receive_comment(life: CommentLifecycle, svc: Services, submission: Submissio
     consent = consent_record(site, form.consent, form.phone is not None, utcnow())
     sealed = svc.keyring.seal(form.phone) if form.phone else None
     comment = _new_comment(site, form, client, check.issued_at, fingerprints, sealed)
-    for column, value in consent.items():
-        setattr(comment, column, value)
-    return life.accept(comment, site.name)
+    return life.accept({**comment, **consent}, site.name)
