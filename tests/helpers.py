@@ -97,9 +97,9 @@ def executed(engine, describe=lambda _conn, statement: statement):
         event.remove(engine, "before_cursor_execute", note)
 
 
-def comment_write(conn, statement: str) -> tuple[str, object, bool] | None:
-    """A statement on ``comments`` (for :func:`executed`): its verb, the isolation level
-    asked for, and whether the driver ran it in autocommit (no BEGIN, no COMMIT)."""
+def comment_write(conn, statement: str) -> tuple[str, bool] | None:
+    """A statement on ``comments`` (for :func:`executed`): its verb, and whether the driver
+    ran it in autocommit (no BEGIN, no COMMIT)."""
     if " comments" not in statement:  # a background read of sites may run meanwhile
         return None
     dbapi = conn.connection.dbapi_connection
@@ -107,7 +107,7 @@ def comment_write(conn, statement: str) -> tuple[str, object, bool] | None:
         native = dbapi.autocommit is True
     else:  # sqlite3: no transaction of its own when isolation_level is None
         native = dbapi.isolation_level is None
-    return statement.split()[0], conn.get_execution_options().get("isolation_level"), native
+    return statement.split()[0], native
 
 
 @contextmanager

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
@@ -76,19 +79,62 @@ def make_engine(url: str, statement_timeout_ms: int | None = None) -> Engine:
     ``statement_timeout_ms`` bounds every statement on PostgreSQL (SQLite
     waits at most its busy timeout anyway).
     """
+    engine = _engine(url, statement_timeout_ms, {})
+    if ":memory:" not in url and url not in ("sqlite://", "sqlite+pysqlite://"):
+        _twin_args[engine] = (url, statement_timeout_ms)
+    return engine
+
+
+def _engine(url: str, statement_timeout_ms: int | None, options: dict[str, Any]) -> Engine:
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
-        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args = _postgres_args(statement_timeout_ms) if url.startswith("postgresql") else {}
     # hide_parameters: an error message (and so a log line) never carries the
     # values of a statement, such as a reader's phone number.
     engine = create_engine(
-        url, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args=connect_args,
+        hide_parameters=True,
+        **options,
     )
     event.listen(engine, "handle_error", _without_detail)
     return engine
+
+
+# The engines make_engine made (a database of its own, not one in memory), and the twin in
+# autocommit each has once asked for. Keyed weakly: a twin goes with its engine, and is
+# disposed with it.
+_twin_args: WeakKeyDictionary[Engine, tuple[str, int | None]] = WeakKeyDictionary()
+_twins: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+_twins_lock = threading.Lock()
+
+
+def autocommit_twin(engine: Engine) -> Engine | None:
+    """An engine like ``engine`` (made by :func:`make_engine`) whose connections are in
+    autocommit from their start, on a pool of their own; None for any other engine.
+
+    Switching a pooled connection to autocommit and back costs SQLAlchemy and the driver
+    more than the INSERT intake runs in it (bench/README.md): the twin's connections never
+    switch, and need no rollback when they go back to their pool.
+    """
+    twin = _twins.get(engine)
+    if twin is not None or engine not in _twin_args:
+        return twin
+    with _twins_lock:
+        twin = _twins.get(engine)
+        if twin is None:
+            url, timeout = _twin_args[engine]
+            # A connection in autocommit holds no transaction: nothing to roll back on return.
+            options = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+            twin = _engine(url, timeout, options)
+            _twins[engine] = twin
+            event.listen(engine, "engine_disposed", lambda _engine: twin.dispose())
+    return twin
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
@@ -149,11 +195,14 @@ class OneStatement:
         self._held = (statement, parameters)
 
     def run(self, engine: Engine) -> None:
-        """Run the held statement, if any, on a connection in autocommit."""
+        """Run the held statement, if any, on a connection in autocommit: one of the
+        engine's :func:`autocommit_twin` where it has one."""
         if self._held is None:
             return
-        with engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+        twin = autocommit_twin(engine)
+        with (twin or engine).connect() as connection:
+            if twin is None:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
             connection.execute(*self._held)
 
 
