@@ -14,6 +14,11 @@ probe beside it that differs in those inputs. If the two recordings differ in th
 places only, and the values made here (with RQ's serializer and helpers) equal RQ's in
 both, the recording is the shape's template and later jobs of the shape are written
 from it. Otherwise RQ records each job of that shape itself, as before.
+
+The one value written otherwise is the job's compressed data: the same bytes once
+decompressed, compressed with a 512-byte window. For 80 bytes, ``zlib.compress`` sets up
+256 KB of tables (about 50 µs when the allocator hands the memory back between calls);
+RQ reads either with ``zlib.decompress``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import hashlib
 import logging
 import zlib
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
@@ -29,7 +35,7 @@ from redis.exceptions import NoScriptError
 from rq import Queue
 from rq.job import Job, validate_job_id
 from rq.queue import EnqueueData
-from rq.utils import get_call_string, now, utcformat
+from rq.utils import get_call_string, now
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +114,12 @@ class JobTemplate:
         """The commands RQ would record for ``job`` (of this template's shape), written at
         the moments given (RQ's now(), both the same, when none are)."""
         validate_job_id(job.job_id)  # as RQ does, before anything is written
-        moment = created_at or utcformat(now())
+        moment = created_at or rq_moment(now())
         kwargs = job.kwargs or {}
         values = {
             "key": Job.key_for(job.job_id),
             "job_id": job.job_id,
-            "data": zlib.compress(self._serializer.dumps((job.func, None, job.args, kwargs))),
+            "data": _compressed(self._serializer.dumps((job.func, None, job.args, kwargs))),
             "description": get_call_string(job.func, job.args, kwargs, max_length=75),
             "meta": self._serializer.dumps(job.meta) if job.meta else None,
             "created_at": moment,
@@ -173,7 +179,7 @@ def _checked_template(
     )
     template = JobTemplate(commands, job.job_id, queue.serializer)
     for one, theirs in ((job, commands), (probe, recorded(queue, [probe]))):
-        if template.commands(one, *_moments(theirs)) != theirs:
+        if comparable(template.commands(one, *_moments(theirs))) != comparable(theirs):
             log.warning(
                 "jobs of %s are queued by RQ one by one: its recording did not match",
                 job.func,
@@ -181,6 +187,29 @@ def _checked_template(
             )
             return None
     return template
+
+
+def _compressed(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=9, memLevel=1)  # the smallest window and tables
+    return packer.compress(data) + packer.flush()
+
+
+def rq_moment(moment: datetime) -> str:
+    """A UTC moment as RQ writes it (``rq.utils.utcformat``), without strftime's cost."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def comparable(commands: Sequence[Command]) -> list[Command]:
+    """The commands with each job's data decompressed: two ways of compressing it are one."""
+    out = []
+    for name, *args in commands:
+        if str(name).upper() == "HSET":
+            args = [
+                zlib.decompress(value) if i and i % 2 == 0 and args[i - 1] == "data" else value
+                for i, value in enumerate(args)
+            ]
+        out.append([name, *args])
+    return out
 
 
 def _moments(commands: Sequence[Command]) -> tuple[str | None, str | None]:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import zlib
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rq import Queue, Retry, SimpleWorker
 from rq.job import Job
+from rq.utils import utcformat
 
 from commentgate.queue import JobPolicy, job_id_for, moderation_job, moderation_queue
-from commentgate.recorded_jobs import JobTemplates, recorded, run_recorded
+from commentgate.recorded_jobs import JobTemplates, comparable, recorded, rq_moment, run_recorded
 
 # Comment ids as new_id makes them, and anything else a job id may hold.
 IDS = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=1)
@@ -21,9 +24,10 @@ MOMENTS = ("created_at", "enqueued_at")
 
 
 def without_moments(commands: list[list]) -> list[list]:
-    """The commands with the two moments blanked: RQ reads its clock for each."""
+    """The commands with the two moments blanked (RQ reads its clock for each), and the
+    job's data decompressed (a template compresses it with a smaller window)."""
     out = []
-    for command in commands:
+    for command in comparable(commands):
         command = list(command)
         for i in range(2, len(command) - 1, 2):
             if command[0] == "HSET" and command[i] in MOMENTS:
@@ -61,6 +65,22 @@ def test_each_moment_is_the_clock_when_written(redis_client):
     moment = {c[i]: c[i + 1] for c in first if c[0] == "HSET" for i in range(2, len(c), 2)}
     assert moment["created_at"] == moment["enqueued_at"]
     assert without_moments(first) != without_moments(later)
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 2), timezones=st.just(UTC)))
+def test_a_moment_is_written_as_rq_writes_it(moment):
+    assert rq_moment(moment) == utcformat(moment)
+
+
+def test_a_templates_data_is_rqs_once_decompressed(redis_client):
+    queue = moderation_queue(redis_client)
+    templates = learnt(queue, JobPolicy(), "r", False)
+    job = moderation_job("c1", "r", JobPolicy())
+    (ours,) = [c for c in templates.commands(queue, job) if "data" in c]
+    (theirs,) = [c for c in recorded(queue, [job]) if "data" in c]
+    ours_data, theirs_data = (c[c.index("data") + 1] for c in (ours, theirs))
+    assert ours_data != theirs_data and zlib.decompress(ours_data) == zlib.decompress(theirs_data)
+    assert len(ours_data) <= len(theirs_data)
 
 
 def test_a_job_written_from_a_template_is_run_by_rq(redis_client):
