@@ -21,7 +21,7 @@ as without this hook.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from math import floor, inf
 
@@ -34,10 +34,10 @@ from redis.commands.core import Script
 from commentgate.captcha import LUA_STEPS, CaptchaStep
 from commentgate.redis_conn import REDIS_OUTAGES
 from service import captcha_step, captchas
-from service.deps import Services, services
+from service.deps import Services
 from service.fail_open import Counted
 from service.intake import views as intake
-from service.limits import AbuseLimits, names_no_site
+from service.limits import NO_SITE, AbuseLimits, requested_site
 
 LIMITED_BLUEPRINTS = ("intake", "captchas", "embed")
 # Each endpoint's captcha step, made from its request (None: the request takes none). The
@@ -123,9 +123,11 @@ def _stats(item: RateLimitItem, reply: list[int]) -> WindowStats:
 
 def _items(limits: AbuseLimits, prefix: str, scope: str) -> list[tuple[RateLimitItem, str]]:
     """Each limit item of the request and its ``limits`` key, in Flask-Limiter's order."""
-    groups = [(limits.ip_limit(), limits.ip_key())]
-    if not names_no_site():
-        groups.append((limits.site_limit(), limits.site_key()))
+    site = requested_site()
+    ip_limit, site_limit = limits.limits_of(site)
+    groups = [(ip_limit, limits.ip_key_of(site))]
+    if site != NO_SITE:
+        groups.append((site_limit, limits.site_key_of(site)))
     pairs = [(item, key) for spec, key in groups for item in _parsed(spec)]
     pairs.sort(key=lambda pair: pair[0])  # stable, as Flask-Limiter's sort of its limits
     return [(item, item.key_for(prefix, key, scope)) for item, key in pairs]
@@ -155,31 +157,51 @@ def _window_keys(storage, items: list[tuple[RateLimitItem, str]]) -> tuple[list,
     return keys, args
 
 
-def _count(svc: Services, limits: AbuseLimits, batch: Script) -> None:
+def _count(svc: Services, limits: AbuseLimits, batch: Script, endpoint: str) -> None:
     storage = svc.limiter.limiter.storage
     counter: redis.Redis = storage.get_connection()
-    items = _items(limits, svc.limiter._key_prefix, request.endpoint or "")
+    items = _items(limits, svc.limiter._key_prefix, endpoint)
     keys, args = _window_keys(storage, items)
     step = None
     # The limits may count in another Redis than the captchas' (tests do): then apart.
-    if request.endpoint in STEPS and _server(counter) == _server(svc.captchas.client):
-        step = STEPS[request.endpoint](svc)
+    if endpoint in STEPS and _server(counter) == _server(svc.captchas.client):
+        step = STEPS[endpoint](svc)
     keys += step.keys if step else ()
     args += step.argv() if step else [""]
     try:
         results, reply = batch(keys, args, client=counter)
     except REDIS_OUTAGES:
         return  # Flask-Limiter fails open by itself; the view's own step answers 503
-    g.counted_limits = {
-        key: Counted(bool(window[0]), _stats(item, window))
-        for (item, key), window in zip(items, results, strict=True)
-        if window[0] != -1  # after a refusal, as in Flask-Limiter: not counted
-    }
+    counts = CountedLimits(items, results)
+    g.counted_limits = counts
     if items and all(window[0] == 1 for window in results):
         # Flask-Limiter's header limit when none is breached: the first of its sorted limits.
-        g.limits_passed = (items[0][0], g.counted_limits[items[0][1]].stats)
+        g.limits_passed = (items[0][0], counts[items[0][1]].stats)
     if step is not None and reply:
         captcha_step.keep(step, reply)
+
+
+class CountedLimits(Mapping[str, Counted]):
+    """Each counted limit by its key, its window worked out when first asked: a request
+    every limit let through reads one of them (for its headers), Flask-Limiter none."""
+
+    def __init__(self, items: list[tuple[RateLimitItem, str]], results: list[list[int]]):
+        # After a refusal, as in Flask-Limiter, the later limits were not counted.
+        self._windows = {
+            key: (item, window)
+            for (item, key), window in zip(items, results, strict=True)
+            if window[0] != -1
+        }
+
+    def __getitem__(self, key: str) -> Counted:
+        item, window = self._windows[key]
+        return Counted(bool(window[0]), _stats(item, window))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._windows)
+
+    def __len__(self) -> int:
+        return len(self._windows)
 
 
 def _passed() -> bool:
@@ -217,8 +239,9 @@ def init_app(app: Flask, svc: Services) -> None:
     batch = svc.redis.register_script(_BATCH)  # EVALSHA: the script's text is sent once
 
     def count_in_one_trip() -> None:
-        if request.blueprint in LIMITED_BLUEPRINTS and request.method in ("GET", "POST"):
-            _count(services(), limits, batch)
+        req = request._get_current_object()  # one proxy lookup, not one an attribute
+        if req.blueprint in LIMITED_BLUEPRINTS and req.method in ("GET", "POST"):
+            _count(svc, limits, batch, req.endpoint or "")
 
     app.before_request(count_in_one_trip)
     app.after_request(_limit_headers)

@@ -143,29 +143,36 @@ class AbuseLimits:
             for site, own in settings.site_limits.items()
         }
 
-    def _own(self) -> tuple[str, str]:
-        return self._own_limits.get(requested_site(), self._default)
+    def limits_of(self, site: str) -> tuple[str, str]:
+        """The (per-client, per-site) limits of ``site``, a name :func:`requested_site` gave."""
+        return self._own_limits.get(site, self._default)
 
     def ip_limit(self) -> str:
         """Limits on one client of the request's site."""
-        return self._own()[0]
+        return self.limits_of(requested_site())[0]
 
     def site_limit(self) -> str:
         """Limits on all clients of the request's site together."""
-        return self._own()[1]
+        return self.limits_of(requested_site())[1]
 
     def ip_key(self) -> str:
         """What the per-client limit counts under: the hashed IP (per site if it has its own)."""
+        return self.ip_key_of(requested_site())
+
+    def ip_key_of(self, site: str) -> str:
+        """:meth:`ip_key` for a request for ``site``."""
         # Only a site with limits of its own counts its clients apart; any
         # other site name shares the client's one count, so inventing site
         # names cannot buy a bot more tries.
-        site = requested_site()
         prefix = f"{site}:" if site in self._own_limits else ""
         return prefix + client_key(self._settings)
 
     def site_key(self) -> str:
         """What the per-site limit counts under: the site, or the count all unknown names share."""
-        site = requested_site()
+        return self.site_key_of(requested_site())
+
+    def site_key_of(self, site: str) -> str:
+        """:meth:`site_key` for a request for ``site``."""
         if site in self._own_limits or site in self._known:
             return "site:" + site
         return UNKNOWN_SITES
