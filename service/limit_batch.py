@@ -34,7 +34,7 @@ from redis.commands.core import Script
 from commentgate.captcha import LUA_STEPS, CaptchaStep
 from commentgate.redis_conn import REDIS_OUTAGES
 from service import captcha_step, captchas
-from service.deps import Services
+from service.deps import Services, services
 from service.fail_open import Counted
 from service.intake import views as intake
 from service.limits import NO_SITE, AbuseLimits, requested_site
@@ -241,7 +241,7 @@ def init_app(app: Flask, svc: Services) -> None:
     def count_in_one_trip() -> None:
         req = request._get_current_object()  # one proxy lookup, not one an attribute
         if req.blueprint in LIMITED_BLUEPRINTS and req.method in ("GET", "POST"):
-            _count(svc, limits, batch, req.endpoint or "")
+            _count(services(), limits, batch, req.endpoint or "")
 
     app.before_request(count_in_one_trip)
     app.after_request(_limit_headers)
