@@ -158,13 +158,16 @@ def _shape(queue: Queue, job: EnqueueData) -> tuple | None:
     callbacks = (job.on_success, job.on_failure, job.on_stopped)
     if any(plain) or any(callbacks) or not isinstance(job.job_id, str):
         return None
+    if not queue.is_async:  # RQ runs such a job as it queues it: nothing to write
+        return None
     if not all(isinstance(arg, str) for arg in job.args or ()):
         return None
     retry = (job.retry.max, tuple(job.retry.intervals)) if job.retry else None
     meta = tuple(sorted((job.meta or {}).items(), key=lambda item: item[0]))
     meta_shape = tuple((key, type(value)) for key, value in meta)
     limits = (job.timeout, job.result_ttl, job.ttl, job.failure_ttl, job.at_front)
-    return (queue.name, queue.serializer, job.func, len(job.args or ()), retry, meta_shape, limits)
+    where = (type(queue), queue.key, queue.job_class, queue.serializer)
+    return (*where, job.func, len(job.args or ()), retry, meta_shape, limits)
 
 
 def _checked_template(

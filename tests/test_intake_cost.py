@@ -8,6 +8,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import create_engine, text, update
 
+from commentgate import queue as queue_module
 from commentgate.queue import (
     DEFAULT_POLICY,
     enqueue_moderation,
@@ -172,6 +173,7 @@ def test_a_job_queued_in_one_trip_is_the_job_rq_queues(redis_client):
     queue = moderation_queue(redis_client)
     enqueue_moderation(queue, "c0", "req-0")  # the first of its shape: RQ's own recording
     enqueue_moderation(queue, "c1", "req-1")  # from the template that recording made
+    assert None not in queue_module._TEMPLATES._learnt.values()
     ours = redis_client.hgetall(f"rq:job:{job_id_for('c1')}")
     redis_client.delete(f"rq:job:{job_id_for('c0')}", f"rq:job:{job_id_for('c1')}", queue.key)
     queue.enqueue_many([moderation_job("c1", "req-1", DEFAULT_POLICY)])  # RQ's own MULTI

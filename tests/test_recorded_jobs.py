@@ -13,6 +13,7 @@ from rq import Queue, Retry, SimpleWorker
 from rq.job import Job
 from rq.utils import utcformat
 
+from commentgate import recorded_jobs
 from commentgate.queue import JobPolicy, job_id_for, moderation_job, moderation_queue
 from commentgate.recorded_jobs import JobTemplates, comparable, recorded, rq_moment, run_recorded
 
@@ -57,14 +58,14 @@ def test_a_templates_commands_are_rqs_own(redis_client, comment_id, request_id, 
     assert len(templates._learnt) == 1 and None not in templates._learnt.values()
 
 
-def test_each_moment_is_the_clock_when_written(redis_client):
+def test_each_moment_is_the_clock_when_written(redis_client, monkeypatch):
     queue = moderation_queue(redis_client)
     templates = learnt(queue, JobPolicy(), "r", False)
-    first = templates.commands(queue, moderation_job("a", "r", JobPolicy()))
-    later = templates.commands(queue, moderation_job("b", "r", JobPolicy()))
-    moment = {c[i]: c[i + 1] for c in first if c[0] == "HSET" for i in range(2, len(c), 2)}
-    assert moment["created_at"] == moment["enqueued_at"]
-    assert without_moments(first) != without_moments(later)
+    for clock in (datetime(2026, 12, 7, 9, 1, 2, 345678, UTC), datetime(2027, 1, 1, tzinfo=UTC)):
+        monkeypatch.setattr(recorded_jobs, "now", lambda clock=clock: clock)
+        written = templates.commands(queue, moderation_job("a", "r", JobPolicy()))
+        fields = {c[i]: c[i + 1] for c in written if c[0] == "HSET" for i in range(2, len(c), 2)}
+        assert fields["created_at"] == fields["enqueued_at"] == utcformat(clock)
 
 
 @given(st.datetimes(min_value=datetime(1970, 1, 2), timezones=st.just(UTC)))
@@ -131,6 +132,20 @@ def test_jobs_a_template_cannot_write_are_recorded_by_rq(redis_client):
     for job in kinds:
         templates.commands(queue, job)
     assert templates._learnt == {}
+
+
+def test_a_queue_of_another_key_or_one_that_runs_jobs_at_once_is_another_shape(redis_client):
+    templates = JobTemplates()
+    job = Queue.prepare_data("builtins.len", ("x",), job_id="k")
+    for queue in (
+        Queue("moderation", connection=redis_client),
+        Queue("moderation", connection=redis_client, job_class=TaggedJob),
+        Queue("other", connection=redis_client),
+    ):
+        templates.commands(queue, job)
+    assert len(templates._learnt) == 3
+    templates.commands(Queue("moderation", connection=redis_client, is_async=False), job)
+    assert len(templates._learnt) == 3  # a queue that runs its jobs at once has no template
 
 
 def test_a_bad_job_id_is_refused_as_rq_refuses_it(redis_client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -133,7 +134,12 @@ def autocommit_twin(engine: Engine) -> Engine | None:
             options = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
             twin = _engine(url, timeout, options)
             _twins[engine] = twin
-            event.listen(engine, "engine_disposed", lambda _engine: twin.dispose())
+            # A child process disposing what it inherited (close=False) must not close the
+            # parent's connections: only the process that made the twin closes its own.
+            made_by = os.getpid()
+            event.listen(
+                engine, "engine_disposed", lambda _e: twin.dispose(close=os.getpid() == made_by)
+            )
     return twin
 
 
