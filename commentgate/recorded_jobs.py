@@ -56,8 +56,8 @@ _RECORDABLE = frozenset({"SADD", "HSET", "RPUSH", "LPUSH", "EXPIRE", "PERSIST"})
 
 Command = list[Any]  # a command's name, its key, then its other arguments
 # The job hash's fields a template makes anew for each job; the moments are RQ's now().
-_MADE = ("data", "description", "meta", "created_at", "enqueued_at")
 _MOMENTS = ("created_at", "enqueued_at")
+_MADE = ("data", "description", "meta", *_MOMENTS)
 _PROBE = "_probe"  # appended to the probe's job id, arguments and meta strings
 MAX_SHAPES = 64  # shapes remembered; jobs of any further shape are recorded by RQ
 
