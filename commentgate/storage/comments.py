@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload, load_only
 
 from commentgate.domain import CommentStatus
@@ -112,18 +112,32 @@ def stale_received(
     return paginate(session, query, Comment, cursor=cursor, limit=limit, newest_first=False)
 
 
+# The conditional UPDATEs, built once: the SET clause is the values given at execution, so
+# SQLAlchemy finds their compiled form by those columns' names rather than working out the
+# cache key of a new statement (and the ORM's bulk-update bookkeeping) for every comment.
+_COMMENTS = Comment.__table__
+_UPDATE_IF_STATUS = (
+    update(_COMMENTS)
+    .where(_COMMENTS.c.id == bindparam("where_id"), _COMMENTS.c.status == bindparam("where_status"))
+    .values(version=_COMMENTS.c.version + 1)
+)
+_UPDATE_IF_UNCHANGED = (
+    update(_COMMENTS)
+    .where(
+        _COMMENTS.c.id == bindparam("where_id"), _COMMENTS.c.version == bindparam("where_version")
+    )
+    .values(version=_COMMENTS.c.version + 1)
+)
+
+
 def update_if_status(session: Session, comment_id: str, current: str, /, **values: Any) -> bool:
-    """Set ``values`` on the comment and bump its version, if it is still in ``current``.
+    """Set ``values`` (by column name) on the comment and bump its version, if it is still
+    in ``current``.
 
     The conditional UPDATE is what makes a duplicate scoring job harmless.
     """
-    moved = session.execute(
-        update(Comment)
-        .where(Comment.id == comment_id, Comment.status == current)
-        .values(version=Comment.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return moved.rowcount == 1
+    params = {**values, "where_id": comment_id, "where_status": current}
+    return session.execute(_UPDATE_IF_STATUS, params).rowcount == 1
 
 
 def add_verdict(session: Session, comment_id: str, **fields: Any) -> None:
@@ -138,17 +152,13 @@ def reason_codes_text(reasons: list[dict[str, Any]]) -> str:
 
 
 def update_if_unchanged(session: Session, comment_id: str, version: int, **values: Any) -> bool:
-    """Set ``values`` on the comment and bump its version, if it is still at ``version``.
+    """Set ``values`` (by column name) on the comment and bump its version, if it is still
+    at ``version``.
 
     Optimistic locking: returns False when someone changed the comment since it was read.
     """
-    moved = session.execute(
-        update(Comment)
-        .where(Comment.id == comment_id, Comment.version == version)
-        .values(version=Comment.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return moved.rowcount == 1
+    params = {**values, "where_id": comment_id, "where_version": version}
+    return session.execute(_UPDATE_IF_UNCHANGED, params).rowcount == 1
 
 
 def add_decision(session: Session, comment_id: str, **fields: Any) -> None:
