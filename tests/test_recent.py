@@ -1,8 +1,9 @@
 """Near-duplicates and bursts, remembered in a real Redis."""
 
 import hashlib
+import uuid
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workers.recent import MIN_TOKENS, NEAR_BITS, RecentActivity, simhash, trace_of
@@ -102,3 +103,33 @@ def test_simhash_is_the_definition_computed_by_rows(text):
 def test_simhash_reads_vietnamese_characters_not_bytes():
     text = "Bài viết rất hay, cảm ơn tác giả đã phản ánh kịp thời tình hình giao thông"
     assert simhash(text) == _simhash_by_definition(text) is not None
+
+
+# Comments drawn from a few texts, authors and articles, some scored twice.
+SCORINGS = st.lists(
+    st.tuples(
+        st.integers(0, 12),  # comment
+        st.sampled_from([SPAM, SPAM.replace("phường 7", "phường 9"), SPAM[::-1], "Hay quá"]),
+        st.integers(0, 2),  # author
+        st.integers(0, 3),  # article
+    ),
+    max_size=30,
+)
+
+
+# Each example uses sites of its own, so the fixtures' Redis may be shared between them.
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(SCORINGS)
+def test_a_view_kept_in_step_gives_what_reading_redis_each_time_gives(
+    redis_client, monkeypatch, scorings
+):
+    monkeypatch.setattr("workers.recent.SCAN", 5)  # so that the oldest traces drop out too
+    clock, run = Clock(), str(uuid.uuid4())
+    kept = RecentActivity(redis_client, clock, keep_view=True)
+    read = RecentActivity(redis_client, clock)
+    for comment, text, author, article in scorings:
+        clock.now += 1
+        trace = trace_of(f"c{comment}", text, f"author-{author}", f"a{article}")
+        assert kept.reasons(f"kept-{run}", trace) == read.reasons(f"read-{run}", trace)

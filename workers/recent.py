@@ -11,6 +11,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import redis
@@ -62,10 +63,7 @@ def simhash(text: str) -> int | None:
     if len(tokens) < MIN_TOKENS:
         return None
     joined = " ".join(tokens)
-    digests = b"".join(
-        hashlib.blake2b(joined[start : start + 4].encode(), digest_size=8).digest()
-        for start in range(len(joined) - 3)
-    )
+    digests = b"".join(map(_gram_digest, [joined[at : at + 4] for at in range(len(joined) - 3)]))
     # Each digest is a big-endian number: reversed, the bytes run least significant first,
     # and each row of 64 bits is one gram's bits 0..63. +1 for a set bit, -1 for a clear
     # one, summed over the grams by numpy rather than 64 Python additions per gram.
@@ -74,9 +72,48 @@ def simhash(text: str) -> int | None:
     return sum(1 << bit for bit in range(64) if totals[bit] > 0)
 
 
+# A language's 4-grams are few and recur in every comment: their digests are remembered
+# rather than hashed again (a bounded number, each a few short strings).
+@lru_cache(maxsize=65_536)
+def _gram_digest(gram: str) -> bytes:
+    return hashlib.blake2b(gram.encode(), digest_size=8).digest()
+
+
 def trace_of(comment_id: str, text: str, author: str, article: str) -> Trace:
     """The trace of a comment; author and article are hashed (no personal data in Redis)."""
     return Trace(comment_id, simhash(text), hashed(author), hashed(article))
+
+
+class Newest:
+    """A site's newest traces, newest first, with their SimHashes in one array: the scan
+    for near-duplicates is one vector operation over a thousand traces, not a Python loop."""
+
+    def __init__(self, traces: list[Trace]) -> None:
+        self.traces = traces
+        self._members = set(traces)
+        self._hashes = np.array([trace.simhash or 0 for trace in traces], dtype=np.uint64)
+        self._hashed = np.array([trace.simhash is not None for trace in traces], dtype=bool)
+
+    def near(self, simhash: int) -> list[Trace]:
+        """The traces whose SimHash is at most NEAR_BITS from ``simhash``."""
+        distances = np.bitwise_count(self._hashes ^ np.uint64(simhash))
+        close = np.flatnonzero(self._hashed & (distances <= NEAR_BITS))
+        return [self.traces[at] for at in close]
+
+    def remember(self, trace: Trace) -> None:
+        """Keep in step with the sorted set once ``trace`` is added: newest, once, and no
+        more than SCAN traces."""
+        if trace in self._members:  # a comment scored again: its trace moves to the front
+            at = self.traces.index(trace)
+            del self.traces[at]
+            self._hashes, self._hashed = np.delete(self._hashes, at), np.delete(self._hashed, at)
+        self.traces.insert(0, trace)
+        self._members.add(trace)
+        self._hashes = np.concatenate(([np.uint64(trace.simhash or 0)], self._hashes))
+        self._hashed = np.concatenate(([trace.simhash is not None], self._hashed))
+        if len(self.traces) > SCAN:
+            self._members.discard(self.traces.pop())
+            self._hashes, self._hashed = self._hashes[:SCAN], self._hashed[:SCAN]
 
 
 class RecentActivity:
@@ -91,7 +128,7 @@ class RecentActivity:
     def __init__(self, client: redis.Redis, clock=time.time, *, keep_view: bool = False) -> None:
         self._redis = client
         self._clock = clock
-        self._views: dict[str, list[Trace]] | None = {} if keep_view else None
+        self._views: dict[str, Newest] | None = {} if keep_view else None
 
     def reasons(self, site_id: str, trace: Trace) -> list[Reason]:
         """Reasons this comment earns from recent activity; remembers it too."""
@@ -108,10 +145,8 @@ class RecentActivity:
             return []
         elsewhere = {
             other.article
-            for other in self._newest(site_id)
+            for other in self._newest(site_id).near(trace.simhash)
             if other.comment_id != trace.comment_id
-            and other.simhash is not None
-            and (other.simhash ^ trace.simhash).bit_count() <= NEAR_BITS
             # The same words under the same article are readers agreeing; pasted
             # under other articles they are a campaign.
             and other.article != trace.article
@@ -124,16 +159,16 @@ class RecentActivity:
         )
         return [Reason(ReasonCode.DUPLICATE, round(weight, 4), detail)]
 
-    def _newest(self, site_id: str) -> list[Trace]:
-        """The site's newest SCAN traces, newest first."""
+    def _newest(self, site_id: str) -> Newest:
+        """The site's newest SCAN traces."""
         if self._views is not None and site_id in self._views:
             return self._views[site_id]
         key = recent_key(site_id)
         self._redis.zremrangebyscore(key, 0, self._clock() - WINDOW_SECONDS)
-        traces = [Trace.parse(member) for member in self._redis.zrevrange(key, 0, SCAN - 1)]
+        newest = Newest([Trace.parse(member) for member in self._redis.zrevrange(key, 0, SCAN - 1)])
         if self._views is not None:
-            self._views[site_id] = traces
-        return traces
+            self._views[site_id] = newest
+        return newest
 
     def _count_and_remember(self, site_id: str, trace: Trace) -> int:
         """The author's comments in the burst window, this one counted; and the trace
@@ -153,9 +188,7 @@ class RecentActivity:
         pipe.expire(recent, WINDOW_SECONDS)
         count = pipe.execute()[2]
         if self._views is not None and site_id in self._views:
-            # As the sorted set has it now: this trace newest, once.
-            view = [trace, *(other for other in self._views[site_id] if other != trace)]
-            self._views[site_id] = view[:SCAN]
+            self._views[site_id].remember(trace)
         return count
 
 
