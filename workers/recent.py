@@ -17,7 +17,7 @@ import numpy as np
 import redis
 
 from commentgate.recent_keys import burst_key, hashed, recent_key
-from workers.scoring.normalize import canonical, words
+from workers.scoring.normalize import canonical_words
 from workers.scoring.types import Reason, ReasonCode
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def simhash(text: str) -> int | None:
     Character grams, not word pairs: comments are short, and with few features
     one changed word would flip too many bits.
     """
-    tokens = words(canonical(text))
+    tokens = canonical_words(text)
     if len(tokens) < MIN_TOKENS:
         return None
     joined = " ".join(tokens)

@@ -33,7 +33,7 @@ from sklearn.utils import murmurhash3_32
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from workers.scoring.checks.discussion import find_warnings
-from workers.scoring.normalize import canonical, fold, words
+from workers.scoring.normalize import canonical_words, fold, folded_words
 from workers.scoring.resources import read_words
 
 N_FEATURES = 2**20
@@ -68,9 +68,9 @@ def _stopwords() -> frozenset[str]:
 def analyze(text: str) -> list[str]:
     """Return the word-block feature strings of ``text``."""
     stop = _stopwords()
-    plain = words(fold(text))
-    accents = words(fold(text, keep_diacritics=True))
-    evasions = words(canonical(text))
+    plain = folded_words(text)
+    accents = folded_words(text, keep_diacritics=True)
+    evasions = canonical_words(text)
     features = [feature for feature, _, _ in _words_and_pairs(plain, stop)]
     features += [f"a {token}" for token in accents if not token.isascii()]
     features += [f"c {token}" for token in evasions if token not in stop]
@@ -86,8 +86,8 @@ def analyze(text: str) -> list[str]:
 def word_features(text: str) -> list[tuple[int, str]]:
     """The column of each word and word-pair feature of ``text``, with the words as the
     writer typed them (lower-cased), for showing moderators what the model read."""
-    plain = words(fold(text))
-    accents = words(fold(text, keep_diacritics=True))
+    plain = folded_words(text)
+    accents = folded_words(text, keep_diacritics=True)
     shown = accents if len(accents) == len(plain) else plain
     return [
         (column_of(feature), " ".join(shown[start:end]))

@@ -208,6 +208,19 @@ def canonical(text: str) -> str:
     return _fixed_point(lambda value: _expand_teencode(_rules(fold(value))), text)
 
 
+# The checks, the model and the near-duplicate memory all read the same comment's words.
+@lru_cache(maxsize=1024)
+def canonical_words(text: str) -> tuple[str, ...]:
+    """The word tokens of ``text``'s evasion-normal form."""
+    return tuple(words(canonical(text)))
+
+
+@lru_cache(maxsize=1024)
+def folded_words(text: str, *, keep_diacritics: bool = False) -> tuple[str, ...]:
+    """The word tokens of ``text`` folded (see :func:`fold`)."""
+    return tuple(words(fold(text, keep_diacritics=keep_diacritics)))
+
+
 def without_quotations(text: str) -> str:
     """``text`` with every quotation replaced by a bare pair of quote marks."""
     return _QUOTATION.sub('""', text)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from workers.scoring.normalize import canonical, fold, typed_words, words
+from workers.scoring.normalize import (
+    canonical,
+    canonical_words,
+    folded_words,
+    typed_words,
+)
 
 # A phrase glued into one token ("nhacaiuytin", "n h a c a i" -> "nhacai") is still found:
 # inside a longer token (a domain name) from MIN_GLUED_KEY letters, long enough not to occur
@@ -46,7 +51,6 @@ class PhraseIndex:
                     self._keys.setdefault(glued_key, phrase)
                 elif len(glued_key) >= MIN_GLUED_TOKEN and glued_key != key:
                     self._short_glued.setdefault(glued_key, phrase)
-        self._longest = max((len(key.split()) for key in self._keys), default=0)
         # Phrase lengths (in tokens) by first token: most tokens start no phrase at all, so
         # most n-grams of a comment are never joined into a string to look up.
         self._sizes: dict[str, set[int]] = {}
@@ -70,21 +74,24 @@ class PhraseIndex:
 
     def count(self, text: str) -> Counter[str]:
         """Return ``{phrase: occurrences}`` for the phrases found in raw ``text``."""
-        tokens = words(canonical(text))
+        tokens = canonical_words(text)
         found: Counter[str] = Counter()
-        starts = [self._sizes.get(token, ()) for token in tokens]
-        for size in range(1, self._longest + 1):
-            for start in range(len(tokens) - size + 1):
-                if size not in starts[start]:
-                    continue
-                phrase = self._keys.get(" ".join(tokens[start : start + size]))
-                if phrase is not None:
-                    found[phrase] += 1
+        # Shortest phrases first, then left to right: the order the phrases are reported in.
+        spans = sorted(
+            (size, start)
+            for start, token in enumerate(tokens)
+            for size in self._sizes.get(token, ())
+            if start + size <= len(tokens)
+        )
+        for size, start in spans:
+            phrase = self._keys.get(" ".join(tokens[start : start + size]))
+            if phrase is not None:
+                found[phrase] += 1
         found.update(self._joined_short_phrases(text, tokens))
         found.update(self._inside_long_tokens(tokens, found, text))
         return _without_other_words(found, text)
 
-    def _joined_short_phrases(self, text: str, tokens: list[str]) -> Counter[str]:
+    def _joined_short_phrases(self, text: str, tokens: Sequence[str]) -> Counter[str]:
         """Short glued phrases among the tokens that normalisation joined from letters: as
         many as occur beyond the same word typed as such ("Lode Runner, l ô đ ề": one)."""
         glued = Counter(token for token in tokens if token in self._short_glued)
@@ -96,7 +103,9 @@ class PhraseIndex:
                     found[self._short_glued[token]] += count - typed[token]
         return found
 
-    def _inside_long_tokens(self, tokens: list[str], found: Counter[str], text: str) -> list[str]:
+    def _inside_long_tokens(
+        self, tokens: Sequence[str], found: Counter[str], text: str
+    ) -> list[str]:
         """Glued phrases hidden inside longer tokens such as domain names."""
         hits, typed = [], None
         for token in tokens:
@@ -169,8 +178,8 @@ def _without_other_words(found: Counter[str], text: str) -> Counter[str]:
     """
     if not found:
         return found
-    accented = words(fold(text, keep_diacritics=True))
-    plain = words(fold(text))
+    accented = folded_words(text, keep_diacritics=True)
+    plain = folded_words(text)
     if len(accented) != len(plain):
         return found
     marked = sum(not token.isascii() for token in accented) >= MARKED_SHARE * len(accented)
@@ -183,10 +192,12 @@ def _without_other_words(found: Counter[str], text: str) -> Counter[str]:
     )
 
 
-def _typed_otherwise(phrase: str, plain: list[str], accented: list[str], marked: bool) -> bool:
+def _typed_otherwise(
+    phrase: str, plain: Sequence[str], accented: Sequence[str], marked: bool
+) -> bool:
     """True when every place the phrase's letters occur has a word typed otherwise."""
-    want = words(fold(phrase, keep_diacritics=True))
-    letters = words(fold(phrase))
+    want = folded_words(phrase, keep_diacritics=True)
+    letters = folded_words(phrase)
     size = len(letters)
     if want == letters or len(want) != size:
         return False  # nothing to tell apart

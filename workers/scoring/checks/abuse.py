@@ -14,7 +14,7 @@ from functools import cache
 from itertools import product
 
 from workers.scoring.checks.lexicon import own_wording, phrase_spans
-from workers.scoring.normalize import canonical, fold, words
+from workers.scoring.normalize import canonical, fold, folded_words, words
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
@@ -56,7 +56,7 @@ class WordList:
         found = list(dict.fromkeys(p for index in self._folded for p in index.count(text)))
         if not self._exact:
             return found
-        tokens = words(fold(text, keep_diacritics=True))
+        tokens = folded_words(text, keep_diacritics=True)
         grams = [
             " ".join(tokens[start : start + size])
             for start, token in enumerate(tokens)

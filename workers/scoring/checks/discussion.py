@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from workers.scoring.checks.contact import HANDLE_BAIT_WEIGHT, MESSENGER_CODES
-from workers.scoring.normalize import fold, words
+from workers.scoring.normalize import fold, folded_words, words
 from workers.scoring.resources import read_words
 from workers.scoring.types import Reason, ReasonCode, Submission
 
@@ -78,7 +78,7 @@ def find_warnings(text: str) -> list[str]:
 # Scoring and the model's features both ask about the same comment.
 @lru_cache(maxsize=1024)
 def _find_warnings(text: str) -> tuple[str, ...]:
-    tokens = words(fold(text, keep_diacritics=True))
+    tokens = folded_words(text, keep_diacritics=True)
     index = _phrases()
     found = []
     for start, token in enumerate(tokens):

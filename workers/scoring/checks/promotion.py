@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from workers.scoring.checks.lexicon import own_wording
-from workers.scoring.normalize import canonical, fold, words
+from workers.scoring.normalize import canonical, canonical_words, folded_words, words
 from workers.scoring.resources import DataFileError, read_rows
 from workers.scoring.types import DECISIVE_WEIGHT, Reason, ReasonCode, SiteRules, Submission
 
@@ -127,7 +127,7 @@ def _told(vocabulary: Vocabulary, tokens: list[str], start: int) -> bool:
 def _shown(text: str, tokens: list[str], start: int, end: int) -> str:
     """``tokens[start:end]`` as the writer typed them (lower-cased) where the typed words
     line up with them one for one: moderators read "follow", not the canonical "folow"."""
-    typed = words(fold(text, keep_diacritics=True))
+    typed = folded_words(text, keep_diacritics=True)
     span = typed[start:end]
     aligned = len(typed) == len(tokens) and all(
         words(canonical(word)) == [token]
@@ -140,7 +140,7 @@ def check_promotion(sub: Submission, rules: SiteRules) -> list[Reason]:
     """Self-promotion (an ask for the writer's channel or page) and engagement bait, in the
     writer's own wording (:func:`~workers.scoring.checks.lexicon.own_wording`)."""
     text = own_wording(sub, rules)
-    tokens = words(canonical(text))
+    tokens = canonical_words(text)
     return [
         Reason(code, DECISIVE_WEIGHT, f'{_LABELS[code]}: "{_shown(text, tokens, start, end)}"')
         for code, (start, end) in _asks(_vocabulary(), tokens).items()

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from workers.scoring.checks.links import counted_links, strip_links
-from workers.scoring.normalize import fold, words
+from workers.scoring.normalize import fold, folded_words, words
 from workers.scoring.types import Reason, ReasonCode, SiteRules, Submission
 
 SHOUTING_WEIGHT = 0.2
@@ -55,7 +55,7 @@ def check_repetition(text: str) -> list[Reason]:
                 f'"{run.group(1)}" repeated {len(run.group())} times',
             )
         )
-    tokens = [token for token in words(fold(text)) if len(token) > 1]
+    tokens = [token for token in folded_words(text) if len(token) > 1]
     top = Counter(tokens).most_common(1)
     consecutive = _CONSECUTIVE_WORD.search(fold(text))
     if consecutive or (len(tokens) >= 8 and top and top[0][1] / len(tokens) >= 0.4):
