@@ -3,12 +3,10 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from workers.scoring.calibration import Calibration, platt
 from workers.scoring.corpus import Example, Label
-from workers.scoring.features import count, hashed_blocks, row_of, weigh, word_features
+from workers.scoring.features import count, row_of, weigh, word_features
 from workers.scoring.model import UNCALIBRATED_FORMAT, ModelFormatError, SpamModel, rebuild
 from workers.scoring.opinion import VOICE, model_weight
 from workers.scoring.pipeline import score_submission
@@ -56,29 +54,6 @@ def test_word_features_are_the_columns_the_vectorizer_hashes():
     columns = {column for column, _ in word_features(text)}
     assert columns <= set(row.indices)
     assert "nhà cái" in {shown for _, shown in word_features(text)}  # as typed, lower-cased
-
-
-# Words of any characters, stop words and digits among them, joined by any whitespace.
-TEXTS = st.lists(
-    st.one_of(
-        st.text(st.characters(codec="utf-8"), min_size=1, max_size=8),
-        st.sampled_from(["và", "của", "nhà", "cái", "09061701461", "18+", "£1.50", "Ύà"]),
-    ),
-    max_size=30,
-).flatmap(
-    lambda parts: st.sampled_from([" ", "  ", "\n", "\u00a0"]).map(lambda sep: sep.join(parts))
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(TEXTS)
-def test_blocks_from_remembered_columns_equal_the_hashers_rows(text):
-    counted = count([text])
-    blocks = zip(hashed_blocks(text), (counted.words, counted.text), strict=True)
-    for (columns, counts), rows in blocks:
-        rows.sort_indices()
-        assert columns.tolist() == rows.indices.tolist()
-        assert counts.tolist() == rows.data.tolist()
 
 
 def test_one_text_row_and_opinion_equal_the_matrix_path(english_model, english_examples):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from itertools import repeat
 
 import numpy as np
@@ -67,46 +67,20 @@ def _stopwords() -> frozenset[str]:
 
 def analyze(text: str) -> list[str]:
     """Return the word-block feature strings of ``text``."""
-    return [feature for kind, token in _pieces(text) for feature in _features_of(kind, token)]
-
-
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """The (kind, token) pairs whose features make up the word block (see :func:`_features_of`):
-    the features of a token depend on nothing else, so they are worked out once per token."""
-    plain = folded_words(text)
-    pieces = [("word", token) for token in plain]
-    pieces += [("pair", f"{a} {b}") for a, b in zip(plain, plain[1:], strict=False)]
-    pieces += [("accents", token) for token in folded_words(text, keep_diacritics=True)]
-    pieces += [("evasion", token) for token in canonical_words(text)]
-    # Character n-grams over whitespace tokens keep punctuation and symbols ("£", "18+").
-    pieces += [("chars", token) for token in fold(text).split()]
-    # No flag shared by every text of a language: one moderator decision would move them all.
-    return pieces + ([("flag", "__warning__")] if find_warnings(text) else [])
-
-
-def _features_of(kind: str, token: str) -> list[str]:
-    """The word-block features of one token of ``kind``."""
     stop = _stopwords()
-    if kind == "word":
-        # Shapes of numbers ("09061701461" -> "00000000000"): phone and short-code lengths
-        # generalise where the digits themselves never repeat.
-        number = [f"n {_DIGIT.sub('0', token)}"] if _DIGIT.search(token) else []
-        return ([] if token in stop else [f"w {token}"]) + number
-    if kind == "pair":
-        return [f"b {token}"]
-    if kind == "accents":
-        return [] if token.isascii() else [f"a {token}"]
-    if kind == "evasion":
-        return [] if token in stop else [f"c {token}"]
-    if kind == "chars":
-        return [] if token in stop else _char_wb([token])
-    return [token]
-
-
-# The columns of a token's features, remembered: a comment's words are mostly everyday words.
-@lru_cache(maxsize=131_072)
-def _columns_of(kind: str, token: str) -> tuple[int, ...]:
-    return tuple(column_of(feature) for feature in _features_of(kind, token))
+    plain = folded_words(text)
+    accents = folded_words(text, keep_diacritics=True)
+    evasions = canonical_words(text)
+    features = [feature for feature, _, _ in _words_and_pairs(plain, stop)]
+    features += [f"a {token}" for token in accents if not token.isascii()]
+    features += [f"c {token}" for token in evasions if token not in stop]
+    # Shapes of numbers ("09061701461" -> "00000000000"): phone and short-code lengths
+    # generalise where the digits themselves never repeat.
+    features += [f"n {_DIGIT.sub('0', token)}" for token in plain if _DIGIT.search(token)]
+    # Character n-grams over whitespace tokens keep punctuation and symbols ("£", "18+").
+    features += _char_wb([token for token in fold(text).split() if token not in stop])
+    # No flag shared by every text of a language: one moderator decision would move them all.
+    return features + (["__warning__"] if find_warnings(text) else [])
 
 
 def word_features(text: str) -> list[tuple[int, str]]:
@@ -143,33 +117,6 @@ def text_ngrams(text: str) -> list[str]:
         for size in range(low, high + 1)
         for start in range(len(folded) - size + 1)
     ]
-
-
-# The text n-grams starting at one place are the prefixes of the next TEXT_NGRAMS[1]
-# characters: their columns are remembered by those characters.
-@lru_cache(maxsize=131_072)
-def _window_columns(window: str) -> tuple[int, ...]:
-    low, _ = TEXT_NGRAMS
-    return tuple(column_of(_TEXT_MARK + window[:size]) for size in range(low, len(window) + 1))
-
-
-def _block_counts(columns: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Ascending columns and how often each occurs: the row the hasher makes of them."""
-    unique, counts = np.unique(np.array(columns, dtype=np.int32), return_counts=True)
-    return unique, counts.astype(np.float64)
-
-
-def hashed_blocks(text: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The word and text blocks of one text as (columns, counts), equal to its rows of
-    :func:`count` but worked out from columns remembered per token and per window of
-    characters: hashing a comment's two thousand n-grams anew was a tenth of scoring it."""
-    words_block = [c for kind, token in _pieces(text) for c in _columns_of(kind, token)]
-    folded = fold(text, keep_diacritics=True)
-    _, high = TEXT_NGRAMS
-    text_block = [
-        column for at in range(len(folded)) for column in _window_columns(folded[at : at + high])
-    ]
-    return [_block_counts(words_block), _block_counts(text_block)]
 
 
 @cache
@@ -275,10 +222,12 @@ def row_of(text: str, idf: Idf) -> Row:
     """The model row of one text, equal to ``weigh(count([text]), idf)``, computed without
     slicing, copying and adding sparse matrices: for one comment at a time that bookkeeping
     cost more than the arithmetic."""
+    hashed = _hashed([text])
     vector = idf.vector
     columns, values = [], []
-    for block, counts in hashed_blocks(text):
-        weights = _tf_idf(counts, vector[block])
+    for start, end in zip(hashed.indptr[:-1], hashed.indptr[1:], strict=True):
+        block = hashed.indices[start:end]
+        weights = _tf_idf(hashed.data[start:end], vector[block])
         norm = np.sqrt(weights @ weights)
         columns.append(block)
         values.append(weights / norm if norm else weights)
