@@ -208,14 +208,15 @@ def canonical(text: str) -> str:
     return _fixed_point(lambda value: _expand_teencode(_rules(fold(value))), text)
 
 
-# The checks, the model and the near-duplicate memory all read the same comment's words.
-@lru_cache(maxsize=1024)
+# The checks, the model and the near-duplicate memory all read the same comment's words
+# (a few texts of it: its content, its title and content, its own wording).
+@lru_cache(maxsize=256)
 def canonical_words(text: str) -> tuple[str, ...]:
     """The word tokens of ``text``'s evasion-normal form."""
     return tuple(words(canonical(text)))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def folded_words(text: str, *, keep_diacritics: bool = False) -> tuple[str, ...]:
     """The word tokens of ``text`` folded (see :func:`fold`)."""
     return tuple(words(fold(text, keep_diacritics=keep_diacritics)))
