@@ -137,3 +137,18 @@ def test_json_log_lines_name_their_process():
 
     record = logging.LogRecord("commentgate.access", logging.INFO, __file__, 1, "x", None, None)
     assert json.loads(JsonFormatter().format(record))["pid"] == os.getpid()
+
+
+def test_turns_spread_is_the_lowest_and_highest_ratio_of_a_turn():
+    from bench.harness.load import LoadResult, spread
+
+    baselines = [
+        LoadResult(done=100, seconds=1.0, errors=0),
+        LoadResult(done=200, seconds=1.0, errors=0),
+    ]
+    measures = [
+        LoadResult(done=60, seconds=1.0, errors=0),
+        LoadResult(done=90, seconds=1.0, errors=0),
+    ]
+    assert spread(baselines, measures) == " (turns 0.45-0.60×)"
+    assert spread(baselines[:1], measures[:1]) == ""

@@ -12,7 +12,7 @@ import sys
 import time
 
 from bench.harness import wrk
-from bench.harness.load import Call, combined, open_loop
+from bench.harness.load import Call, combined, open_loop, spread
 from bench.harness.plan import Plan
 from bench.harness.table import Row, judged, ratio
 from bench.harness.tail import slow_in_log, slow_replies
@@ -54,7 +54,7 @@ def _measure(plan: Plan, here) -> list[Row]:
             part,
             "POST /api/v1/comments",
             f"{service.rate:,.0f} req/s = {share:.2f}× the commit handler"
-            f"{_spread(commits, services)}{_errors(service)}",
+            f"{spread(commits, services)}{_errors(service)}",
             f"≥ {TARGET}× (stretch {STRETCH}×)",
             share >= TARGET and service.errors == 0,
         ),
@@ -98,12 +98,6 @@ def _tell_tail(here, tail, since: float) -> None:
     )
     log = slow_in_log(here.workdir / "web.log", "POST /api/v1/comments", since, over)
     print(f"    {log}", file=sys.stderr, flush=True)
-
-
-def _spread(commits: list, services: list) -> str:
-    """The lowest and highest ratio of one turn to the commit handler's turn before it."""
-    shares = [ratio(s.rate, c.rate) for c, s in zip(commits, services, strict=True)]
-    return f" (turns {min(shares):.2f}-{max(shares):.2f}×)" if len(shares) > 1 else ""
 
 
 def _comments(web: str, here, count: int) -> list[Call]:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bench.harness.table import ratio
+
 JSON = {"Content-Type": "application/json"}
 
 
@@ -66,6 +68,14 @@ def combined(results: list[LoadResult]) -> LoadResult:
         seconds=sum(r.seconds for r in results),
         errors=sum(r.errors for r in results),
     )
+
+
+def spread(baselines: list[LoadResult], measures: list[LoadResult]) -> str:
+    """The lowest and highest ratio of one turn to the baseline's turn before it (parts that
+    take turns with their baseline: this host's speed drifts by a fifth within a minute,
+    and side by side a drift weighs on both rates of a turn alike)."""
+    shares = [ratio(m.rate, b.rate) for b, m in zip(baselines, measures, strict=True)]
+    return f" (turns {min(shares):.2f}-{max(shares):.2f}×)" if len(shares) > 1 else ""
 
 
 class Client:
