@@ -40,10 +40,10 @@ def _measure(plan: Plan, here) -> list[Row]:
     committing = [Call("POST", "/commit", c.body) for c in plain]
     commits, services = _alternated(here, baseline, committing, web, plan.turn_seconds)
     commit, service = combined(commits), combined(services)
-    half = max(1.0, service.rate / 2)
-    paced = _comments(web, here, int(half * seconds) + 10)
+    half, tail_seconds = max(1.0, service.rate / 2), plan.tail_seconds
+    paced = _comments(web, here, int(half * tail_seconds) + 10)
     since = time.time()
-    tail = open_loop(web, lambda client, i: client.send(paced[i]), half, seconds)
+    tail = open_loop(web, lambda client, i: client.send(paced[i]), half, tail_seconds)
     if tail.p99 * 1000 >= P99_MS:
         _tell_tail(here, tail, since)
     share = ratio(service.rate, commit.rate)
@@ -60,7 +60,7 @@ def _measure(plan: Plan, here) -> list[Row]:
         ),
         judged(
             part,
-            f"p99 at half the peak ({half:,.0f}/s open loop)",
+            f"p99 at half the peak ({half:,.0f}/s open loop, {tail_seconds:g} s)",
             f"{tail.p99 * 1000:.1f} ms (p50 {tail.p50 * 1000:.1f}){_errors(tail)}",
             f"< {P99_MS} ms",
             tail.p99 * 1000 < P99_MS and tail.errors == 0,

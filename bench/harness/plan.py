@@ -34,6 +34,12 @@ class Plan:
         return 2 if self.quick else 8
 
     @property
+    def tail_seconds(self) -> float:
+        """Length of intake's open-loop run at half its peak, for its p99: long enough that
+        one stall of this shared host for a tenth of a second is not the whole 1%."""
+        return 2 if self.quick else 15
+
+    @property
     def turn_seconds(self) -> float:
         """Length of one of intake's turns (the commit handler and the service alternate)."""
         return 1 if self.quick else 3
