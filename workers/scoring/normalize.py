@@ -130,11 +130,23 @@ def _fold_word(word: str, keep_diacritics: bool) -> str:
     return _fixed_point(lambda value: _fold_once(value, keep_diacritics), word)
 
 
-# Words folded before, by spelling: a comment's words are mostly everyday words, and folding
-# their letters again and again was a third of the time of scoring one. Only short words are
-# kept, so a flood of long made-up ones takes a bounded memory (a few MB).
-_fold_known_word = lru_cache(maxsize=32_768)(_fold_word)
-KNOWN_WORD_LONGEST = 32
+# Words folded before, by spelling, one table for each way of folding: a comment's words are
+# mostly everyday words, and folding their letters again and again was a third of the time
+# of scoring one. Only a short word whose fold is short too is kept (NFKC makes 18
+# characters of some one), and a full table starts again, so a flood of made-up words
+# takes a bounded memory (about 4 MB a table at most).
+KNOWN_WORDS, KNOWN_WORD_LONGEST = 16_384, 32
+_known_folds: dict[bool, dict[str, str]] = {False: {}, True: {}}
+
+
+def _fold_new_word(word: str, keep_diacritics: bool) -> str:
+    folded = _fold_word(word, keep_diacritics)
+    if len(word) <= KNOWN_WORD_LONGEST and len(folded) <= KNOWN_WORD_LONGEST:
+        known = _known_folds[keep_diacritics]
+        if len(known) >= KNOWN_WORDS:
+            known.clear()
+        known[word] = folded
+    return folded
 
 
 @lru_cache(maxsize=4096)
@@ -148,12 +160,8 @@ def fold(text: str, *, keep_diacritics: bool = False) -> str:
     """
     if text.isascii():  # nothing to compose, fold or map: only case and spacing change
         return _SPACE.sub(" ", text.lower()).strip()
-    folded = (
-        _fold_known_word(word, keep_diacritics)
-        if len(word) <= KNOWN_WORD_LONGEST
-        else _fold_word(word, keep_diacritics)
-        for word in text.split()
-    )
+    known = _known_folds[keep_diacritics]
+    folded = (known.get(word) or _fold_new_word(word, keep_diacritics) for word in text.split())
     return " ".join(word for word in folded if word)
 
 
