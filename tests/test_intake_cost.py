@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import zlib
 
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, event, text, update
+from sqlalchemy.exc import OperationalError
 
 from commentgate import queue as queue_module
 from commentgate.queue import (
@@ -142,6 +144,53 @@ def test_only_an_engine_on_a_database_of_its_own_has_a_twin(database_url):
     finally:
         foreign.dispose()
         memory.dispose()
+
+
+def test_a_twin_connection_the_database_dropped_is_replaced_without_an_error(
+    database_url, sessions, site
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server ends a session on request")
+    engine = make_engine(database_url)
+    try:
+        twin = autocommit_twin(engine)
+        assert twin is not None and twin.pool._pre_ping is False  # not pinged when lent
+        with twin.connect() as conn:
+            backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with engine.connect() as admin:  # as a restart would, to the connection in the pool
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        with one_statement_work(engine) as work:
+            work.session.execute(update(Site).where(Site.id == site.id).values(name="renamed"))
+        assert _site_name(sessions, site) == "renamed"
+    finally:
+        engine.dispose()
+
+
+def test_a_statement_stored_as_its_connection_dropped_is_not_stored_twice(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'dropped.sqlite3'}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE rows (id TEXT PRIMARY KEY)"))
+        twin = autocommit_twin(engine)
+        dropped = []
+
+        @event.listens_for(twin, "after_cursor_execute")
+        def drop_after_the_first(*_args):  # the row is in; the answer never comes
+            if not dropped:
+                dropped.append(True)
+                raise sqlite3.OperationalError("connection dropped")
+
+        @event.listens_for(twin, "handle_error")
+        def as_a_disconnect(context):
+            context.is_disconnect = "connection dropped" in str(context.original_exception)
+
+        with pytest.raises(OperationalError) as error, one_statement_work(engine) as work:
+            work.session.execute(text("INSERT INTO rows (id) VALUES ('c1')"))
+        assert error.value.connection_invalidated  # the outage's answer (503), not a 500
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM rows")).scalar_one() == 1
+    finally:
+        engine.dispose()
 
 
 def _site_name(sessions, site) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Hashable, Iterator
@@ -12,9 +13,12 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from commentgate.local_files import create_private_file, make_private_dir
+
+log = logging.getLogger(__name__)
 
 SessionFactory = sessionmaker[Session]
 
@@ -98,11 +102,10 @@ def _engine(url: str, statement_timeout_ms: int | None, options: dict[str, Any])
     # values of a statement, such as a reader's phone number.
     engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_timeout=5,
         connect_args=connect_args,
         hide_parameters=True,
-        **options,
+        **{"pool_pre_ping": True, **options},
     )
     event.listen(engine, "handle_error", _without_detail)
     return engine
@@ -132,7 +135,13 @@ def autocommit_twin(engine: Engine) -> Engine | None:
         if twin is None:
             url, timeout = _twin_args[engine]
             # A connection in autocommit holds no transaction: nothing to roll back on return.
-            options = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+            # Nor is it pinged when lent (a round trip a comment): OneStatement.run tries
+            # again on a new connection when the one lent had been dropped.
+            options = {
+                "isolation_level": "AUTOCOMMIT",
+                "pool_reset_on_return": None,
+                "pool_pre_ping": False,
+            }
             twin = _engine(url, timeout, options)
             _twins[engine] = twin
             # A child process disposing what it inherited (close=False) must not close the
@@ -203,13 +212,39 @@ class OneStatement:
 
     def run(self, engine: Engine) -> None:
         """Run the held statement, if any, on a connection in autocommit: one of the
-        engine's :func:`autocommit_twin` where it has one."""
+        engine's :func:`autocommit_twin` where it has one.
+
+        The twin lends its connections without a ping. One the database dropped since its
+        last use (a restart) fails the statement, and SQLAlchemy lets it and every
+        connection as old go: the statement then runs once more, on a new connection. It
+        is a new row's INSERT with its key given, so running it again cannot store it
+        twice: the worst a repeat meets is its own row, stored by the first try just
+        before the connection dropped (then the first try's error stands).
+        """
         if self._held is None:
             return
         twin = autocommit_twin(engine)
-        with (twin or engine).connect() as connection:
-            if twin is None:
+        if twin is None:
+            with engine.connect() as connection:
                 connection.execution_options(isolation_level="AUTOCOMMIT")
+                connection.execute(*self._held)
+            return
+        try:
+            self._run_on(twin)
+        except DBAPIError as dropped:
+            if not dropped.connection_invalidated:
+                raise
+            log.info("a pooled database connection had been dropped; running again")
+            try:
+                self._run_on(twin)
+            except IntegrityError:
+                # Its own row, stored by the first try as the connection dropped: answered
+                # as the outage it met, as with a pinged pool; the sweep queues the comment.
+                raise dropped from None
+
+    def _run_on(self, twin: Engine) -> None:
+        assert self._held is not None
+        with twin.connect() as connection:
             connection.execute(*self._held)
 
 
