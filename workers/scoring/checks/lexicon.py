@@ -13,7 +13,7 @@ from enum import Enum
 from functools import cache, lru_cache
 
 from workers.scoring.checks.links import strip_links, trusted_links
-from workers.scoring.normalize import fold, without_quotations, words
+from workers.scoring.normalize import folded_words, without_quotations
 from workers.scoring.phrases import PhraseIndex
 from workers.scoring.resources import DataFileError, read_rows
 from workers.scoring.spans import Span, locate_phrase, merge
@@ -149,7 +149,7 @@ def own_wording(sub: Submission, rules: SiteRules) -> str:
     """
     text = strip_links(sub.text, trusted_links(sub.text, rules))
     outside = without_quotations(text)
-    return outside if len(words(fold(outside))) >= MIN_OWN_WORDS else text
+    return outside if len(folded_words(outside)) >= MIN_OWN_WORDS else text
 
 
 def check_lexicon(sub: Submission, rules: SiteRules) -> list[Reason]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from commentgate.rule_syntax import MAX_INPUT
 from workers.scoring.checks.links import find_links
-from workers.scoring.normalize import canonical, fold, words
+from workers.scoring.normalize import canonical_words, fold
 from workers.scoring.types import Reason, ReasonCode, RuleRef, SiteRules, SiteRuleSpec, Submission
 
 
@@ -38,7 +38,7 @@ def rule_matches(spec: SiteRuleSpec, sub: Submission) -> bool:
 
 def _tokens(text: str) -> str:
     """``text`` folded, evasions undone, as single-spaced words between spaces."""
-    return f" {' '.join(words(canonical(text)))} "
+    return f" {' '.join(canonical_words(text))} "
 
 
 def _phrase_in(phrase: str, text: str) -> bool:
