@@ -7,6 +7,7 @@ import sys
 from typing import Any, TypeVar
 
 import click
+import redis
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from commentgate.keyring import NewKey
 from commentgate.messages import field_message
 from commentgate.redis_conn import connect_redis
 from commentgate.sealing import data_keyring
+from commentgate.site_changes import SiteChanges
 from commentgate.site_settings import NewSite, SiteSettings
 from commentgate.storage.db import make_engine, make_session_factory, transaction
 from commentgate.storage.keys import list_keys
@@ -144,6 +146,7 @@ def sites_add(settings: Settings, name: str, origins: tuple[str, ...], mode: str
         site, created = _add_site(session, new)
         summary = f"{'created' if created else 'updated'} site {site.name} ({site.mode})"
         origin_list = ", ".join(sorted(site.origin_set())) or "no origins"
+    _announce_site_change(settings)
     click.echo(f"{summary}: {origin_list}", err=True)
 
 
@@ -263,7 +266,17 @@ def sites_set(settings: Settings, name: str, **options: Any) -> None:
         summary = (
             f"updated site {site.name}: {', '.join(sorted(changes.model_fields_set)) or 'nothing'}"
         )
+    _announce_site_change(settings)
     click.echo(summary, err=True)
+
+
+def _announce_site_change(settings: Settings) -> None:
+    """Tell the running web processes that a site changed: they see it within seconds."""
+    try:
+        client = connect_redis(settings, start=False)
+    except redis.ConnectionError:
+        return  # no embedded Redis is running, so no web process to tell
+    SiteChanges(client).announce()
 
 
 @click.group()

@@ -16,6 +16,7 @@ from commentgate.config import Settings
 from commentgate.queue import moderation_queue, policy_from
 from commentgate.redis_conn import connect_redis
 from commentgate.sealing import data_keyring
+from commentgate.site_changes import SiteChanges
 from commentgate.storage.db import SessionFactory, make_engine, make_session_factory
 from service import console, limits, ops, widget
 from service.admin.rule_views import site_rules
@@ -98,7 +99,7 @@ def _services(settings: Settings, redis_client, sessions) -> Services:
         ),
         limiter=make_limiter(settings),
         keyring=data_keyring(settings),
-        sites=KnownSites(sessions),
+        sites=KnownSites(sessions, SiteChanges(client)),
         policy=policy_from(settings),
     )
 

@@ -1,14 +1,19 @@
-"""The registered sites, as this process read them at most a few seconds ago.
+"""The registered sites, as this process read them, and whether they changed since.
 
 Intake needs a comment's site (its id and origins) and the per-site limits
 need to know which names are registered (see :mod:`service.limits`). Asking
 the database on every comment, captcha and picture would add a query to each;
 sites are few (one per host website) and rarely change, so each process keeps
 them all. Once they are half ``KNOWN_SITES_TTL`` seconds old, the request that
-notices asks a background thread to read them again and goes on with the set it
-has: a request waits for the database only when that has not happened within
-``KNOWN_SITES_TTL`` (the first request, an idle process), never every few seconds
-as a stall in the latency tail.
+notices asks a background thread to look again and goes on with the set it has:
+a request waits only when that has not happened within ``KNOWN_SITES_TTL`` (the
+first request, an idle process).
+
+Looking again is one Redis GET: a change to a site is announced there once it has
+committed (:mod:`commentgate.site_changes`), and the sites are read from the database
+only when an announcement came since the last read, when Redis cannot say, or once
+``KNOWN_SITES_MAX_AGE`` has passed (a change made while Redis was out). Reading them
+every few seconds held the interpreter long enough to show in a picture's latency tail.
 
 A name the cache does not hold is looked up at once (:meth:`KnownSites.get`),
 so a site registered just now takes comments at once; only the limits count it
@@ -27,6 +32,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import SQLAlchemyError
 
 from commentgate.errors import UnknownSiteError
+from commentgate.site_changes import SiteChanges
 from commentgate.storage.db import SessionFactory
 from commentgate.storage.sites import (
     SiteEntry,
@@ -39,6 +45,7 @@ from commentgate.storage.sites import (
 log = logging.getLogger(__name__)
 
 KNOWN_SITES_TTL = 5.0  # seconds
+KNOWN_SITES_MAX_AGE = 60.0  # seconds: read again even with no announcement
 
 
 def on_a_thread(work: Callable[[], None]) -> None:
@@ -47,25 +54,32 @@ def on_a_thread(work: Callable[[], None]) -> None:
 
 
 class KnownSites:
-    """The registered sites, never more than ``ttl`` seconds old.
+    """The registered sites, looked at again every ``ttl`` seconds at the most.
 
-    ``in_background`` runs the read ahead of time (tests run it when they choose).
+    Without ``changes`` every look reads the database. ``in_background`` runs the look
+    ahead of time (tests run it when they choose).
     """
 
     def __init__(
         self,
         sessions: SessionFactory,
+        changes: SiteChanges | None = None,
         ttl: float = KNOWN_SITES_TTL,
+        max_age: float = KNOWN_SITES_MAX_AGE,
         clock: Callable[[], float] = time.monotonic,
         in_background: Callable[[Callable[[], None]], None] = on_a_thread,
     ) -> None:
         self._sessions = sessions
+        self._changes = changes
         self._ttl = ttl
+        self._max_age = max_age
         self._clock = clock
         self._in_background = in_background
         self._sites: dict[str, SiteEntry] = {}
-        self._read_at: float | None = None
-        self._reading_ahead = False
+        self._looked_at: float | None = None
+        self._looking_ahead = False
+        self._read_at = 0.0
+        self._read_after: str | None = None  # the announcement the sites were read after
 
     def __contains__(self, name: object) -> bool:
         return name in self._current()
@@ -103,33 +117,48 @@ class KnownSites:
             return is_origin_registered(session, origin, site)
 
     def forget(self) -> None:
-        """Read the sites again on next use: a change made here shows at once in this process
-        (other processes see it within the TTL)."""
-        self._read_at = None
+        """Read the sites again on next use: a change made here shows at once in this process."""
+        self._looked_at = None
+        self._read_after = None
+
+    def changed(self) -> None:
+        """A change to a site has committed: read the sites again here on next use, and
+        tell the other processes (they see it within the TTL)."""
+        self.forget()
+        if self._changes is not None:
+            self._changes.announce()
 
     def _current(self) -> dict[str, SiteEntry]:
         now = self._clock()
-        age = None if self._read_at is None else now - self._read_at
+        age = None if self._looked_at is None else now - self._looked_at
         if age is None or age >= self._ttl:
-            self._read(now)
-        elif age >= self._ttl / 2 and not self._reading_ahead:
-            self._reading_ahead = True
-            self._in_background(self._read_ahead)
+            self._look(now)
+        elif age >= self._ttl / 2 and not self._looking_ahead:
+            self._looking_ahead = True
+            self._in_background(self._look_ahead)
         return self._sites
 
-    def _read_ahead(self) -> None:
+    def _look_ahead(self) -> None:
         try:
-            self._read(self._clock())
+            self._look(self._clock())
         finally:
-            self._reading_ahead = False
+            self._looking_ahead = False
 
-    def _read(self, now: float) -> None:
+    def _look(self, now: float) -> None:
         # Marked first: requests arriving meanwhile use the last set instead of queueing
-        # behind one slow query each.
-        self._read_at = now
+        # behind one slow look each.
+        self._looked_at = now
+        # Asked before reading: a change committed meanwhile leaves a newer announcement,
+        # which the next look reads the sites again for.
+        announced = self._changes.latest() if self._changes is not None else None
+        unchanged = announced is not None and announced == self._read_after
+        if unchanged and now - self._read_at < self._max_age:
+            return
         try:
             with self._sessions() as session:
                 self._sites = site_entries(session)
         except SQLAlchemyError as exc:
             # The limits must not fail with the database: keep the last set until next time.
             log.warning("cannot read the registered sites (%s); keeping the last list", exc)
+            return
+        self._read_at, self._read_after = now, announced

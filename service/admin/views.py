@@ -79,7 +79,9 @@ def sites_create(body: NewSite):
         site = registry.register_site(
             session, current_principal(), body, private_webhooks=_private_webhooks()
         )
-        return _site_view(site), 201
+        view = _site_view(site)
+    services().sites.changed()  # the limits count its own name at once, not with unknown ones
+    return view, 201
 
 
 @admin.get("/sites/<site_name>", summary="One site", responses={200: SiteOut, **protected(404)})
@@ -101,7 +103,7 @@ def sites_update(path: SitePath, body: SiteSettings):
             session, current_principal(), path.site_name, body, private_webhooks=_private_webhooks()
         )
         view = _site_view(site)
-    services().sites.forget()
+    services().sites.changed()
     return view
 
 
