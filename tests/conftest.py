@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from flask.testing import FlaskClient
 from rq import SimpleWorker
 from sqlalchemy import delete
 
@@ -19,10 +20,23 @@ from commentgate.storage.keys import create_key
 from commentgate.storage.migrate import upgrade
 from commentgate.storage.models import Base
 from commentgate.storage.sites import ensure_site
+from service.app import CommentgateAPI
 from tests.services import RedisServer, postgres_database
 from workers.runtime import install, runtime_for
 
 TEST_ORIGIN = "https://news.example"
+
+
+class ClosingClient(FlaskClient):
+    """Flask's test client closing each response once it has read it, as a WSGI server
+    closes one once it has sent it: the request's access line and metrics are written
+    then (``service.ops.instrumentation``)."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
+CommentgateAPI.test_client_class = ClosingClient
 
 # ---------------------------------------------------------------- Redis
 

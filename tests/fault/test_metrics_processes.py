@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.services import free_port, wait_for
 from tests.stack import http, outcome_counts, submit
 from tests.test_ops import metric
@@ -49,3 +51,30 @@ def test_metrics_add_up_across_web_and_worker_processes(stack, redis_conn, engin
     files = sorted(p.name for p in (stack.workdir / "var" / "metrics").glob("*.db"))
     horse_files = [name for name in files if "-jobs" in name]
     assert not horse_files, files  # scoring jobs run in the worker process: no fork per job
+
+
+def test_gunicorn_writes_each_answers_access_line_and_count_once_it_is_sent(stack):
+    stack.start_web(workers=2)
+    endpoint = 'commentgate_http_requests_total{code="200",endpoint="/healthz",method="GET"}'
+    before = metric(http("GET", f"{stack.base}/metrics").raw.decode(), endpoint)
+    ids = [f"sent-{n}" for n in range(10)]
+    for request_id in ids:
+        assert (
+            http("GET", f"{stack.base}/healthz", headers={"X-Request-ID": request_id}).status == 200
+        )
+
+    def logged() -> set[str]:
+        entries = [
+            json.loads(line) for line in stack.log_text("web").splitlines() if line[:1] == "{"
+        ]
+        return {
+            e["request_id"]
+            for e in entries
+            if e.get("logger") == "commentgate.access"
+            and e["status"] == 200
+            and e["duration_ms"] >= 0
+        }
+
+    wait_for(lambda: set(ids) <= logged(), what="the access lines")
+    after = metric(http("GET", f"{stack.base}/metrics").raw.decode(), endpoint)
+    assert after == before + len(ids)  # counted before its line was written
