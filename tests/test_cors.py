@@ -1,10 +1,12 @@
 """Cross-origin rules: only each site's registered origins, never credentials."""
 
 import pytest
+from flask import Response
 
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
 from tests.conftest import TEST_ORIGIN
+from service.http.cors import add_cors_headers
 from tests.helpers import auth, comment_fields, new_captcha
 
 OTHER_ORIGIN = "https://other.example"
@@ -123,3 +125,13 @@ def test_moderation_is_never_cross_origin(client, moderator_key):
 
 def test_responses_vary_on_origin_even_without_one(client):
     assert "Origin" in client.get("/api/v1/comments?site=demo&article=a").headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    ("vary", "expected"),
+    [(None, "Origin"), ("Accept-Encoding", "Accept-Encoding, Origin"), ("origin", "origin")],
+)
+def test_origin_joins_the_vary_an_answer_already_has(app, vary, expected):
+    with app.test_request_context("/api/v1/comments?site=demo&article=a"):
+        answer = Response("[]", headers={"Vary": vary} if vary else {})
+        assert add_cors_headers(answer).headers.getlist("Vary") == [expected]
