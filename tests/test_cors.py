@@ -5,8 +5,8 @@ from flask import Response
 
 from commentgate.storage.db import transaction
 from commentgate.storage.sites import ensure_site
-from tests.conftest import TEST_ORIGIN
 from service.http.cors import add_cors_headers
+from tests.conftest import TEST_ORIGIN
 from tests.helpers import auth, comment_fields, new_captcha
 
 OTHER_ORIGIN = "https://other.example"
