@@ -9,11 +9,12 @@ notices asks a background thread to look again and goes on with the set it has:
 a request waits only when that has not happened within ``KNOWN_SITES_TTL`` (the
 first request, an idle process).
 
-Looking again is one Redis GET: a change to a site is announced there once it has
-committed (:mod:`commentgate.site_changes`), and the sites are read from the database
-only when an announcement came since the last read, when Redis cannot say, or once
-``KNOWN_SITES_MAX_AGE`` has passed (a change made while Redis was out). Reading them
+Looking again ahead of time is one Redis GET: a change to a site is announced there once
+it has committed (:mod:`commentgate.site_changes`), and the sites are read from the
+database only when an announcement came since the last read, when Redis cannot say, or
+once ``KNOWN_SITES_MAX_AGE`` has passed (a change made while Redis was out). Reading them
 every few seconds held the interpreter long enough to show in a picture's latency tail.
+A request that has to look itself reads the database, never waiting on Redis.
 
 A name the cache does not hold is looked up at once (:meth:`KnownSites.get`),
 so a site registered just now takes comments at once; only the limits count it
@@ -132,7 +133,9 @@ class KnownSites:
         now = self._clock()
         age = None if self._looked_at is None else now - self._looked_at
         if age is None or age >= self._ttl:
-            self._look(now)
+            # An idle process: the database at once, as before any announcement existed
+            # (a request never waits on Redis for its sites).
+            self._read(now, None)
         elif age >= self._ttl / 2 and not self._looking_ahead:
             self._looking_ahead = True
             self._in_background(self._look_ahead)
@@ -140,20 +143,22 @@ class KnownSites:
 
     def _look_ahead(self) -> None:
         try:
-            self._look(self._clock())
+            now = self._clock()
+            # Marked first: requests arriving meanwhile start no other look.
+            self._looked_at = now
+            # Asked before reading: a change committed meanwhile leaves a newer
+            # announcement, which the next look reads the sites again for.
+            announced = self._changes.latest() if self._changes is not None else None
+            unchanged = announced is not None and announced == self._read_after
+            if not unchanged or now - self._read_at >= self._max_age:
+                self._read(now, announced)
         finally:
             self._looking_ahead = False
 
-    def _look(self, now: float) -> None:
+    def _read(self, now: float, announced: str | None) -> None:
         # Marked first: requests arriving meanwhile use the last set instead of queueing
-        # behind one slow look each.
+        # behind one slow query each.
         self._looked_at = now
-        # Asked before reading: a change committed meanwhile leaves a newer announcement,
-        # which the next look reads the sites again for.
-        announced = self._changes.latest() if self._changes is not None else None
-        unchanged = announced is not None and announced == self._read_after
-        if unchanged and now - self._read_at < self._max_age:
-            return
         try:
             with self._sessions() as session:
                 self._sites = site_entries(session)

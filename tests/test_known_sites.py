@@ -23,10 +23,29 @@ class Clock:
         return self.now
 
 
+class CountedChanges(SiteChanges):
+    """The real announcements in Redis, counting how often the latest one is asked for."""
+
+    asked = 0
+
+    def latest(self) -> str | None:
+        self.asked += 1
+        return super().latest()
+
+
 def known(sessions, changes, clock) -> KnownSites:
     return KnownSites(
         sessions, changes, ttl=5, max_age=60, clock=clock, in_background=lambda look: look()
     )
+
+
+def busy(sites: KnownSites, clock: Clock, seconds: float) -> bool:
+    """Requests every 3 s (past half the TTL: each one looks ahead) for ``seconds``; whether
+    the last of them saw the site called "later"."""
+    for _ in range(round(seconds / 3)):
+        clock.now += 3
+        seen = "later" in sites
+    return seen
 
 
 def add_site(sessions, name: str) -> None:
@@ -37,36 +56,30 @@ def add_site(sessions, name: str) -> None:
 def test_sites_are_read_again_once_a_change_is_announced(sessions, site, redis_client):
     clock, changes = Clock(), SiteChanges(redis_client)
     sites = known(sessions, changes, clock)
-    assert "demo" in sites and "later" not in sites
+    assert "demo" in sites and not busy(sites, clock, 3)  # read, then read after the token
     add_site(sessions, "later")
-    clock.now += 30
-    assert "later" not in sites  # looked again, nothing announced: not read
+    assert not busy(sites, clock, 30)  # looked ahead ten times, nothing announced: not read
     changes.announce()
-    assert "later" not in sites  # announced after this look: seen at the next one
-    clock.now += 5
-    assert "later" in sites
+    assert busy(sites, clock, 3)
 
 
 def test_a_change_nobody_announced_is_read_after_the_max_age(sessions, site, redis_client):
     clock = Clock()
     sites = known(sessions, SiteChanges(redis_client), clock)
-    assert "later" not in sites
+    assert "later" not in sites and not busy(sites, clock, 3)  # read, then after the token
     add_site(sessions, "later")
-    clock.now += 55
-    assert "later" not in sites
-    clock.now += 5
-    assert "later" in sites
+    assert not busy(sites, clock, 57)
+    assert busy(sites, clock, 3)
 
 
 def test_a_redis_emptied_since_the_last_read_counts_as_a_change(sessions, site, redis_client):
     clock, changes = Clock(), SiteChanges(redis_client)
     changes.announce()
     sites = known(sessions, changes, clock)
-    assert "later" not in sites
+    assert not busy(sites, clock, 3)  # read after the announcement
     add_site(sessions, "later")
     redis_client.delete(SITES_CHANGED)  # as a restart without persistence leaves it
-    clock.now += 5
-    assert "later" in sites
+    assert busy(sites, clock, 3)
 
 
 def test_without_redis_the_sites_are_read_at_every_look(sessions, site):
@@ -75,9 +88,20 @@ def test_without_redis_the_sites_are_read_at_every_look(sessions, site):
     sites = known(sessions, SiteChanges(out), clock)
     assert "later" not in sites
     add_site(sessions, "later")
-    clock.now += 5
-    assert "later" in sites
+    assert busy(sites, clock, 3)
     assert SiteChanges(out).announce() is False  # said in the log, never raised
+
+
+def test_a_request_that_looks_itself_reads_the_database_without_asking_redis(
+    sessions, site, redis_client
+):
+    clock, changes = Clock(), CountedChanges(redis_client)
+    sites = known(sessions, changes, clock)
+    assert "later" not in sites
+    add_site(sessions, "later")
+    clock.now += 5  # an idle process: nobody looked ahead
+    assert "later" in sites and changes.asked == 0
+    assert busy(sites, clock, 3) and changes.asked == 1
 
 
 def test_the_admin_api_announces_sites_it_registers_and_changes(
