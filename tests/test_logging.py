@@ -117,6 +117,13 @@ def test_request_id_travels_from_intake_to_the_job(client, app, worker, captured
     assert "127.0.0.1" not in text
 
 
+@pytest.mark.parametrize("path", ["/moderate", "/healthz"])  # a file sent as it is; JSON
+def test_every_answer_has_one_access_line(client, captured, path):
+    assert client.get(path, headers={"X-Request-ID": "once-1"}).status_code == 200
+    access = [e for e in captured() if e["logger"] == "commentgate.access"]
+    assert [(e["request_id"], e["status"]) for e in access] == [("once-1", 200)]
+
+
 def test_client_chosen_request_ids_are_redacted_too(captured):
     with log_context(request_id="from 198.51.100.7"):
         logging.getLogger("x").info("hello")

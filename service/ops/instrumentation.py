@@ -78,7 +78,12 @@ def _record(response: Response) -> Response:
         req.remote_addr,
         g.get("request_id"),
     )
-    response.call_on_close(answered.record)
+    if response.direct_passthrough:
+        # A file handed to the server as it is (send_file): the server closes the file, never
+        # the response, so this one is written now.
+        answered.record()
+    else:
+        response.call_on_close(answered.record)
     return response
 
 
