@@ -33,6 +33,7 @@ def test_baseline_handlers_answer_the_python_load(baseline):
     paced = open_loop(base, lambda client, i: client.send(Call("GET", "/healthz")), 50, 0.2)
     assert [i for i, _, _ in paced.replies] == list(range(10))
     assert paced.done == 10 and paced.p99 >= paced.p50 > 0
+    assert all(0 <= r.sent_late < r.seconds for _, _, r in paced.replies)  # sent, then answered
 
 
 def test_a_captcha_pair_fetches_the_picture_it_was_given(baseline):
@@ -121,11 +122,13 @@ def test_a_missed_tail_is_told_by_worker_and_by_second(tmp_path):
     assert slow_in_log(log, "POST /api/v1/comments", since=1000.9, over=0.1).startswith("none")
 
     replies = [
-        (i, 2000.0 + i / 10, Reply(202, b"", 0.2 if i in (3, 4, 25) else 0.01)) for i in range(30)
+        (i, 2000.0 + i / 10, Reply(202, b"", 0.2 if i in (3, 4, 25) else 0.01, 0.03 * (i == 4)))
+        for i in range(30)
     ]
     told = slow_replies(replies, over=0.05)
     assert told.startswith("3 replies over 50 ms in 2 s of the run")
     assert "most in one second: 2, at +0 s" in told and "slowest 200 ms" in told
+    assert "1 sent over 25 ms late by the client" in told
     assert slow_replies(replies[:3], over=0.05) == "no reply over 50 ms"
 
 

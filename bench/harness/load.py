@@ -34,11 +34,13 @@ class Call:
 
 @dataclass(frozen=True)
 class Reply:
-    """What one call got: its HTTP status (0: no answer), body and seconds taken."""
+    """What one call got: its HTTP status (0: no answer), body and seconds taken; in an
+    open loop, also how late the client itself sent it (``sent_late``, seconds after due)."""
 
     status: int
     body: bytes
     seconds: float
+    sent_late: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -194,10 +196,13 @@ def open_loop(
             while (i := _next(counter, lock)) is not None:
                 due = start + i / rate
                 time.sleep(max(0.0, due - time.perf_counter()))
+                sent_late = time.perf_counter() - due
                 reply = work(client, i)
                 late = time.perf_counter() - due  # from when it was due, not when it was sent
                 with lock:
-                    replies.append((i, time.time(), Reply(reply.status, reply.body, late)))
+                    replies.append(
+                        (i, time.time(), Reply(reply.status, reply.body, late, sent_late))
+                    )
         finally:
             client.close()
 

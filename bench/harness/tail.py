@@ -2,9 +2,11 @@
 
 A reply is slow for the client from when it was due; the service's access log says how
 long Flask held the request (``duration_ms``) and which gunicorn worker did (``pid``).
-Slow for the client but not in the log: the request waited before Flask saw it (every
-thread busy, a worker process off the CPU). Slow in the log: the work itself stalled,
-in one worker or in all of them, at one moment or spread over the run.
+Sent late: the load generator itself stalled (its threads off the CPU) and the request
+left after it was due. Slow for the client but neither sent late nor in the log: the
+request waited before Flask saw it (every thread busy, a worker process off the CPU).
+Slow in the log: the work itself stalled, in one worker or in all of them, at one
+moment or spread over the run.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ def slow_replies(replies: Iterable[tuple[int, float, Reply]], over: float) -> st
     start = min(at for at, _reply in slow)
     seconds = Counter(int(at - start) for at, _reply in slow)
     busiest, most = seconds.most_common(1)[0]
+    sent_late = sum(reply.sent_late > over / 2 for _at, reply in slow)
     return (
         f"{len(slow)} replies over {over * 1000:.0f} ms in {len(seconds)} s of the run"
-        f" (most in one second: {most}, at +{busiest} s; slowest {_slowest(slow):.0f} ms)"
+        f" (most in one second: {most}, at +{busiest} s; slowest {_slowest(slow):.0f} ms;"
+        f" {sent_late} sent over {over * 500:.0f} ms late by the client)"
     )
 
 
