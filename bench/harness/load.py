@@ -161,7 +161,7 @@ def closed_loop(
 
     started = time.perf_counter()
     _run_all([threading.Thread(target=loop) for _ in range(connections)])
-    return _summary(replies, time.perf_counter() - started)
+    return summary(replies, time.perf_counter() - started)
 
 
 def take_from(calls: Iterator[Call]) -> Callable[[Client], Reply | None]:
@@ -207,7 +207,7 @@ def open_loop(
             client.close()
 
     _run_all([threading.Thread(target=loop) for _ in range(threads)])
-    result = _summary([r for _, _, r in replies], time.perf_counter() - start)
+    result = summary([r for _, _, r in replies], time.perf_counter() - start)
     result.replies = sorted(replies, key=lambda item: item[0])
     return result
 
@@ -224,7 +224,8 @@ def _run_all(threads: list[threading.Thread]) -> None:
         thread.join()
 
 
-def _summary(replies: list[Reply], seconds: float) -> LoadResult:
+def summary(replies: list[Reply], seconds: float) -> LoadResult:
+    """The replies' count, errors and latencies (p50, p99 of the answered ones)."""
     ok = [r.seconds for r in replies if r.ok]
     return LoadResult(
         done=len(ok),
