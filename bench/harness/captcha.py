@@ -24,7 +24,17 @@ import time
 import redis
 
 from bench.harness import wrk
-from bench.harness.load import Call, Client, captcha_pair, combined, open_loop, spread, summary
+from bench.harness.load import (
+    Call,
+    Client,
+    Reply,
+    captcha_pair,
+    combined,
+    image_path,
+    open_loop,
+    spread,
+    summary,
+)
 from bench.harness.plan import Plan
 from bench.harness.table import Row, judged, ratio
 from bench.harness.world import SITE, World, answered_captchas, world
@@ -63,7 +73,7 @@ def _measure(plan: Plan, here: World) -> list[Row]:
     baseline, web = here.start_baseline(), here.start_web()
     here.start_workers(1)
     _fill_pool(web, here, DEFAULT_POOL)
-    images = _image_latency(web, here, plan)
+    images, floor = _image_latency(web, baseline, here, plan)
     pool = PoolSampler(here.redis).start()
     burst = open_loop(
         web, lambda client, _: captcha_pair(client, ISSUE), plan.open_rate, plan.open_seconds
@@ -84,6 +94,11 @@ def _measure(plan: Plan, here: World) -> list[Row]:
             f"{spread(draws, serves)}{_errors(served)}",
             f"≥ {TARGET:g}×",
             share >= TARGET and served.errors == 0,
+        ),
+        Row(
+            part,
+            f"baseline: GET of a stored picture, p99 ({floor.done}, in turns with the next row)",
+            f"{floor.p99 * 1000:.1f} ms (p50 {floor.p50 * 1000:.1f}){_errors(floor)}",
         ),
         judged(
             part,
@@ -139,28 +154,46 @@ def _fill_pool(web: str, here: World, size: int) -> int:
     return here.redis.llen(pool_key(CaptchaKind.IMAGE))
 
 
-def _image_latency(web: str, here: World, plan: Plan):
+def _image_latency(web: str, baseline: str, here: World, plan: Plan):
     """Pictures of captchas issued from the pool, fetched once the worker has refilled it
-    (its drawing is measured by the burst, not the pictures' latency).
+    (its drawing is measured by the burst, not the pictures' latency); and, in turns with
+    them, as many of the baseline's stored pictures: this host's floor for a GET of
+    stored bytes through gunicorn, Flask and one Redis round trip.
 
     In rounds of IMAGE_ROUND seconds' worth, each issued from a full pool, so none is drawn
     on demand; IMAGE_ROUNDS of them give 1,200 replies. Over 300 the p99 is the third
     slowest reply, and a few late wake-ups of this host's idle threads moved it by 1.5 ms.
     """
-    replies = []
-    for _ in range(1 if plan.quick else IMAGE_ROUNDS):
-        count = int(plan.open_rate * (2 if plan.quick else IMAGE_ROUND))
+    rounds = 1 if plan.quick else IMAGE_ROUNDS
+    count = int(plan.open_rate * (2 if plan.quick else IMAGE_ROUND))
+    floor = _baseline_pictures(baseline, count * rounds)
+    served, stored = [], []
+    for turn in range(rounds):
         ids = [captcha_id for captcha_id, _ in answered_captchas(web, here.redis, count)]
         _fill_pool(web, here, DEFAULT_POOL)
         paths = [Call("GET", f"/api/v1/captchas/{i}/image.png?site={SITE}") for i in ids]
-        fetched = open_loop(
-            web,
-            lambda client, i, paths=paths: client.send(paths[i]),
-            plan.open_rate,
-            len(paths) / plan.open_rate,
-        )
-        replies += fetched.replies
-    return summary([reply for _i, _at, reply in replies], len(replies) / plan.open_rate)
+        served += _fetched(web, paths, plan.open_rate)
+        stored += _fetched(baseline, floor[turn * count : (turn + 1) * count], plan.open_rate)
+    return _latencies(served, plan.open_rate), _latencies(stored, plan.open_rate)
+
+
+def _baseline_pictures(baseline: str, count: int) -> list[Call]:
+    """``count`` captchas issued by the baseline (drawn as it issues); their pictures' GETs."""
+    client = Client(baseline)
+    try:
+        issued = [client.send(Call("POST", "/captchas")) for _ in range(count)]
+    finally:
+        client.close()
+    return [Call("GET", path) for reply in issued if (path := image_path(reply))]
+
+
+def _fetched(base: str, paths: list[Call], rate: float) -> list[Reply]:
+    result = open_loop(base, lambda client, i: client.send(paths[i]), rate, len(paths) / rate)
+    return [reply for _i, _at, reply in result.replies]
+
+
+def _latencies(replies: list[Reply], rate: float):
+    return summary(replies, len(replies) / rate)
 
 
 class PoolSampler:
