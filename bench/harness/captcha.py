@@ -166,14 +166,15 @@ def _image_latency(web: str, baseline: str, here: World, plan: Plan):
     """
     rounds = 1 if plan.quick else IMAGE_ROUNDS
     count = int(plan.open_rate * (2 if plan.quick else IMAGE_ROUND))
-    floor = _baseline_pictures(baseline, count * rounds)
+    stored_paths = _baseline_pictures(baseline, count * rounds)
     served, stored = [], []
     for turn in range(rounds):
         ids = [captcha_id for captcha_id, _ in answered_captchas(web, here.redis, count)]
         _fill_pool(web, here, DEFAULT_POOL)
         paths = [Call("GET", f"/api/v1/captchas/{i}/image.png?site={SITE}") for i in ids]
         served += _fetched(web, paths, plan.open_rate)
-        stored += _fetched(baseline, floor[turn * count : (turn + 1) * count], plan.open_rate)
+        turn_paths = stored_paths[turn * count : (turn + 1) * count]
+        stored += _fetched(baseline, turn_paths, plan.open_rate)
     return _latencies(served, plan.open_rate), _latencies(stored, plan.open_rate)
 
 
@@ -193,6 +194,7 @@ def _fetched(base: str, paths: list[Call], rate: float) -> list[Reply]:
 
 
 def _latencies(replies: list[Reply], rate: float):
+    """The open-loop replies of several rounds as one result (their seconds as scheduled)."""
     return summary(replies, len(replies) / rate)
 
 
