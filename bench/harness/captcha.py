@@ -27,9 +27,11 @@ from bench.harness import wrk
 from bench.harness.load import (
     Call,
     Client,
+    LoadResult,
     Reply,
     captcha_pair,
     combined,
+    each_once,
     image_path,
     open_loop,
     spread,
@@ -172,9 +174,9 @@ def _image_latency(web: str, baseline: str, here: World, plan: Plan):
         ids = [captcha_id for captcha_id, _ in answered_captchas(web, here.redis, count)]
         _fill_pool(web, here, DEFAULT_POOL)
         paths = [Call("GET", f"/api/v1/captchas/{i}/image.png?site={SITE}") for i in ids]
-        served += _fetched(web, paths, plan.open_rate)
+        served += _replies(each_once(web, paths, plan.open_rate))
         turn_paths = stored_paths[turn * count : (turn + 1) * count]
-        stored += _fetched(baseline, turn_paths, plan.open_rate)
+        stored += _replies(each_once(baseline, turn_paths, plan.open_rate))
     return _latencies(served, plan.open_rate), _latencies(stored, plan.open_rate)
 
 
@@ -188,8 +190,7 @@ def _baseline_pictures(baseline: str, count: int) -> list[Call]:
     return [Call("GET", path) for reply in issued if (path := image_path(reply))]
 
 
-def _fetched(base: str, paths: list[Call], rate: float) -> list[Reply]:
-    result = open_loop(base, lambda client, i: client.send(paths[i]), rate, len(paths) / rate)
+def _replies(result: LoadResult) -> list[Reply]:
     return [reply for _i, _at, reply in result.replies]
 
 

@@ -212,6 +212,11 @@ def open_loop(
     return result
 
 
+def each_once(base: str, calls: list[Call], rate: float) -> LoadResult:
+    """Each of ``calls`` sent once, in order, open loop at ``rate`` a second."""
+    return open_loop(base, lambda client, i: client.send(calls[i]), rate, len(calls) / rate)
+
+
 def _next(counter: Iterator[int], lock: threading.Lock) -> int | None:
     with lock:
         return next(counter, None)

@@ -17,7 +17,7 @@ import time
 from sqlalchemy import select
 
 from bench.harness import memory
-from bench.harness.load import Call, open_loop, percentile
+from bench.harness.load import Call, each_once, percentile
 from bench.harness.plan import Plan, prior_model
 from bench.harness.table import Row, judged
 from bench.harness.world import World, answered_captchas, comment_body, world
@@ -40,7 +40,7 @@ def _measure(plan: Plan, here: World) -> list[Row]:
     calls = [Call("POST", "/api/v1/comments", comment_body(i, c)) for i, c in enumerate(captchas)]
     here.start_workers(WORKERS)
     sampler = QueueSampler(here).start()
-    sent = open_loop(web, lambda client, i: client.send(calls[i]), rate, len(calls) / rate)
+    sent = each_once(web, calls, rate)
     accepted = {json.loads(r.body)["id"] for _, _, r in sent.replies if r.status == 202}
     waits = _scoring_waits(here, accepted)
     sampler.stop()
