@@ -142,16 +142,27 @@ def test_json_log_lines_name_their_process():
     assert json.loads(JsonFormatter().format(record))["pid"] == os.getpid()
 
 
-def test_turns_spread_is_the_lowest_and_highest_ratio_of_a_turn():
-    from bench.harness.load import LoadResult, spread
+def _results(*done: int) -> list:
+    from bench.harness.load import LoadResult
 
-    baselines = [
-        LoadResult(done=100, seconds=1.0, errors=0),
-        LoadResult(done=200, seconds=1.0, errors=0),
-    ]
-    measures = [
-        LoadResult(done=60, seconds=1.0, errors=0),
-        LoadResult(done=90, seconds=1.0, errors=0),
-    ]
-    assert spread(baselines, measures) == " (turns 0.45-0.60×)"
-    assert spread(baselines[:1], measures[:1]) == ""
+    return [LoadResult(done=n, seconds=1.0, errors=0) for n in done]
+
+
+def test_turns_judge_by_the_median_turn_and_show_the_spread_and_the_whole():
+    from bench.harness.load import Turns
+
+    turns = Turns.of(_results(100, 200, 100), _results(60, 90, 55))
+    assert turns.ratios == pytest.approx((0.6, 0.45, 0.55))
+    assert turns.median == 0.55
+    assert turns.spread() == " (turns 0.45-0.60×, all together 0.51×)"
+    assert Turns.of(_results(100), _results(60)).spread() == ""
+
+
+def test_one_stalled_turn_moves_the_median_no_more_than_the_whole():
+    from bench.harness.load import Turns
+
+    steady = Turns.of(_results(400, 400, 400, 400, 400), _results(900, 900, 900, 900, 900))
+    # The host stops for half a second in one of the service's turns.
+    stalled = Turns.of(_results(400, 400, 400, 400, 400), _results(900, 450, 900, 900, 900))
+    assert steady.median == stalled.median == 2.25
+    assert stalled.overall == pytest.approx(2.025)

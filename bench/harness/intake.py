@@ -12,9 +12,9 @@ import sys
 import time
 
 from bench.harness import wrk
-from bench.harness.load import Call, combined, open_loop, spread
+from bench.harness.load import Call, Turns, combined, open_loop
 from bench.harness.plan import Plan
-from bench.harness.table import Row, judged, ratio
+from bench.harness.table import Row, judged
 from bench.harness.tail import slow_in_log, slow_replies
 from bench.harness.world import answered_captchas, comment_body, world
 
@@ -46,17 +46,17 @@ def _measure(plan: Plan, here) -> list[Row]:
     tail = open_loop(web, lambda client, i: client.send(paced[i]), half, tail_seconds)
     if tail.p99 * 1000 >= P99_MS:
         _tell_tail(here, tail, since)
-    share = ratio(service.rate, commit.rate)
+    turns = Turns.of(commits, services)
     return [
         Row(part, "bare handler: parse + LPUSH", f"{lpush.rate:,.0f} req/s"),
         Row(part, "handler: parse + INSERT/COMMIT + LPUSH", f"{commit.rate:,.0f} req/s"),
         judged(
             part,
             "POST /api/v1/comments",
-            f"{service.rate:,.0f} req/s = {share:.2f}× the commit handler"
-            f"{spread(commits, services)}{_errors(service)}",
+            f"{service.rate:,.0f} req/s; median turn {turns.median:.2f}× the commit handler"
+            f"{turns.spread()}{_errors(service)}",
             f"≥ {TARGET}× (stretch {STRETCH}×)",
-            share >= TARGET and service.errors == 0,
+            turns.median >= TARGET and service.errors == 0,
         ),
         judged(
             part,
@@ -74,7 +74,8 @@ def _alternated(here, baseline: str, committing: list[Call], web: str, span: flo
     This host's speed drifts by a fifth within a minute; side by side, a drift weighs on
     both rates of a turn alike rather than on one of them. The commit handler's rate also
     moves from one turn to the next (a stall in its commit waits weighs on it more than on
-    the service, busy with its own work): four turns each average that out.
+    the service, busy with its own work): the median of four turns is not moved by one
+    such turn more than by any other (:class:`bench.harness.load.Turns`).
     """
     commits = [wrk.closed(baseline, committing, "cycle", span)]
     # Enough for the service's turns at up to 0.7× the commit handler; a faster service

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -72,12 +73,36 @@ def combined(results: list[LoadResult]) -> LoadResult:
     )
 
 
-def spread(baselines: list[LoadResult], measures: list[LoadResult]) -> str:
-    """The lowest and highest ratio of one turn to the baseline's turn before it (parts that
-    take turns with their baseline: this host's speed drifts by a fifth within a minute,
-    and side by side a drift weighs on both rates of a turn alike)."""
-    shares = [ratio(m.rate, b.rate) for b, m in zip(baselines, measures, strict=True)]
-    return f" (turns {min(shares):.2f}-{max(shares):.2f}×)" if len(shares) > 1 else ""
+@dataclass(frozen=True)
+class Turns:
+    """A part measured in turns with its baseline: each turn's ratio to the baseline's turn
+    before it. This host's speed drifts by a fifth within a minute, and side by side a drift
+    weighs on both rates of a turn alike; a stall of the host (a neighbour's, up to a second
+    here) falls on one turn of one side. The median turn is the verdict's figure: such a
+    stall moves it no more than any other turn's ratio, where it could take a tenth off all
+    the turns' work over their seconds.
+    """
+
+    ratios: tuple[float, ...]
+    overall: float  # every turn's work over its seconds, to the baseline's the same way
+
+    @classmethod
+    def of(cls, baselines: list[LoadResult], measures: list[LoadResult]) -> Turns:
+        """The turns of ``measures``, each after the baseline's turn of the same index."""
+        pairs = zip(baselines, measures, strict=True)
+        shares = tuple(ratio(m.rate, b.rate) for b, m in pairs)
+        return cls(shares, ratio(combined(measures).rate, combined(baselines).rate))
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else 0.0
+
+    def spread(self) -> str:
+        """The lowest and highest turn, and all turns together, in brackets ("" for one)."""
+        if len(self.ratios) < 2:
+            return ""
+        low, high = min(self.ratios), max(self.ratios)
+        return f" (turns {low:.2f}-{high:.2f}×, all together {self.overall:.2f}×)"
 
 
 class Client:
