@@ -113,7 +113,8 @@ def test_request_id_travels_from_intake_to_the_job(client, app, worker, captured
     assert job and job[0]["request_id"] == "trace-42"
     assert job[0]["job_id"] == f"moderate-{reply.json['id']}"
     text = json.dumps(entries, ensure_ascii=False)
-    assert "0912" not in text and "345 678" not in text and "+84912345678" not in text
+    # The phone's digits whole, in each form it takes: ids are random hex ("0912" may occur).
+    assert "912345678" not in text and "345 678" not in text
     assert "127.0.0.1" not in text
 
 
