@@ -13,7 +13,7 @@ from commentgate.storage.bans import find_active_ban
 from commentgate.storage.db import transaction
 from commentgate.storage.models import Ban, Comment, Decision
 from commentgate.storage.sites import ensure_site
-from tests.helpers import audit_actions, auth, make_key, submit_ok
+from tests.helpers import audit_actions, auth, make_key, submit_ok, without_ids
 
 BANS = "/api/v1/moderation/bans"
 COMMENTS = "/api/v1/moderation/comments"
@@ -69,7 +69,7 @@ def test_intake_stores_fingerprints_not_for_show(client, app, sessions, key):
 def test_new_comments_of_a_banned_phone_are_spam_with_the_reason(client, app, worker, key):
     created = ban(client, key, kind="phone", value="+84 912 345 678", note="rao vặt")["ban"]
     assert created["kind"] == "phone" and created["active"] and created["site"] is None
-    assert "912345678" not in str(created)  # ids are random hex: "912" may occur in one
+    assert "912" not in without_ids(str(created))
     comment_id = submit_ok(client, app, phone="0912345678")
     innocent = submit_ok(client, app, phone="0987654321")
     worker()

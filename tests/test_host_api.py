@@ -11,7 +11,7 @@ from commentgate.storage.db import transaction
 from commentgate.storage.events import event_cursor, list_events, note_status_change
 from commentgate.storage.models import Comment, CommentEvent, Site
 from commentgate.storage.pagination import encode_cursor_values
-from tests.helpers import auth, make_key, submit_ok
+from tests.helpers import auth, make_key, submit_ok, without_ids
 
 H = "/api/v1/host"
 M = "/api/v1/moderation/comments"
@@ -78,8 +78,8 @@ def test_host_reads_approved_comments_and_counts_without_personal_data(
     )
     assert [c["id"] for c in page.json["items"]] == [shown]
     assert set(page.json["items"][0]) == {"id", "name", "title", "content", "created_at"}
-    dumped = json.dumps(page.json)  # the phone's digits whole: ids are random hex
-    assert "912345678" not in dumped and "345 678" not in dumped and "127.0.0.1" not in dumped
+    dumped = without_ids(json.dumps(page.json))
+    assert "0912" not in dumped and "127.0.0.1" not in dumped
     counts = client.get(
         f"{H}/comments/counts",
         query_string={"site": "demo", "article": [ARTICLE, "x"]},

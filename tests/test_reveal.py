@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from commentgate.masking import mask_ip, mask_phone
 from commentgate.storage.models import AuditEntry
-from tests.helpers import auth, make_key, submit_ok
+from tests.helpers import auth, make_key, submit_ok, without_ids
 
 BASE = "/api/v1/moderation/comments"
 
@@ -79,9 +79,8 @@ def test_reveal_shows_both_and_audits_the_fields_not_the_values(
     assert detail == {"fields": ["phone", "ip"]}
     with sessions() as session:
         (row,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "comment.reveal"))
-        dumped = json.dumps([row.detail, row.reason, row.target_id])
-    # The phone's digits whole (a random hex id holds "912" one time in two hundred).
-    assert "912345678" not in dumped and "127.0.0" not in dumped
+        dumped = without_ids(json.dumps([row.detail, row.reason, row.target_id]))
+    assert "912" not in dumped and "127.0.0" not in dumped
 
 
 def test_reveal_one_field(client, comment_id, moderator_key, sessions):

@@ -31,7 +31,6 @@ from bench.harness.load import (
     Reply,
     Turns,
     captcha_pair,
-    combined,
     each_once,
     image_path,
     open_loop,
@@ -84,7 +83,8 @@ def _measure(plan: Plan, here: World) -> list[Row]:
     web = _restart_with_pool(here, BIG_POOL, BIG_LOW_WATER)
     full = _fill_pool(web, here, BIG_POOL)
     draws, serves = _in_turns(baseline, web, min(seconds, TURN_SECONDS))
-    drawn, served, turns = combined(draws), combined(serves), Turns.of(draws, serves)
+    turns = Turns.of(draws, serves)
+    drawn, served = turns.baseline, turns.measure
     return [
         Row(part, "baseline: draw at issue, then GET the stored picture", f"{drawn.rate:,.0f} /s"),
         judged(

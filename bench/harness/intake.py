@@ -12,7 +12,7 @@ import sys
 import time
 
 from bench.harness import wrk
-from bench.harness.load import Call, Turns, combined, open_loop
+from bench.harness.load import Call, Turns, open_loop
 from bench.harness.plan import Plan
 from bench.harness.table import Row, judged
 from bench.harness.tail import slow_in_log, slow_replies
@@ -39,14 +39,14 @@ def _measure(plan: Plan, here) -> list[Row]:
     lpush = wrk.closed(baseline, plain, "cycle", seconds)
     committing = [Call("POST", "/commit", c.body) for c in plain]
     commits, services = _alternated(here, baseline, committing, web, plan.turn_seconds)
-    commit, service = combined(commits), combined(services)
+    turns = Turns.of(commits, services)
+    commit, service = turns.baseline, turns.measure
     half, tail_seconds = max(1.0, service.rate / 2), plan.tail_seconds
     paced = _comments(web, here, int(half * tail_seconds) + 10)
     since = time.time()
     tail = open_loop(web, lambda client, i: client.send(paced[i]), half, tail_seconds)
     if tail.p99 * 1000 >= P99_MS:
         _tell_tail(here, tail, since)
-    turns = Turns.of(commits, services)
     return [
         Row(part, "bare handler: parse + LPUSH", f"{lpush.rate:,.0f} req/s"),
         Row(part, "handler: parse + INSERT/COMMIT + LPUSH", f"{commit.rate:,.0f} req/s"),

@@ -84,18 +84,24 @@ class Turns:
     """
 
     ratios: tuple[float, ...]
-    overall: float  # every turn's work over its seconds, to the baseline's the same way
+    baseline: LoadResult  # all the baseline's turns as one
+    measure: LoadResult  # all the measured turns as one
 
     @classmethod
     def of(cls, baselines: list[LoadResult], measures: list[LoadResult]) -> Turns:
         """The turns of ``measures``, each after the baseline's turn of the same index."""
         pairs = zip(baselines, measures, strict=True)
         shares = tuple(ratio(m.rate, b.rate) for b, m in pairs)
-        return cls(shares, ratio(combined(measures).rate, combined(baselines).rate))
+        return cls(shares, combined(baselines), combined(measures))
 
     @property
     def median(self) -> float:
         return statistics.median(self.ratios) if self.ratios else 0.0
+
+    @property
+    def overall(self) -> float:
+        """Every turn's work over its seconds, to the baseline's the same way."""
+        return ratio(self.measure.rate, self.baseline.rate)
 
     def spread(self) -> str:
         """The lowest and highest turn, and all turns together, in brackets ("" for one)."""
